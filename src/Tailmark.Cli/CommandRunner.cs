@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Spectre.Console;
+using Tailmark.Io;
+
+namespace Tailmark.Cli;
+
+/// <summary>
+/// Parses and runs a command with Tailmark's exit codes: 0 success, 1 bad input or a failed check, 2 bad
+/// usage, 130 cancelled. Bad input is printed as located issues, never as a stack trace.
+/// </summary>
+internal static class CommandRunner
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+    public const int Cancelled = 130;
+
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run with --help to see the usage.");
+            return Usage;
+        }
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel.Token);
+        }
+        catch (InputException ex)
+        {
+            PrintIssues(ex.Issues);
+            return Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return Cancelled;
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return Usage;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return Failed;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return Failed;
+        }
+    }
+
+    public static void PrintIssues(IEnumerable<InputIssue> issues)
+    {
+        foreach (var issue in issues) Console.Error.WriteLine(issue.ToString());
+    }
+
+    /// <summary>The console for tables and summaries (standard output; colour only on a terminal).</summary>
+    public static IAnsiConsole Out { get; } = CreateConsole();
+
+    private static IAnsiConsole CreateConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        // A redirected console has no width; give tables room instead of Spectre's 80-column fallback.
+        if (Console.IsOutputRedirected) console.Profile.Width = 160;
+        return console;
+    }
+}

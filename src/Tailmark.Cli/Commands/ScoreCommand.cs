@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Tailmark.Io;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+
+namespace Tailmark.Cli.Commands;
+
+/// <summary>
+/// <c>tailmark score --rubrics R --verdicts V [--scoring PRESET|FILE] --out OUT</c>: verdicts → rewards with
+/// no LLM at all. Task- and dataset-level rubrics in the rubrics file are layered onto each instance rubric.
+/// </summary>
+internal static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics file (any format `convert` reads).", Required = true };
+        var verdicts = new Option<string>("--verdicts", "-v") { Description = "Verdicts JSONL: one row per graded response.", Required = true };
+        var scoring = new Option<string?>("--scoring", "-s") { Description = $"Scoring preset ({string.Join(", ", ScoringConfigLoader.Presets)}) or a YAML/JSON scoring file. Default: default." };
+        var defense = new Option<string>("--defense") { Description = "Layer the built-in defense rubric: off, veto or penalty.", DefaultValueFactory = _ => "off" };
+        var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
+        var command = new Command("score", "Compute rewards from a verdicts file (no LLM needed) and write graded rows.")
+        {
+            rubrics, verdicts, scoring, defense, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var config = ScoringConfigLoader.Load(parse.GetValue(scoring));
+            var pipeline = new RewardPipeline(config);
+            var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
+            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
+            shared.AddRange(DefenseLayer(parse.GetValue(defense)!));
+            var verdictPath = parse.GetValue(verdicts)!;
+            var issues = new List<InputIssue>();
+            var rewards = new List<double?>();
+            int cannotAssess = 0, vetoes = 0;
+
+            async IAsyncEnumerable<(VerdictRow Row, RewardResult Result)> Graded()
+            {
+                await foreach (var line in JsonlReader.ReadAsync(verdictPath, ct))
+                {
+                    var log = new IssueLog(verdictPath, line.Number);
+                    if (line.ParseError is not null) log.Error(null, line.ParseError);
+                    var row = line.Json is { } json ? VerdictRowReader.Read(json, log) : null;
+                    if (row is not null && !all.TryGetValue(row.RubricId, out _)) log.Error("rubric_id", $"no rubric with id \"{row.RubricId}\" in the rubrics file");
+                    issues.AddRange(log.Issues);
+                    if (row is null || log.HasErrors) continue;
+                    var composed = RubricComposer.Compose(all[row.RubricId], shared, TaskOf(row), TagsOf(row));
+                    var result = pipeline.Score(composed.Rubric, row.Verdicts);
+                    rewards.Add(result.Reward);
+                    cannotAssess += row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);
+                    if (result.Breakdown.VetoedBy is not null) vetoes++;
+                    yield return (row, result);
+                }
+            }
+
+            var written = await JsonRowSink.WriteAsync(Graded(), parse.GetValue(output)!, (w, g) => GradedRowWriter.Write(w, g.Row, g.Result), ct);
+            CommandRunner.PrintIssues(issues);
+            var stats = RunStatistics.Compute(rewards, config.ClipRunMean);
+            var table = new Table().AddColumns("measure", "value").Border(TableBorder.Rounded);
+            table.AddRow("scoring", Markup.Escape(config.Name));
+            table.AddRow("responses scored", written.ToString(CultureInfo.InvariantCulture));
+            table.AddRow(config.ClipRunMean ? "mean reward (clipped to [0,1])" : "mean reward", Format(stats.Mean));
+            table.AddRow("bootstrap std of the mean", Format(stats.BootstrapStd));
+            table.AddRow("undefined rewards", stats.Undefined.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("cannot_assess verdicts", cannotAssess.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("vetoed responses", vetoes.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("rows with errors", issues.Count(i => i.IsError).ToString(CultureInfo.InvariantCulture));
+            CommandRunner.Out.Write(table);
+            return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    private static IEnumerable<Rubric> DefenseLayer(string mode) => mode.ToLowerInvariant() switch
+    {
+        "off" => [],
+        "veto" => [BuiltinRubrics.Defense(DefenseMode.Veto)],
+        "penalty" => [BuiltinRubrics.Defense(DefenseMode.Penalty)],
+        _ => throw new UsageException($"--defense must be off, veto or penalty, not '{mode}'"),
+    };
+
+    private static string? TaskOf(VerdictRow row) =>
+        row.Extra.TryGetValue("task", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+
+    private static string[] TagsOf(VerdictRow row) =>
+        row.Extra.TryGetValue("tags", out var t) && t.ValueKind == JsonValueKind.Array
+            ? [.. t.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
+            : [];
+
+    private static string Format(double? value) => value is { } v ? v.ToString("0.######", CultureInfo.InvariantCulture) : "n/a";
+}

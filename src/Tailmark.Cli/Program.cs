@@ -1,0 +1,14 @@
+using System.CommandLine;
+using Tailmark.Cli;
+using Tailmark.Cli.Commands;
+
+var root = new RootCommand(
+    "Tailmark: rubric-based rewards for LLM post-training. Build rubrics, grade responses, serve rewards, " +
+    "and check that the reward still ranks the best responses correctly.")
+{
+    ConvertCommand.Create(),
+    ValidateCommand.Create(),
+    ScoreCommand.Create(),
+    StatsCommand.Create(),
+};
+return await CommandRunner.RunAsync(root, args);

@@ -1,0 +1,7 @@
+namespace Tailmark.Io;
+
+public enum IssueSeverity
+{
+    Warning,
+    Error,
+}
