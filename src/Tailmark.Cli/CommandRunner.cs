@@ -6,13 +6,14 @@ namespace Tailmark.Cli;
 
 /// <summary>
 /// Parses and runs a command with Tailmark's exit codes: 0 success, 1 bad input or a failed check, 2 bad
-/// usage, 130 cancelled. Bad input is printed as located issues, never as a stack trace.
+/// usage, 70 internal error, 130 cancelled. Bad input is printed as located issues, never as a stack trace.
 /// </summary>
 internal static class CommandRunner
 {
     public const int Ok = 0;
     public const int Failed = 1;
     public const int Usage = 2;
+    public const int InternalError = 70;
     public const int Cancelled = 130;
 
     public static async Task<int> RunAsync(RootCommand root, string[] args)
@@ -58,6 +59,13 @@ internal static class CommandRunner
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return Failed;
+        }
+        catch (Exception ex) when (Environment.GetEnvironmentVariable("TAILMARK_DEBUG") is null)
+        {
+            // A bug in Tailmark, not bad input: say so plainly; the stack trace is one variable away.
+            Console.Error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
+            Console.Error.WriteLine("This is a bug in Tailmark. Rerun with TAILMARK_DEBUG=1 for the stack trace and report it.");
+            return InternalError;
         }
     }
 

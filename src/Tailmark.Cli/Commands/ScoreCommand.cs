@@ -62,13 +62,14 @@ internal static class ScoreCommand
             var table = new Table().AddColumns("measure", "value").Border(TableBorder.Rounded);
             table.AddRow("scoring", Markup.Escape(config.Name));
             table.AddRow("responses scored", written.ToString(CultureInfo.InvariantCulture));
-            table.AddRow(config.ClipRunMean ? "mean reward (clipped to [0,1])" : "mean reward", Format(stats.Mean));
+            table.AddRow(config.ClipRunMean ? "mean reward (clipped to [[0,1]])" : "mean reward", Format(stats.Mean));
             table.AddRow("bootstrap std of the mean", Format(stats.BootstrapStd));
             table.AddRow("undefined rewards", stats.Undefined.ToString(CultureInfo.InvariantCulture));
             table.AddRow("cannot_assess verdicts", cannotAssess.ToString(CultureInfo.InvariantCulture));
             table.AddRow("vetoed responses", vetoes.ToString(CultureInfo.InvariantCulture));
             table.AddRow("rows with errors", issues.Count(i => i.IsError).ToString(CultureInfo.InvariantCulture));
             CommandRunner.Out.Write(table);
+            CommandRunner.Out.WriteLine($"graded rows: {parse.GetValue(output)}");
             return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;

@@ -1,0 +1,20 @@
+namespace Tailmark.Tests.Support;
+
+/// <summary>Locates the repository root (the folder holding Tailmark.slnx) and the shared reference data beside it.</summary>
+public static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string SharedData => Path.Combine(RepoRoot, "..", "shared", "data");
+
+    public static string HealthBench => Path.Combine(SharedData, "healthbench", "oss_eval_sample_30.jsonl");
+
+    public static string IfEval(string file) => Path.Combine(SharedData, "ifeval", file);
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Tailmark.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Tailmark.slnx not found above the test binaries");
+    }
+}
