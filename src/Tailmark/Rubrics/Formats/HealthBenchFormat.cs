@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Tailmark.Io;
 
@@ -11,81 +9,44 @@ namespace Tailmark.Rubrics.Formats;
 /// other top-level field (example_tags, ideal_completions_data, canary, ...) is kept under
 /// <c>metadata.healthbench</c> and written back unchanged, so the round trip is lossless.
 /// </summary>
-public sealed class HealthBenchFormat : IRubricFormat
+public sealed class HealthBenchFormat : JsonRowFormat
 {
     public const string MetadataKey = "healthbench";
 
-    public string Name => "healthbench";
+    public override string Name => "healthbench";
 
-    public string Description => "HealthBench examples (JSONL): prompt messages, rubrics with points and tags";
+    public override string Description => "HealthBench examples (JSONL): prompt messages, rubrics with points and tags";
 
-    public async IAsyncEnumerable<RubricRow> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    protected override string RowNoun => "a HealthBench example object";
+
+    protected override Rubric Import(JsonFieldReader f)
     {
-        await foreach (var row in JsonRowSource.ReadAsync(path, cancellationToken).ConfigureAwait(false))
-        {
-            yield return Import(row);
-        }
-    }
-
-    private static RubricRow Import(JsonRowSource.Row row)
-    {
-        if (row.Json is not { ValueKind: JsonValueKind.Object } json)
-        {
-            if (row.Json is not null) row.Log.Error(row.Path.Length > 0 ? row.Path : null, "expected a HealthBench example object");
-            return new RubricRow(null, row.Log.Issues);
-        }
-        var f = new JsonFieldReader(json, row.Path, row.Log);
         var promptId = f.String("prompt_id", required: true);
-        var prompt = RubricJsonReader.ReadPrompt(f.Raw("prompt"), f.FieldPath("prompt"), row.Log);
-        if (prompt is null) row.Log.Error(f.FieldPath("prompt"), "required field is missing");
-        var criteria = ImmutableArray.CreateBuilder<Criterion>();
-        if (f.Array("rubrics", required: true) is { } items)
+        var prompt = ReadRequiredPrompt(f, "prompt");
+        var criteria = ReadItems(f, "rubrics", "a rubric item object", (cf, i) =>
         {
-            var i = 0;
-            foreach (var item in items.EnumerateArray())
+            var points = cf.Number("points", required: true) ?? 0;
+            return new Criterion
             {
-                var path = $"{f.FieldPath("rubrics")}[{i}]";
-                i++;
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    row.Log.Error(path, "expected a rubric item object");
-                    continue;
-                }
-                var cf = new JsonFieldReader(item, path, row.Log);
-                var text = cf.String("criterion", required: true) ?? "";
-                var points = cf.Number("points", required: true) ?? 0;
-                criteria.Add(new Criterion
-                {
-                    Id = $"c{i}",
-                    Text = text,
-                    Weight = points,
-                    Category = points < 0 ? CriterionCategory.Pitfall : null,
-                    Tags = cf.Strings("tags"),
-                    Extra = cf.Rest(quiet: true),
-                });
-            }
-        }
-        var rest = f.Rest(quiet: true);
-        var rubric = new Rubric
+                Id = $"c{i}",
+                Text = cf.String("criterion", required: true) ?? "",
+                Weight = points,
+                Category = points < 0 ? CriterionCategory.Pitfall : null,
+                Tags = cf.Strings("tags"),
+                Extra = cf.Rest(quiet: true),
+            };
+        });
+        return new Rubric
         {
             Id = promptId ?? "",
             PromptId = promptId,
             Prompt = prompt,
-            Criteria = criteria.ToImmutable(),
-            Metadata = rest.Count == 0 ? JsonMaps.Empty : JsonMaps.Empty.Add(MetadataKey, JsonOutput.ToObject(rest)),
+            Criteria = [.. criteria],
+            Metadata = KeepRest(MetadataKey, f.Rest(quiet: true)),
         };
-        RubricValidator.Validate(rubric, row.Log, row.Path);
-        return new RubricRow(rubric, row.Log.Issues, row.Log.Line);
     }
 
-    public async Task<IReadOnlyList<string>> WriteAsync(IAsyncEnumerable<Rubric> rubrics, string path, CancellationToken cancellationToken = default)
-    {
-        var warnings = new List<string>();
-        await JsonRowSink.WriteAsync(rubrics, path, (w, r) => Write(w, r, warnings), cancellationToken).ConfigureAwait(false);
-        return warnings;
-    }
-
-    private static void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
+    protected override void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
     {
         w.WriteStartObject();
         w.WritePropertyName("prompt");
@@ -108,10 +69,7 @@ public sealed class HealthBenchFormat : IRubricFormat
         }
         w.WriteEndArray();
         w.WriteString("prompt_id", r.PromptId ?? r.Id);
-        if (r.Metadata.TryGetValue(MetadataKey, out var extra) && extra.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var p in extra.EnumerateObject()) p.WriteTo(w);
-        }
+        WriteKept(w, r, MetadataKey);
         w.WriteEndObject();
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Tailmark.Io;
 
@@ -11,21 +9,16 @@ namespace Tailmark.Rubrics.Formats;
 /// "Pitfall") and the prefix is removed from the criterion text; the title is kept as an extra field so it
 /// is written back. Pitfalls carry negative weights in RaR; that is kept as given.
 /// </summary>
-public sealed class RarFormat : IRubricFormat
+public sealed class RarFormat : JsonRowFormat
 {
     public const string MetadataKey = "rar";
+    private const string PromptFieldKey = "_prompt_field";
 
-    public string Name => "rar";
+    public override string Name => "rar";
 
-    public string Description => "Rubrics-as-Rewards rows: rubric [{title, description, weight}], category from the description prefix";
+    public override string Description => "Rubrics-as-Rewards rows: rubric [{title, description, weight}], category from the description prefix";
 
-    public async IAsyncEnumerable<RubricRow> ReadAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var row in JsonRowSource.ReadAsync(path, cancellationToken).ConfigureAwait(false))
-        {
-            yield return Import(row);
-        }
-    }
+    protected override string RowNoun => "a RaR row object";
 
     /// <summary>Splits "Essential Criteria: text" into its category and text; no known prefix gives null.</summary>
     public static (CriterionCategory? Category, string Text) SplitPrefix(string description)
@@ -41,72 +34,39 @@ public sealed class RarFormat : IRubricFormat
         return (null, description);
     }
 
-    private static RubricRow Import(JsonRowSource.Row row)
+    protected override Rubric Import(JsonFieldReader f)
     {
-        if (row.Json is not { ValueKind: JsonValueKind.Object } json)
+        var promptField = f.Has("question") || !f.Has("prompt") ? "question" : "prompt";
+        var prompt = ReadRequiredPrompt(f, promptField);
+        var promptId = ReadPromptId(f, prompt);
+        var criteria = ReadItems(f, "rubric", "an object with title, description and weight", (cf, i) =>
         {
-            if (row.Json is not null) row.Log.Error(row.Path.Length > 0 ? row.Path : null, "expected a RaR row object");
-            return new RubricRow(null, row.Log.Issues);
-        }
-        var f = new JsonFieldReader(json, row.Path, row.Log);
-        var promptField = f.Has("question") ? "question" : "prompt";
-        var prompt = RubricJsonReader.ReadPrompt(f.Raw(promptField), f.FieldPath(promptField), row.Log);
-        if (prompt is null) row.Log.Error(f.FieldPath("question"), "required field is missing (question or prompt)");
-        var idField = f.Has("prompt_id") ? "prompt_id" : "id";
-        var promptId = f.String(idField) ?? (prompt is null ? "" : PromptKey.Hash(prompt));
-        var criteria = ImmutableArray.CreateBuilder<Criterion>();
-        if (f.Array("rubric", required: true) is { } items)
-        {
-            var i = 0;
-            foreach (var item in items.EnumerateArray())
-            {
-                var path = $"{f.FieldPath("rubric")}[{i}]";
-                i++;
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    row.Log.Error(path, "expected an object with title, description and weight");
-                    continue;
-                }
-                var cf = new JsonFieldReader(item, path, row.Log);
-                var title = cf.Raw("title");
-                var (category, text) = SplitPrefix(cf.String("description", required: true) ?? "");
-                var weight = cf.Number("weight", required: true) ?? 1;
-                var extra = cf.Rest(quiet: true);
-                if (title is { } t) extra = extra.Add("title", t.Clone());
-                criteria.Add(new Criterion { Id = $"c{i}", Text = text, Weight = weight, Category = category, Extra = extra });
-            }
-        }
-        var rest = f.Rest(quiet: true);
-        var meta = rest.Add("_prompt_field", JsonSerializer.SerializeToElement(promptField, TailmarkJsonContext.Default.String));
-        var rubric = new Rubric
+            var title = cf.Raw("title");
+            var (category, text) = SplitPrefix(cf.String("description", required: true) ?? "");
+            var weight = cf.Number("weight", required: true) ?? 1;
+            var extra = cf.Rest(quiet: true);
+            if (title is { } t) extra = extra.Add("title", t.Clone());
+            return new Criterion { Id = $"c{i}", Text = text, Weight = weight, Category = category, Extra = extra };
+        });
+        var rest = f.Rest(quiet: true).Add(PromptFieldKey, JsonSerializer.SerializeToElement(promptField, TailmarkJsonContext.Default.String));
+        return new Rubric
         {
             Id = promptId,
             PromptId = promptId,
             Prompt = prompt,
-            Criteria = criteria.ToImmutable(),
-            Metadata = JsonMaps.Empty.Add(MetadataKey, JsonOutput.ToObject(meta)),
+            Criteria = [.. criteria],
+            Metadata = KeepRest(MetadataKey, rest),
         };
-        RubricValidator.Validate(rubric, row.Log, row.Path);
-        return new RubricRow(rubric, row.Log.Issues, row.Log.Line);
     }
 
-    public async Task<IReadOnlyList<string>> WriteAsync(IAsyncEnumerable<Rubric> rubrics, string path, CancellationToken cancellationToken = default)
+    protected override void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
     {
-        var warnings = new List<string>();
-        await JsonRowSink.WriteAsync(rubrics, path, (w, r) => Write(w, r, warnings), cancellationToken).ConfigureAwait(false);
-        return warnings;
-    }
-
-    private static void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
-    {
-        var meta = r.Metadata.TryGetValue(MetadataKey, out var m) && m.ValueKind == JsonValueKind.Object ? m : (JsonElement?)null;
-        var promptField = meta is { } mm && mm.TryGetProperty("_prompt_field", out var pf) ? pf.GetString() ?? "question" : "question";
+        var promptField = r.Metadata.TryGetValue(MetadataKey, out var m) && m.ValueKind == JsonValueKind.Object &&
+            m.TryGetProperty(PromptFieldKey, out var pf) ? pf.GetString() ?? "question" : "question";
         w.WriteStartObject();
         w.WriteString("id", r.PromptId ?? r.Id);
         w.WritePropertyName(promptField);
-        if (r.Prompt is { IsText: true } p) w.WriteStringValue(p.Text);
-        else if (r.Prompt is { } conversation) RubricJsonWriter.WritePrompt(w, conversation);
-        else w.WriteStringValue("");
+        RubricJsonWriter.WritePrompt(w, r.Prompt ?? PromptContent.FromText(""));
         w.WriteStartArray("rubric");
         foreach (var c in r.Criteria)
         {
@@ -127,10 +87,7 @@ public sealed class RarFormat : IRubricFormat
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        if (meta is { } extra)
-        {
-            foreach (var prop in extra.EnumerateObject().Where(x => x.Name is not ("_prompt_field" or "id"))) prop.WriteTo(w);
-        }
+        WriteKept(w, r, MetadataKey, PromptFieldKey, "id");
         w.WriteEndObject();
     }
 }
