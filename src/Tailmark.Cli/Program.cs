@@ -10,5 +10,6 @@ var root = new RootCommand(
     ValidateCommand.Create(),
     ScoreCommand.Create(),
     StatsCommand.Create(),
+    CheckCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -20,10 +21,11 @@ internal static class ScoreCommand
         var verdicts = new Option<string>("--verdicts", "-v") { Description = "Verdicts JSONL: one row per graded response.", Required = true };
         var scoring = new Option<string?>("--scoring", "-s") { Description = $"Scoring preset ({string.Join(", ", ScoringConfigLoader.Presets)}) or a YAML/JSON scoring file. Default: default." };
         var defense = new Option<string>("--defense") { Description = "Layer the built-in defense rubric: off, veto or penalty.", DefaultValueFactory = _ => "off" };
+        var responses = new Option<string?>("--responses") { Description = "Response rows (prompt_id, response_id, response): verifiable criteria without a verdict are checked on the text." };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
         var command = new Command("score", "Compute rewards from a verdicts file (no LLM needed) and write graded rows.")
         {
-            rubrics, verdicts, scoring, defense, output,
+            rubrics, verdicts, scoring, defense, responses, output,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -33,6 +35,8 @@ internal static class ScoreCommand
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
             shared.AddRange(DefenseLayer(parse.GetValue(defense)!));
             var verdictPath = parse.GetValue(verdicts)!;
+            var texts = parse.GetValue(responses) is { } responsesPath ? await ResponseRow.LoadAsync(responsesPath, ct) : null;
+            var checks = new Tailmark.Checks.CheckRunner();
             var issues = new List<InputIssue>();
             var rewards = new List<double?>();
             int cannotAssess = 0, vetoes = 0;
@@ -48,6 +52,17 @@ internal static class ScoreCommand
                     issues.AddRange(log.Issues);
                     if (row is null || log.HasErrors) continue;
                     var composed = RubricComposer.Compose(all[row.RubricId], shared, TaskOf(row), TagsOf(row));
+                    if (texts is not null)
+                    {
+                        if (texts.TryGetValue((row.PromptId, row.ResponseId), out var text))
+                        {
+                            row = row with { Verdicts = VerifiableVerdicts.Fill(composed.Rubric, row.Verdicts, text.Response, checks).ToImmutableSortedDictionary(StringComparer.Ordinal) };
+                        }
+                        else
+                        {
+                            issues.Add(new InputIssue(IssueSeverity.Warning, verdictPath, line.Number, "response_id", $"no response text for ({row.PromptId}, {row.ResponseId}); verifiable criteria stay unassessed"));
+                        }
+                    }
                     var result = pipeline.Score(composed.Rubric, row.Verdicts);
                     rewards.Add(result.Reward);
                     cannotAssess += row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);

@@ -58,7 +58,7 @@ public static class AtomicFile
             _finished = true;
             if (!inner.SafeFileHandle.IsClosed)
             {
-                inner.Flush(flushToDisk: _commit);
+                inner.Flush();
                 inner.Dispose();
             }
             if (_commit) File.Move(temp, target, overwrite: true);

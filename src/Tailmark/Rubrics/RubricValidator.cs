@@ -50,9 +50,17 @@ public static class RubricValidator
             if (double.IsNaN(c.Weight)) log.Error($"{cp}.weight", "weight is NaN");
             else if (double.IsInfinity(c.Weight)) log.Error($"{cp}.weight", "weight is infinite");
             ValidateScale(c, cp, log);
-            if (c.Check is { } check && check.Type.Length > 0 && !CheckCatalog.IsKnown(check.Type))
+            if (c.Check is { } check && check.Type.Length > 0)
             {
-                log.Error($"{cp}.check.type", $"unknown check type \"{check.Type}\" (see `tailmark validate --list-checks`)");
+                if (!CheckCatalog.IsKnown(check.Type))
+                {
+                    log.Error($"{cp}.check.type", $"unknown check type \"{check.Type}\" (see `tailmark validate --list-checks`)");
+                }
+                else
+                {
+                    // Building the check reports missing, mistyped and unknown parameters at their fields.
+                    CheckFactory.Create(check.Type, check.Parameters, log, $"{cp}.check");
+                }
             }
         }
     }

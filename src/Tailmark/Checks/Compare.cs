@@ -1,0 +1,7 @@
+namespace Tailmark.Checks;
+
+internal static class Compare
+{
+    public static bool Holds(Relation relation, int actual, int threshold) =>
+        relation == Relation.LessThan ? actual < threshold : actual >= threshold;
+}

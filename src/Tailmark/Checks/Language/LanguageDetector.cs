@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tailmark.Checks.Language;
+
+/// <summary>
+/// Identifies the language of a text without any external service, for the languages IFEval asks for.
+/// Step 1: the script that holds most letters. Scripts used by one language (Thai, Hangul, kana, Hebrew,
+/// Greek, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam) decide alone. Step 2: within a
+/// shared script (Latin, Cyrillic, Arabic, Devanagari), a compact model scores each candidate language by its
+/// most frequent function words and its distinctive letters (<see cref="LanguageProfiles"/>). Returns an
+/// ISO 639-1 code; <see cref="Undetermined"/> when the text has letters but too little evidence; null when
+/// it has no letters at all (where IFEval's detector raises an error and the check counts as followed). See docs/checks.md.
+/// </summary>
+public static class LanguageDetector
+{
+    /// <summary>Fewer function-word hits than this on a Latin or Cyrillic text is too little evidence to name a language.</summary>
+    public const int MinimumEvidence = 2;
+
+    /// <summary>The code returned for a text with letters but too little evidence for any language.</summary>
+    public const string Undetermined = "und";
+
+    public static string? Detect(string text)
+    {
+        Span<int> counts = stackalloc int[Enum.GetValues<Script>().Length];
+        var any = false;
+        foreach (var r in text.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(r)) continue;
+            var s = Scripts.Of(r);
+            if (s == Script.Other) continue;
+            counts[(int)s]++;
+            any = true;
+        }
+        if (!any) return null;
+        var script = Script.Other;
+        for (var i = 1; i < counts.Length; i++)
+        {
+            if (counts[i] > counts[(int)script]) script = (Script)i;
+        }
+        return script switch
+        {
+            Script.Thai => "th",
+            Script.Hangul => "ko",
+            Script.Kana => "ja",
+            Script.Han => counts[(int)Script.Kana] > 0 ? "ja" : "zh-cn",
+            Script.Hebrew => "he",
+            Script.Greek => "el",
+            Script.Bengali => "bn",
+            Script.Gurmukhi => "pa",
+            Script.Gujarati => "gu",
+            Script.Tamil => "ta",
+            Script.Telugu => "te",
+            Script.Kannada => "kn",
+            Script.Malayalam => "ml",
+            _ => LanguageProfiles.Best(script, text.ToLowerInvariant()),
+        };
+    }
+
+    /// <summary>Words of a lower-cased text: maximal runs of letters, combining marks, apostrophes and joiners.</summary>
+    internal static List<string> Words(string lower)
+    {
+        var words = new List<string>();
+        var start = -1;
+        for (var i = 0; i < lower.Length; i++)
+        {
+            var c = lower[i];
+            var inWord = char.IsLetter(c) || char.IsSurrogate(c) || c is '\'' or '’' or '\u200C' or '\u200D' ||
+                CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            if (inWord)
+            {
+                if (start < 0) start = i;
+            }
+            else if (start >= 0)
+            {
+                Add(words, lower, start, i);
+                start = -1;
+            }
+        }
+        if (start >= 0) Add(words, lower, start, lower.Length);
+        return words;
+    }
+
+    private static void Add(List<string> words, string text, int start, int end)
+    {
+        while (start < end && text[start] is '\'' or '’') start++;
+        while (end > start && text[end - 1] is '\'' or '’') end--;
+        if (end > start) words.Add(text[start..end]);
+    }
+}
