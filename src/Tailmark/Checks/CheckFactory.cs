@@ -24,7 +24,7 @@ public static class CheckFactory
             "keywords:existence" => new KeywordsExistence(p.Strings("keywords").Select(k => Keyword(p, "keywords", k)).ToList()),
             "keywords:frequency" => new KeywordFrequency(Keyword(p, "keyword", p.String("keyword").Trim()), p.Int("frequency", 0), p.Relation("relation")),
             "keywords:forbidden_words" => new ForbiddenWords(p.Strings("forbidden_words").Distinct().Order(StringComparer.Ordinal)
-                .Select(w => p.Pattern("forbidden_words", @"\b" + w + @"\b", Ignore) ?? Never).ToList()),
+                .Select(w => new KeywordPattern(p.Pattern("forbidden_words", @"\b" + w + @"\b", Ignore) ?? Never, w)).ToList()),
             "keywords:letter_frequency" => Letter(p),
             "language:response_language" => new ResponseLanguage(p.String("language")),
             "length_constraints:number_sentences" => new NumberOfSentences(p.Int("num_sentences", 0), p.Relation("relation")),
@@ -67,7 +67,8 @@ public static class CheckFactory
 
     private static readonly Regex Never = new("(?!)", RegexOptions.None, Timeout);
 
-    private static Regex Keyword(CheckParameters p, string field, string keyword) => p.Pattern(field, keyword, Ignore) ?? Never;
+    private static KeywordPattern Keyword(CheckParameters p, string field, string keyword) =>
+        new(p.Pattern(field, keyword, Ignore) ?? Never, keyword);
 
     private static ICheck Letter(CheckParameters p)
     {

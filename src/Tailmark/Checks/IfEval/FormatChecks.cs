@@ -52,7 +52,8 @@ internal sealed partial class HighlightedSections(int highlights) : ICheck
 internal sealed class MultipleSections(Regex splitter, int sections) : ICheck
 {
     public string Type => "detectable_format:multiple_sections";
-    public bool IsFollowed(string response) => splitter.Split(response).Length - 1 >= sections;
+    // re.split yields one more piece than there are matches, so "pieces - 1" is the number of matches.
+    public bool IsFollowed(string response) => splitter.Count(response) >= sections;
 
     public static string PatternFor(string splitter) =>
         PyText.SpaceClass + "?" + splitter + PyText.SpaceClass + @"?\d+" + PyText.SpaceClass + "?";

@@ -1,23 +1,22 @@
-using System.Text.RegularExpressions;
 using Tailmark.Checks.Text;
 
 namespace Tailmark.Checks.IfEval;
 
 // IFEval's keyword instructions. Keywords are regular expressions searched case-insensitively, as IFEval does.
 
-internal sealed class KeywordsExistence(IReadOnlyList<Regex> keywords) : ICheck
+internal sealed class KeywordsExistence(IReadOnlyList<KeywordPattern> keywords) : ICheck
 {
     public string Type => "keywords:existence";
     public bool IsFollowed(string response) => keywords.All(k => k.IsMatch(response));
 }
 
-internal sealed class KeywordFrequency(Regex keyword, int frequency, Relation relation) : ICheck
+internal sealed class KeywordFrequency(KeywordPattern keyword, int frequency, Relation relation) : ICheck
 {
     public string Type => "keywords:frequency";
     public bool IsFollowed(string response) => Compare.Holds(relation, keyword.Count(response), frequency);
 }
 
-internal sealed class ForbiddenWords(IReadOnlyList<Regex> words) : ICheck
+internal sealed class ForbiddenWords(IReadOnlyList<KeywordPattern> words) : ICheck
 {
     public string Type => "keywords:forbidden_words";
     public bool IsFollowed(string response) => !words.Any(w => w.IsMatch(response));

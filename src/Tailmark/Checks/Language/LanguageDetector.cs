@@ -26,6 +26,16 @@ public static class LanguageDetector
         var any = false;
         foreach (var r in text.EnumerateRunes())
         {
+            if (r.Value < 128)
+            {
+                // ASCII fast path: only letters count, and they are Latin.
+                if (char.IsAsciiLetter((char)r.Value))
+                {
+                    counts[(int)Script.Latin]++;
+                    any = true;
+                }
+                continue;
+            }
             if (!Rune.IsLetter(r)) continue;
             var s = Scripts.Of(r);
             if (s == Script.Other) continue;
@@ -57,34 +67,39 @@ public static class LanguageDetector
         };
     }
 
-    /// <summary>Words of a lower-cased text: maximal runs of letters, combining marks, apostrophes and joiners.</summary>
-    internal static List<string> Words(string lower)
+    /// <summary>A callback over spans of text.</summary>
+    internal delegate void SpanAction(ReadOnlySpan<char> word);
+
+    /// <summary>
+    /// Calls <paramref name="action"/> for each word of a lower-cased text (maximal runs of letters, combining
+    /// marks, apostrophes and joiners, apostrophes trimmed from the ends) and returns how many there were.
+    /// </summary>
+    internal static int ForEachWord(string lower, SpanAction action)
     {
-        var words = new List<string>();
+        var count = 0;
         var start = -1;
-        for (var i = 0; i < lower.Length; i++)
+        for (var i = 0; i <= lower.Length; i++)
         {
-            var c = lower[i];
-            var inWord = char.IsLetter(c) || char.IsSurrogate(c) || c is '\'' or '’' or '\u200C' or '\u200D' ||
-                CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            var inWord = i < lower.Length && IsWordChar(lower[i]);
             if (inWord)
             {
                 if (start < 0) start = i;
+                continue;
             }
-            else if (start >= 0)
-            {
-                Add(words, lower, start, i);
-                start = -1;
-            }
+            if (start < 0) continue;
+            var word = lower.AsSpan(start, i - start).Trim("'’");
+            start = -1;
+            if (word.IsEmpty) continue;
+            count++;
+            action(word);
         }
-        if (start >= 0) Add(words, lower, start, lower.Length);
-        return words;
+        return count;
     }
 
-    private static void Add(List<string> words, string text, int start, int end)
+    private static bool IsWordChar(char c)
     {
-        while (start < end && text[start] is '\'' or '’') start++;
-        while (end > start && text[end - 1] is '\'' or '’') end--;
-        if (end > start) words.Add(text[start..end]);
+        if (c < 128) return char.IsAsciiLetter(c) || c == '\'';
+        return char.IsLetter(c) || char.IsSurrogate(c) || c is '’' or '\u200C' or '\u200D' ||
+            CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
     }
 }

@@ -11,16 +11,13 @@ public sealed record LanguageProfile(string Code, Script Script, FrozenSet<strin
     public static LanguageProfile Create(string code, Script script, string words, params (string Text, double Weight)[] marks) =>
         new(code, script, words.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.Ordinal), marks);
 
-    public double Score(IReadOnlyList<string> words, string lowerText, out int functionHits)
+    /// <summary>The weight of this language's marks in a lower-cased text.</summary>
+    public double MarkScore(string lowerText, bool asciiText)
     {
-        functionHits = 0;
-        foreach (var w in words)
-        {
-            if (FunctionWords.Contains(w)) functionHits++;
-        }
-        double score = functionHits;
+        double score = 0;
         foreach (var (text, weight) in Marks)
         {
+            if (asciiText && !System.Text.Ascii.IsValid(text)) continue; // cannot occur in an ASCII text
             var at = 0;
             while ((at = lowerText.IndexOf(text, at, StringComparison.Ordinal)) >= 0)
             {

@@ -8,7 +8,7 @@ public static class LanguageProfiles
 {
     public static readonly IReadOnlyList<LanguageProfile> All =
     [
-        LanguageProfile.Create("en", Script.Latin, "the and of to a in is that it for you was with on as are be this have not or by at from but they we an can your i he she will my has their which if do all there what so about more our its would been were them these those how when who over into than then also just only some any out up", ("th", 0.05)),
+        LanguageProfile.Create("en", Script.Latin, "the and of to a in is that it for you was with on as are be this have not or by at from but they we an can your i he she will my has their which if do all there what so about more our its would been were them these those how when who over into than then also just only some any out up"),
         LanguageProfile.Create("es", Script.Latin, "el la los las de del y que en un una es por para con no se su al lo como más pero sus le ya este esta son también muy hay entre cuando sobre todo", ("ñ", 1), ("¿", 1), ("¡", 1), ("ción", 0.5)),
         LanguageProfile.Create("pt", Script.Latin, "o a os as de do da dos das e que em um uma é para com não no na por se mais ao como mas foi ele ela são também muito isso seu sua pelo pela", ("ã", 1), ("õ", 1), ("ção", 1), ("ções", 1)),
         LanguageProfile.Create("fr", Script.Latin, "le la les de des et est un une du en que qui pour pas dans ce sur au avec il elle nous vous sont mais ou par plus aux cette ces sont être avoir je", ("è", 0.5), ("ê", 0.5), ("ç", 0.3), ("œ", 1), ("eau", 0.3)),
@@ -40,23 +40,48 @@ public static class LanguageProfiles
         _ => LanguageDetector.Undetermined,
     };
 
+    // Every function word of a script's languages mapped to the profiles that list it, so a text's words are
+    // looked up once each (without allocating) rather than once per language.
+    private static readonly Dictionary<Script, (LanguageProfile[] Profiles, Dictionary<string, int[]> Words)> ByScript = All
+        .GroupBy(p => p.Script)
+        .ToDictionary(g => g.Key, g =>
+        {
+            var profiles = g.ToArray();
+            var words = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            for (var i = 0; i < profiles.Length; i++)
+            {
+                foreach (var w in profiles[i].FunctionWords) words[w] = [.. words.GetValueOrDefault(w, []), i];
+            }
+            return (profiles, words);
+        });
+
     /// <summary>The best-scoring language of <paramref name="script"/> for an already lower-cased text.</summary>
     public static string Best(Script script, string lower)
     {
-        var words = LanguageDetector.Words(lower);
+        if (!ByScript.TryGetValue(script, out var table)) return DefaultFor(script);
+        var (profiles, functionWords) = table;
+        var lookup = functionWords.GetAlternateLookup<ReadOnlySpan<char>>();
+        var hits = new int[profiles.Length];
+        var wordCount = LanguageDetector.ForEachWord(lower, word =>
+        {
+            if (lookup.TryGetValue(word, out var owners))
+            {
+                foreach (var i in owners) hits[i]++;
+            }
+        });
+        var ascii = System.Text.Ascii.IsValid(lower);
         string? best = null;
         double bestScore = 0, runnerUp = 0;
         var bestHits = 0;
-        foreach (var profile in All)
+        for (var i = 0; i < profiles.Length; i++)
         {
-            if (profile.Script != script) continue;
-            var score = profile.Score(words, lower, out var hits);
+            var score = hits[i] + profiles[i].MarkScore(lower, ascii);
             if (score > bestScore)
             {
                 runnerUp = bestScore;
-                best = profile.Code;
+                best = profiles[i].Code;
                 bestScore = score;
-                bestHits = hits;
+                bestHits = hits[i];
             }
             else if (score > runnerUp)
             {
@@ -67,7 +92,7 @@ public static class LanguageProfiles
         // Latin and Cyrillic share many short words across languages: demand a little evidence — two function
         // words, or one in a text of five or more words where no other language scores a full point.
         if (script is Script.Latin or Script.Cyrillic && bestHits < LanguageDetector.MinimumEvidence && bestScore < 3 &&
-            !(bestHits == 1 && runnerUp < 1 && words.Count >= 5))
+            !(bestHits == 1 && runnerUp < 1 && wordCount >= 5))
         {
             return LanguageDetector.Undetermined;
         }

@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Tailmark.Checks.Text;
@@ -28,11 +28,16 @@ public static partial class PunktSentenceCounter
     [GeneratedRegex(@"^-?[\.,]?\d[\d,\.-]*\.?$")]
     private static partial Regex NumberType();
 
-    [GeneratedRegex(@"^\.\.+$")]
-    private static partial Regex Ellipsis();
+    /// <summary>Punkt's ellipsis: two or more periods and nothing else.</summary>
+    private static bool IsEllipsis(string tok) => tok.Length >= 2 && tok.AsSpan().IndexOfAnyExcept('.') < 0;
 
-    [GeneratedRegex(@"^[^\W\d]\.$")]
-    private static partial Regex Initial();
+    /// <summary>Punkt's initial: one word character that is not a decimal digit, then a period.</summary>
+    private static bool IsInitial(string tok)
+    {
+        if (tok.Length is < 2 or > 3 || tok[^1] != '.') return false;
+        if (Rune.DecodeFromUtf16(tok.AsSpan(0, tok.Length - 1), out var r, out var used) != System.Buffers.OperationStatus.Done || used != tok.Length - 1) return false;
+        return PyText.IsWordChar(r) && Rune.GetUnicodeCategory(r) != System.Globalization.UnicodeCategory.DecimalDigitNumber;
+    }
 
     /// <summary>The number of sentences Punkt finds in <paramref name="text"/>.</summary>
     public static int Count(string text)
@@ -133,10 +138,15 @@ public static partial class PunktSentenceCounter
     private static List<PunktToken> Tokenize(string text)
     {
         var tokens = new List<PunktToken>();
+        if (!text.Contains('\n', StringComparison.Ordinal))
+        {
+            foreach (var m in WordToken().EnumerateMatches(text)) tokens.Add(new PunktToken(text.Substring(m.Index, m.Length)));
+            return tokens;
+        }
         foreach (var line in text.Split('\n'))
         {
             if (PyText.Strip(line).Length == 0) continue;
-            foreach (Match m in WordToken().Matches(line)) tokens.Add(new PunktToken(m.Value));
+            foreach (var m in WordToken().EnumerateMatches(line)) tokens.Add(new PunktToken(line.Substring(m.Index, m.Length)));
         }
         return tokens;
     }
@@ -151,11 +161,12 @@ public static partial class PunktSentenceCounter
     {
         var tok = t.Tok;
         if (tok is "." or "?" or "!") t.SentBreak = true;
-        else if (Ellipsis().IsMatch(tok)) t.IsEllipsis = true;
+        else if (IsEllipsis(tok)) t.IsEllipsis = true;
         else if (tok.EndsWith('.') && !tok.EndsWith("..", StringComparison.Ordinal))
         {
             var stem = PyText.Lower(tok[..^1]);
-            if (PunktEnglish.Abbreviations.Contains(stem) || PunktEnglish.Abbreviations.Contains(stem.Split('-')[^1])) t.Abbr = true;
+            var lastPart = stem.LastIndexOf('-') is var dash and >= 0 ? stem[(dash + 1)..] : stem;
+            if (PunktEnglish.Abbreviations.Contains(stem) || PunktEnglish.Abbreviations.Contains(lastPart)) t.Abbr = true;
             else t.SentBreak = true;
         }
     }
@@ -164,7 +175,7 @@ public static partial class PunktSentenceCounter
     {
         if (!t1.Tok.EndsWith('.')) return;
         var typ = t1.TypeNoPeriod;
-        var isInitial = Initial().IsMatch(t1.Tok);
+        var isInitial = IsInitial(t1.Tok);
         if ((t1.Abbr || t1.IsEllipsis) && !isInitial)
         {
             var starter = Ortho(t2);
@@ -210,7 +221,9 @@ public static partial class PunktSentenceCounter
         public bool FirstUpper => Tok.Length > 0 && char.IsUpper(Tok[0]);
         public bool FirstLower => Tok.Length > 0 && char.IsLower(Tok[0]);
 
-        private string Type => NumberType().IsMatch(PyText.Lower(Tok)) ? "##number##" : PyText.Lower(Tok);
+        private string? _type;
+
+        private string Type => _type ??= NumberType().IsMatch(Tok) ? "##number##" : PyText.Lower(Tok);
 
         public string TypeNoPeriod
         {

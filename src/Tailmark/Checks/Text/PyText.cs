@@ -85,6 +85,12 @@ public static class PyText
         var cased = false;
         foreach (var r in s.EnumerateRunes())
         {
+            if (r.Value < 128)
+            {
+                if (char.IsAsciiLetterLower((char)r.Value)) return false;
+                cased |= char.IsAsciiLetterUpper((char)r.Value);
+                continue;
+            }
             var cat = Rune.GetUnicodeCategory(r);
             if (cat is UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter) return false;
             if (cat == UnicodeCategory.UppercaseLetter) cased = true;
@@ -98,6 +104,12 @@ public static class PyText
         var cased = false;
         foreach (var r in s.EnumerateRunes())
         {
+            if (r.Value < 128)
+            {
+                if (char.IsAsciiLetterUpper((char)r.Value)) return false;
+                cased |= char.IsAsciiLetterLower((char)r.Value);
+                continue;
+            }
             var cat = Rune.GetUnicodeCategory(r);
             if (cat is UnicodeCategory.UppercaseLetter or UnicodeCategory.TitlecaseLetter) return false;
             if (cat == UnicodeCategory.LowercaseLetter) cased = true;
@@ -112,7 +124,7 @@ public static class PyText
         var inWord = false;
         foreach (var r in s.EnumerateRunes())
         {
-            var w = IsWordChar(r);
+            var w = r.Value < 128 ? char.IsAsciiLetterOrDigit((char)r.Value) || r.Value == '_' : IsWordChar(r);
             if (w && !inWord) count++;
             inWord = w;
         }

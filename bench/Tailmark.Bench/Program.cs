@@ -1,0 +1,14 @@
+using Tailmark.Bench;
+
+// In-process benchmarks. Usage: dotnet run -c Release --project bench/Tailmark.Bench -- <name> [args]
+return args.FirstOrDefault() switch
+{
+    "checks" => await CheckThroughput.RunAsync(args.Skip(1).ToArray()),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS]");
+    return 2;
+}

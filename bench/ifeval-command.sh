@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Wall time of the whole `tailmark check ifeval` command (process start included) on the 541 GPT-4 responses,
+# strict plus loose, with the build we ship for speed: self-contained, ReadyToRun composite. Usage: bench/ifeval-command.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+dotnet publish -c Release src/Tailmark.Cli -r linux-x64 --self-contained true \
+  -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$out/bin" >/dev/null
+data=../shared/data/ifeval
+cmd=("$out/bin/Tailmark.Cli" check ifeval --input "$data/input_data.jsonl"
+     --responses "$data/input_response_data_gpt4_20231107_145030.jsonl" --out "$out/results")
+"${cmd[@]}" >/dev/null # warm the file cache
+times=()
+for _ in $(seq "$runs"); do
+  start=$(date +%s.%N)
+  "${cmd[@]}" >/dev/null
+  end=$(date +%s.%N)
+  times+=("$(echo "$end - $start" | bc -l)")
+done
+printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" '{a[NR]=$1} END {printf "runs %d  min %.3f s  median %.3f s  max %.3f s\n", n, a[1], a[int((n+1)/2)], a[n]}'
