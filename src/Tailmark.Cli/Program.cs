@@ -11,5 +11,6 @@ var root = new RootCommand(
     ScoreCommand.Create(),
     StatsCommand.Create(),
     CheckCommand.Create(),
+    SimCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

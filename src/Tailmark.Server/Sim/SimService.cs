@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tailmark.Sim;
+
+namespace Tailmark.Server.Sim;
+
+/// <summary>
+/// Serves one chat-completions request the way a serving engine would: decide the request's fault (if any),
+/// wait for a free slot, hold it for the capacity model's service time (uncached prompt tokens at the prefill
+/// rate, completion tokens at the decode rate), answer in the OpenAI format.
+/// </summary>
+public sealed class SimService
+{
+    private const long Created = 1_700_000_000;
+    private readonly SimModels _models;
+    private readonly SimServerOptions _options;
+    private readonly SemaphoreSlim? _slots;
+    private readonly PrefixCache _prefixCache = new();
+    private readonly ConcurrentDictionary<ulong, int> _attempts = new();
+    private readonly TimeProvider _time;
+
+    public SimService(SimServerOptions options, TimeProvider? time = null)
+    {
+        _options = options;
+        World = new SimWorld(options.World.Seed, options.World.Tasks);
+        _models = new SimModels(World, options.World);
+        _slots = options.Capacity.IsUnlimited ? null : new SemaphoreSlim(options.Capacity.Slots, options.Capacity.Slots);
+        _time = time ?? TimeProvider.System;
+        Stats = new SimStats(options.Capacity.IsUnlimited ? int.MaxValue : options.Capacity.Slots);
+    }
+
+    public SimWorld World { get; }
+    public SimStats Stats { get; }
+
+    public async Task<IResult> CompleteAsync(ChatRequestWire wire, CancellationToken cancellationToken)
+    {
+        Stats.Request();
+        if (wire.Stream == true) return Error(400, "streaming is not supported by the simulated server", "invalid_request_error", null);
+        if (string.IsNullOrEmpty(wire.Model)) return Error(400, "'model' is required", "invalid_request_error", null);
+        if (wire.Messages is not { Count: > 0 }) return Error(400, "'messages' must hold at least one message", "invalid_request_error", null);
+        if (!SimModels.Exists(wire.Model)) return Error(404, $"The model '{wire.Model}' does not exist. Models: {string.Join(", ", SimModels.Names)}", "invalid_request_error", "model_not_found");
+        var n = wire.N ?? 1;
+        if (n is < 1 or > 128) return Error(400, "'n' must be between 1 and 128", "invalid_request_error", null);
+
+        var request = new SimRequest(wire.Model, [.. wire.Messages.Select(m => (m.Role ?? "user", m.Text))], n, wire.Seed,
+            wire.MaxCompletionTokens ?? wire.MaxTokens, IsJsonMode(wire.ResponseFormat), wire.Logprobs == true, wire.TopLogprobs ?? 0);
+        var key = SimHash.Of(request.Model, request.Text, request.N, request.Seed, request.MaxTokens, request.JsonMode);
+        var attempt = _attempts.AddOrUpdate(key, 0, (_, a) => a + 1);
+        var fault = _options.Faults.Decide(_options.World.Seed, key.ToString(System.Globalization.CultureInfo.InvariantCulture), attempt);
+        switch (fault)
+        {
+            case FaultKind.RateLimited:
+                Stats.Fault(FaultKind.RateLimited);
+                return new RateLimitedResult(_options.Faults.RetryAfterMs);
+            case FaultKind.ServerError:
+                Stats.Fault(FaultKind.ServerError);
+                return (key & 1) == 0
+                    ? Error(500, "internal error (simulated)", "server_error", null)
+                    : Error(503, "the engine is overloaded (simulated)", "server_error", null);
+            case FaultKind.Hang:
+                Stats.Fault(FaultKind.Hang);
+                await Task.Delay(_options.HangLimit, _time, cancellationToken).ConfigureAwait(false);
+                return Error(504, "the request hung and was dropped (simulated)", "server_error", null);
+        }
+
+        var choices = _models.Respond(request);
+        if (fault is FaultKind.Malformed or FaultKind.Truncate)
+        {
+            Stats.Fault(fault.Value);
+            choices = [.. choices.Select(c => fault == FaultKind.Malformed
+                ? c with { Content = Break(c.Content), Logprobs = null }
+                : c with { Content = SimModels.Truncate(c.Content, Math.Max(1, SimTokenizer.Count(c.Content) / 2)), FinishReason = "length", Logprobs = null })];
+        }
+        var promptTokens = SimTokenizer.CountMessages(request.Messages);
+        var completionTokens = choices.Sum(c => SimTokenizer.Count(c.Content));
+        var cached = new StrongBox<int>(0);
+        await Serve(request, promptTokens, completionTokens, cached, cancellationToken).ConfigureAwait(false);
+        return Results.Json(Render(request, key, choices, promptTokens, completionTokens, cached.Value), SimWireContext.Default.ChatResponseWire);
+    }
+
+    private async Task Serve(SimRequest request, int promptTokens, int completionTokens, StrongBox<int> cached, CancellationToken ct)
+    {
+        if (_slots is not null) await _slots.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_options.Capacity.PrefixCache)
+            {
+                var tokens = request.Messages.SelectMany(m => SimTokenizer.Tokens(m.Role).Concat(SimTokenizer.Tokens(m.Content))).ToList();
+                cached.Value = Math.Min(_prefixCache.Admit(tokens), promptTokens);
+            }
+            var service = _options.Capacity.ServiceTime(promptTokens, cached.Value, completionTokens);
+            Stats.Served(request.N, promptTokens, cached.Value, completionTokens, service);
+            if (service > TimeSpan.Zero) await Task.Delay(service, _time, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots?.Release();
+        }
+    }
+
+    private static bool IsJsonMode(JsonElement? format) =>
+        format is { ValueKind: JsonValueKind.Object } f && f.TryGetProperty("type", out var t) && t.GetString() is "json_object" or "json_schema";
+
+    private static string Break(string content) =>
+        content.Length < 4 ? "{\"verdicts\": [" : content[..(content.Length / 2)] + "\",,}";
+
+    private static ChatResponseWire Render(SimRequest request, ulong key, IReadOnlyList<SimChoice> choices, int promptTokens, int completionTokens, int cached) =>
+        new($"chatcmpl-{key:x16}", "chat.completion", Created, request.Model, "tailmark-sim",
+            [.. choices.Select((c, i) => new ChoiceWire(i, new AssistantMessageWire("assistant", c.Content),
+                c.Logprobs is null ? null : new LogprobsWire([.. c.Logprobs.Select(l => new TokenLogprobWire(l.Token, l.Logprob, null,
+                    [.. l.Top.Select(t => new TopLogprobWire(t.Token, t.Logprob, null))]))]),
+                c.FinishReason))],
+            new UsageWire(promptTokens, completionTokens, promptTokens + completionTokens, new PromptTokensDetailsWire(cached)));
+
+    public static IResult Error(int status, string message, string type, string? code) =>
+        Results.Json(new ErrorWire(new ErrorBodyWire(message, type, code)), SimWireContext.Default.ErrorWire, statusCode: status);
+
+    /// <summary>429 with both Retry-After (seconds, rounded up) and retry-after-ms, as OpenAI sends them.</summary>
+    private sealed class RateLimitedResult(int retryAfterMs) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers["Retry-After"] = Math.Max(1, (retryAfterMs + 999) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers["retry-after-ms"] = retryAfterMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Error(429, "rate limit reached (simulated)", "rate_limit_exceeded", "rate_limit_exceeded").ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Tailmark.Sim;
+
+namespace Tailmark.Server.Sim;
+
+/// <summary>Thread-safe counters behind <c>GET /v1/sim/stats</c>.</summary>
+public sealed class SimStats(int slots)
+{
+    private long _requests, _completions, _promptTokens, _cachedTokens, _completionTokens, _busyTicks;
+    private readonly ConcurrentDictionary<FaultKind, long> _faults = new();
+
+    public void Request() => Interlocked.Increment(ref _requests);
+
+    public void Fault(FaultKind kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+    public void Served(int completions, int promptTokens, int cachedTokens, int completionTokens, TimeSpan busy)
+    {
+        Interlocked.Add(ref _completions, completions);
+        Interlocked.Add(ref _promptTokens, promptTokens);
+        Interlocked.Add(ref _cachedTokens, cachedTokens);
+        Interlocked.Add(ref _completionTokens, completionTokens);
+        Interlocked.Add(ref _busyTicks, busy.Ticks);
+    }
+
+    public SimStatsWire Snapshot()
+    {
+        var busy = TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks)).TotalSeconds;
+        return new SimStatsWire(
+            Interlocked.Read(ref _requests), Interlocked.Read(ref _completions),
+            Enum.GetValues<FaultKind>().ToDictionary(k => k.ToString(), k => _faults.GetValueOrDefault(k)),
+            Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _cachedTokens), Interlocked.Read(ref _completionTokens),
+            busy, slots, slots == int.MaxValue ? 0 : busy / slots);
+    }
+
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _requests, 0);
+        Interlocked.Exchange(ref _completions, 0);
+        Interlocked.Exchange(ref _promptTokens, 0);
+        Interlocked.Exchange(ref _cachedTokens, 0);
+        Interlocked.Exchange(ref _completionTokens, 0);
+        Interlocked.Exchange(ref _busyTicks, 0);
+        _faults.Clear();
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Tailmark.Server.Sim;
+
+/// <summary>
+/// What the simulated server has done: requests and faults, tokens (with those served from the prefix
+/// cache), the busy time of its slots, and the ideal wall time of the workload (busy time ÷ slots), against which
+/// a client's measured time gives its efficiency.
+/// </summary>
+public sealed record SimStatsWire(
+    [property: JsonPropertyName("requests")] long Requests,
+    [property: JsonPropertyName("completions")] long Completions,
+    [property: JsonPropertyName("faults")] Dictionary<string, long> Faults,
+    [property: JsonPropertyName("prompt_tokens")] long PromptTokens,
+    [property: JsonPropertyName("cached_prompt_tokens")] long CachedPromptTokens,
+    [property: JsonPropertyName("completion_tokens")] long CompletionTokens,
+    [property: JsonPropertyName("busy_seconds")] double BusySeconds,
+    [property: JsonPropertyName("slots")] int Slots,
+    [property: JsonPropertyName("ideal_seconds")] double IdealSeconds);

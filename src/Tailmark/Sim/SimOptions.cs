@@ -1,0 +1,29 @@
+namespace Tailmark.Sim;
+
+/// <summary>The simulated world's knobs. Defaults give a realistic but honest world.</summary>
+public sealed record SimOptions
+{
+    public int Seed { get; init; } = 7;
+    public int Tasks { get; init; } = 64;
+
+    /// <summary>Chance that the judge flips a verdict on a criterion it can map to the response's content.</summary>
+    public double JudgeErrorRate { get; init; } = 0.05;
+
+    /// <summary>Share of judging that obeys an instruction planted in a response.</summary>
+    public double InjectionShare { get; init; } = 0.5;
+
+    /// <summary>Chance that the proposer returns malformed JSON.</summary>
+    public double ProposerMalformedRate { get; init; } = 0.05;
+
+    /// <summary>Chance that the oracle prefers the response with the lower gold reward.</summary>
+    public double OracleNoise { get; init; } = 0.05;
+
+    public void Validate()
+    {
+        if (Tasks < 1) throw new ArgumentOutOfRangeException(nameof(Tasks), Tasks, "at least one task");
+        foreach (var (name, value) in new[] { (nameof(JudgeErrorRate), JudgeErrorRate), (nameof(InjectionShare), InjectionShare), (nameof(ProposerMalformedRate), ProposerMalformedRate), (nameof(OracleNoise), OracleNoise) })
+        {
+            if (value is < 0 or > 1 || double.IsNaN(value)) throw new ArgumentOutOfRangeException(name, value, "a rate in [0,1]");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Tailmark.Sim;
+
+/// <summary>
+/// The simulated proposer (<c>sim-proposer</c>). Given <c>&lt;prompt&gt;</c> alone it writes an initial rubric covering
+/// mostly basic and advanced facets, sometimes with a vague or redundant criterion. Given also
+/// <c>&lt;rubric&gt;</c> (JSON) and <c>&lt;response_a&gt;</c>/<c>&lt;response_b&gt;</c> it returns the full rubric refined
+/// toward the facets that separate the two responses, most valuable first; now and then it deletes a vague
+/// criterion. At the configured rate its output is malformed JSON. Output: <c>{"criteria": [{"text", "weight"}]}</c>.
+/// </summary>
+public sealed class SimProposer(SimWorld world, SimOptions options)
+{
+    public string Respond(SimRequest request, int choice)
+    {
+        var sections = SimSections.All(request.Text);
+        var prompt = SimSections.First(sections, "prompt") ?? SimSections.First(sections, "conversation") ?? request.LastUser;
+        var task = world.FindTask(prompt);
+        if (SimHash.Unit(world.Seed, "proposer-malformed", request.Text, request.Seed, choice) < options.ProposerMalformedRate)
+        {
+            return "{\"criteria\": [{\"text\": \"The response answers the question\", \"weight\": 2},"; // cut off mid-list
+        }
+        var rubric = SimSections.First(sections, "rubric");
+        var a = SimSections.First(sections, "response_a");
+        var b = SimSections.First(sections, "response_b");
+        var criteria = rubric is not null && a is not null && b is not null
+            ? Refine(task, ParseRubric(rubric), a, b, request, choice)
+            : Initial(task, request, choice);
+        return Render(criteria);
+    }
+
+    private List<(string Text, int Weight)> Initial(SimTask? task, SimRequest request, int choice)
+    {
+        var rng = SimHash.Random(world.Seed, "proposer-initial", request.Text, request.Seed, choice);
+        var list = new List<(string, int)>();
+        if (task is not null)
+        {
+            foreach (var f in task.Facets)
+            {
+                var chance = f.Tier switch { FacetTier.Basic => 0.9, FacetTier.Advanced => 0.6, FacetTier.Tail => 0.1, _ => 0.5 };
+                if (rng.NextDouble() >= chance) continue;
+                list.Add(ForFacet(f, rng.NextDouble() < 0.25));
+            }
+            if (rng.NextDouble() < 0.4 && list.Count > 0)
+            {
+                var f = task.Facets.First(x => list.Any(c => c.Item1.Contains(x.Object, StringComparison.Ordinal)));
+                list.Add(($"The response talks about {f.Object}.", 1)); // redundant with an existing criterion
+            }
+        }
+        list.Add(("The response is clear, well organized and easy to follow.", 1));
+        if (rng.NextDouble() < 0.5) list.Add(("The response is helpful and appropriate for the user.", 1));
+        return list;
+    }
+
+    private List<(string Text, int Weight)> Refine(SimTask? task, List<(string Text, int Weight)> current, string a, string b, SimRequest request, int choice)
+    {
+        var rng = SimHash.Random(world.Seed, "proposer-refine", request.Text, request.Seed, choice);
+        var result = new List<(string Text, int Weight)>(current);
+        if (task is not null)
+        {
+            var inA = SimWorld.FacetsIn(task, a).Select(f => f.Id).ToHashSet();
+            var inB = SimWorld.FacetsIn(task, b).Select(f => f.Id).ToHashSet();
+            var separating = task.Facets
+                .Where(f => inA.Contains(f.Id) != inB.Contains(f.Id))
+                .Where(f => !result.Any(c => c.Text.Contains(f.Object, StringComparison.Ordinal)))
+                .OrderByDescending(f => Math.Abs(f.Value)).ThenBy(f => f.Id, StringComparer.Ordinal)
+                .Take(2)
+                .ToList();
+            foreach (var f in separating) result.Add(ForFacet(f, sharpened: false));
+            // Sharpen: a vague "talks about X" criterion becomes the specific one when X separates the pair.
+            for (var i = 0; i < result.Count; i++)
+            {
+                var f = task.Facets.FirstOrDefault(x => result[i].Text.StartsWith("The response talks about " + x.Object, StringComparison.Ordinal));
+                if (f is not null && inA.Contains(f.Id) != inB.Contains(f.Id)) result[i] = ForFacet(f, sharpened: false);
+            }
+        }
+        // Now and then, drop a criterion that names nothing checkable.
+        var vague = result.FindIndex(c => c.Text.StartsWith("The response is ", StringComparison.Ordinal));
+        if (vague >= 0 && result.Count > 2 && rng.NextDouble() < 0.3) result.RemoveAt(vague);
+        return result;
+    }
+
+    private static (string Text, int Weight) ForFacet(Facet f, bool sharpened) => f.Tier switch
+    {
+        FacetTier.Error => ($"The response tells the user to {f.Phrase}.", -2),
+        _ when sharpened => ($"The response talks about {f.Object}.", 1),
+        FacetTier.Basic => ($"The response advises the user to {f.Phrase}.", 1),
+        FacetTier.Advanced => ($"The response advises the user to {f.Phrase}.", 2),
+        _ => ($"The response advises the user to {f.Phrase}.", 3),
+    };
+
+    private static List<(string Text, int Weight)> ParseRubric(string json)
+    {
+        var list = new List<(string, int)>();
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var array = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
+                : doc.RootElement.TryGetProperty("criteria", out var c) ? c : default;
+            if (array.ValueKind != JsonValueKind.Array) return list;
+            foreach (var item in array.EnumerateArray())
+            {
+                var text = item.TryGetProperty("text", out var t) ? t.GetString() : item.TryGetProperty("criterion", out var t2) ? t2.GetString() : null;
+                var weight = item.TryGetProperty("weight", out var w) && w.TryGetDouble(out var wd) ? (int)wd : 1;
+                if (text is not null) list.Add((text, weight));
+            }
+        }
+        catch (JsonException)
+        {
+            // An unreadable current rubric is treated as empty; the refinement starts over from the pair.
+        }
+        return list;
+    }
+
+    private static string Render(List<(string Text, int Weight)> criteria)
+    {
+        var sb = new StringBuilder("{\"criteria\": [");
+        for (var i = 0; i < criteria.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append("{\"text\": ").Append(SimJudge.Json(criteria[i].Text)).Append(", \"weight\": ").Append(criteria[i].Weight).Append('}');
+        }
+        return sb.Append("]}").ToString();
+    }
+}
