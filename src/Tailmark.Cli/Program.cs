@@ -12,5 +12,7 @@ var root = new RootCommand(
     StatsCommand.Create(),
     CheckCommand.Create(),
     SimCommand.Create(),
+    GradeCommand.Create(),
+    CacheCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

@@ -33,7 +33,7 @@ internal static class ScoreCommand
             var pipeline = new RewardPipeline(config);
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
-            shared.AddRange(DefenseLayer(parse.GetValue(defense)!));
+            shared.AddRange(GradeCommand.DefenseLayer(parse.GetValue(defense)!));
             var verdictPath = parse.GetValue(verdicts)!;
             var texts = parse.GetValue(responses) is { } responsesPath ? await ResponseRow.LoadAsync(responsesPath, ct) : null;
             var checks = new Tailmark.Checks.CheckRunner();
@@ -89,14 +89,6 @@ internal static class ScoreCommand
         });
         return command;
     }
-
-    private static IEnumerable<Rubric> DefenseLayer(string mode) => mode.ToLowerInvariant() switch
-    {
-        "off" => [],
-        "veto" => [BuiltinRubrics.Defense(DefenseMode.Veto)],
-        "penalty" => [BuiltinRubrics.Defense(DefenseMode.Penalty)],
-        _ => throw new UsageException($"--defense must be off, veto or penalty, not '{mode}'"),
-    };
 
     private static string? TaskOf(VerdictRow row) =>
         row.Extra.TryGetValue("task", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;

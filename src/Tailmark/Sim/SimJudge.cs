@@ -67,7 +67,12 @@ public sealed class SimJudge(SimWorld world, SimOptions options)
         }
         var met = negated ? !truth.Value : truth.Value;
         var flipped = SimHash.Unit(world.Seed, "judge-error", criterion, response, voteKey) < options.JudgeErrorRate;
-        if (flipped) met = !met;
+        if (flipped)
+        {
+            // A wrong verdict comes with a reason that argues for it, as a real judge's would.
+            met = !met;
+            reason = met ? "The response covers what the criterion asks." : "The response does not cover what the criterion asks.";
+        }
         var pYes = met ? 1 - options.JudgeErrorRate / 2 : options.JudgeErrorRate / 2;
         return new Decision(id, met, pYes, reason, levels is null ? null : met ? levels[^1] : levels[0]);
     }

@@ -1,0 +1,208 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Spectre.Console;
+using Tailmark.Checks;
+using Tailmark.Cli.Hosting;
+using Tailmark.Io;
+using Tailmark.Judging;
+using Tailmark.Llm;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+using Tailmark.Storage;
+
+namespace Tailmark.Cli.Commands;
+
+/// <summary>
+/// <c>tailmark grade --rubrics R --responses S --judge SPEC --out OUT</c>: judges every response against its
+/// prompt's rubric and writes graded rows in input order. Verdicts go to the verdict cache as they come, so a
+/// killed run resumes without repeating a call and writes the same output as an uninterrupted one.
+/// </summary>
+internal static class GradeCommand
+{
+    public static Command Create()
+    {
+        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics (any format `convert` reads); instance rubrics are found by prompt_id.", Required = true };
+        var responses = new Option<string>("--responses") { Description = "Response rows: prompt_id, response_id, response.", Required = true };
+        var judges = new Option<string[]>("--judge", "-j") { Description = "Judge endpoint: sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL or a configured name. Repeat for an ensemble.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
+        var mode = new Option<string>("--mode") { Description = "per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
+        var votes = new Option<int>("--votes") { Description = "Samples per criterion, majority wins.", DefaultValueFactory = _ => 1 };
+        var ties = new Option<string>("--ties") { Description = "An even split of votes: cannot_assess, met or not_met.", DefaultValueFactory = _ => "cannot_assess" };
+        var logprobs = new Option<bool>("--logprobs") { Description = "Ask for log probabilities and record P(yes) per verdict." };
+        var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file (see `score`)." };
+        var defense = new Option<string>("--defense") { Description = "Layer the built-in defense rubric: off, veto or penalty.", DefaultValueFactory = _ => "off" };
+        var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Responses graded at once.", DefaultValueFactory = _ => 16 };
+        var config = new Option<string?>("--endpoints") { Description = "YAML file of named endpoints with their limits and prices." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
+        var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
+        var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
+        {
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries,
+        };
+        var sim = new SimOptionsBinder();
+        sim.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var pipeline = new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring)));
+            JudgeOptions judgeOptions;
+            try
+            {
+                judgeOptions = new JudgeOptions
+                {
+                    Mode = JudgeMode.Parse(parse.GetValue(mode)!),
+                    Votes = parse.GetValue(votes),
+                    Ties = parse.GetValue(ties) switch
+                    {
+                        "cannot_assess" => TiePolicy.CannotAssess,
+                        "met" => TiePolicy.Met,
+                        "not_met" => TiePolicy.NotMet,
+                        var t => throw new FormatException($"--ties must be cannot_assess, met or not_met, not '{t}'"),
+                    },
+                    Logprobs = parse.GetValue(logprobs),
+                }.Validated();
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException)
+            {
+                throw new UsageException(ex.Message);
+            }
+            if (parse.GetValue(concurrency) < 1) throw new UsageException("--concurrency must be at least 1");
+            var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)), MaxRetries = parse.GetValue(retries) };
+            try
+            {
+                limits = limits.Validated();
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
+
+            var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
+            var byPrompt = all.Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).GroupBy(r => r.PromptId!).ToDictionary(g => g.Key, g => g.First());
+            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
+            shared.AddRange(DefenseLayer(parse.GetValue(defense)!));
+
+            await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse));
+            var clients = new List<ResilientChatClient>();
+            foreach (var spec in parse.GetValue(judges) ?? ["sim"]) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
+            using var verdictCache = parse.GetValue(noCache) ? null : new VerdictCache(parse.GetValue(cache)!);
+            var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline);
+
+            var responsesPath = parse.GetValue(responses)!;
+            var outPath = parse.GetValue(output)!;
+            RemoveStalePartials(outPath);
+            var total = await CountRowsAsync(responsesPath, ct);
+            var progress = new GradeProgress(total, endpoints);
+            var issues = new List<InputIssue>();
+            var rewards = new List<double?>();
+            var cannotAssess = 0;
+            var clock = Stopwatch.StartNew();
+
+            async IAsyncEnumerable<GradedResponse> Graded()
+            {
+                var inFlight = Channel.CreateBounded<Task<GradedResponse?>>(parse.GetValue(concurrency));
+                var producer = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await foreach (var line in JsonlReader.ReadAsync(responsesPath, ct))
+                        {
+                            var log = new IssueLog(responsesPath, line.Number);
+                            if (line.ParseError is not null) log.Error(null, line.ParseError);
+                            var row = line.Json is { } json ? ResponseRow.Read(json, log) : null;
+                            if (row is not null && !byPrompt.ContainsKey(row.PromptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{row.PromptId}\"");
+                            lock (issues) issues.AddRange(log.Issues);
+                            if (row is null || log.HasErrors)
+                            {
+                                progress.Skip();
+                                continue;
+                            }
+                            var rubric = byPrompt[row.PromptId];
+                            var composed = RubricComposer.Compose(rubric, shared).Rubric;
+                            var conversation = JudgePrompts.Conversation(rubric.Prompt);
+                            await inFlight.Writer.WriteAsync(Task.Run(async () => (GradedResponse?)await grader.GradeAsync(composed, conversation, row, ct), ct), ct);
+                        }
+                    }
+                    finally
+                    {
+                        inFlight.Writer.Complete();
+                    }
+                }, ct);
+                await foreach (var task in inFlight.Reader.ReadAllAsync(ct))
+                {
+                    var graded = await task;
+                    if (graded is null) continue;
+                    progress.Done(graded);
+                    yield return graded;
+                }
+                await producer;
+            }
+
+            int written;
+            using (progress.Start(ct))
+            {
+                written = await JsonRowSink.WriteAsync(Graded(), outPath, (w, g) =>
+                {
+                    rewards.Add(g.Result.Reward);
+                    cannotAssess += g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);
+                    GradedRowWriter.Write(w, g.Row, g.Result);
+                }, ct);
+            }
+            CommandRunner.PrintIssues(issues);
+            PrintSummary(written, rewards, cannotAssess, endpoints.TotalUsage(), verdictCache, clock.Elapsed, pipeline.Config, outPath);
+            return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
+        });
+        return command;
+    }
+
+    internal static IEnumerable<Rubric> DefenseLayer(string mode) => mode.ToLowerInvariant() switch
+    {
+        "off" => [],
+        "veto" => [BuiltinRubrics.Defense(DefenseMode.Veto)],
+        "penalty" => [BuiltinRubrics.Defense(DefenseMode.Penalty)],
+        _ => throw new UsageException($"--defense must be off, veto or penalty, not '{mode}'"),
+    };
+
+    /// <summary>A killed run leaves its temporary output behind; the rerun replaces it.</summary>
+    private static void RemoveStalePartials(string outPath)
+    {
+        var full = Path.GetFullPath(outPath);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir)) return;
+        foreach (var stale in Directory.EnumerateFiles(dir, Path.GetFileName(full) + ".tmp-*")) File.Delete(stale);
+    }
+
+    private static async Task<int> CountRowsAsync(string path, CancellationToken ct)
+    {
+        var n = 0;
+        using var reader = JsonlReader.OpenText(path);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (!string.IsNullOrWhiteSpace(line)) n++;
+        }
+        return n;
+    }
+
+    private static void PrintSummary(int written, List<double?> rewards, int cannotAssess, Usage usage, VerdictCache? cache, TimeSpan elapsed, ScoringConfig config, string outPath)
+    {
+        static string N(double v) => v.ToString("#,0", CultureInfo.InvariantCulture);
+        var stats = RunStatistics.Compute(rewards, config.ClipRunMean);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", "value");
+        table.AddRow("responses graded", N(written));
+        table.AddRow("mean reward", stats.Mean is { } m ? m.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a");
+        table.AddRow("undefined rewards", N(stats.Undefined));
+        table.AddRow("cannot_assess verdicts", N(cannotAssess));
+        table.AddRow("judge calls", N(usage.Calls));
+        table.AddRow("cache hits", cache is null ? "cache off" : N(cache.Hits));
+        table.AddRow("retries / failed calls", $"{N(usage.Retries)} / {N(usage.Failures)}");
+        table.AddRow("prompt tokens (cached)", $"{N(usage.PromptTokens)} ({N(usage.CachedPromptTokens)})");
+        table.AddRow("completion tokens", N(usage.CompletionTokens));
+        table.AddRow("cost", usage.Cost.ToString("$0.0000", CultureInfo.InvariantCulture));
+        table.AddRow("wall time", $"{elapsed.TotalSeconds:0.0} s");
+        CommandRunner.Out.Write(table);
+        CommandRunner.Out.WriteLine($"graded rows: {outPath}");
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Tailmark.Server.Sim;
+using Tailmark.Sim;
+
+namespace Tailmark.Cli.Commands;
+
+/// <summary>The options every command that may start the simulated world in process shares.</summary>
+internal sealed class SimOptionsBinder
+{
+    public Option<int> Seed { get; } = new("--sim-seed") { Description = "Seed of the in-process simulated world (for sim endpoints).", DefaultValueFactory = _ => new SimOptions().Seed };
+    public Option<int> Tasks { get; } = new("--sim-tasks") { Description = "Tasks in the in-process simulated world.", DefaultValueFactory = _ => new SimOptions().Tasks };
+    public Option<string?> Faults { get; } = new("--sim-faults") { Description = "Faults the in-process simulated server injects, as for `sim serve --faults`." };
+    public Option<string?> Capacity { get; } = new("--sim-capacity") { Description = "Capacity of the in-process simulated server, as for `sim serve --capacity`." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Seed);
+        command.Options.Add(Tasks);
+        command.Options.Add(Faults);
+        command.Options.Add(Capacity);
+    }
+
+    public SimServerOptions Bind(ParseResult parse)
+    {
+        try
+        {
+            return new SimServerOptions
+            {
+                World = new SimOptions { Seed = parse.GetValue(Seed), Tasks = parse.GetValue(Tasks) },
+                Faults = FaultSpec.Parse(parse.GetValue(Faults)),
+                Capacity = CapacitySpec.Parse(parse.GetValue(Capacity)),
+                HangLimit = TimeSpan.FromSeconds(30),
+            };
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Tailmark.Llm;
+using Tailmark.Server.Sim;
+using Tailmark.Sim;
+
+namespace Tailmark.Cli.Hosting;
+
+/// <summary>
+/// Turns endpoint option strings into resilient chat clients for a command. A <c>sim</c> spec starts the
+/// simulated world once, in process, on a free loopback port, and is then reached over HTTP like any server.
+/// </summary>
+internal sealed class Endpoints : IAsyncDisposable
+{
+    private readonly EndpointConfig _config;
+    private readonly SimServerOptions _simOptions;
+    private readonly List<ResilientChatClient> _clients = [];
+    private SimServer? _sim;
+
+    public Endpoints(string? configPath, SimServerOptions simOptions)
+    {
+        _config = configPath is null ? EndpointConfig.Empty : EndpointConfig.Load(configPath);
+        _simOptions = simOptions;
+    }
+
+    public IReadOnlyList<ResilientChatClient> Clients => _clients;
+
+    public SimServer? Sim => _sim;
+
+    public async Task<ResilientChatClient> OpenAsync(string text, string defaultSimModel, EndpointLimits? limits, CancellationToken ct)
+    {
+        EndpointSpec spec;
+        try
+        {
+            spec = EndpointSpecParser.Parse(text, defaultSimModel, _config, limits);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        if (spec.Kind == EndpointKind.Sim)
+        {
+            if (!SimModels.Exists(spec.Model)) throw new UsageException($"'{text}': no simulated model '{spec.Model}' (models: {string.Join(", ", SimModels.Names)})");
+            _sim ??= await SimServer.StartAsync(_simOptions, cancellationToken: ct);
+            spec = spec.WithBaseUrl(_sim.BaseUrl);
+        }
+        var client = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        _clients.Add(client);
+        return client;
+    }
+
+    public Usage TotalUsage() => _clients.Aggregate(Usage.Zero, (u, c) => u.Add(c.Meter.Snapshot()));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _clients) c.Dispose();
+        if (_sim is not null) await _sim.DisposeAsync();
+    }
+}

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Tailmark.Llm;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+using Tailmark.Storage;
+
+namespace Tailmark.Judging;
+
+/// <summary>
+/// Judges the judged criteria of a response: groups them into calls by mode, asks every judge of the ensemble
+/// for every vote (vote i with seed i), reuses cached verdicts, parses strictly with one repair attempt, and
+/// turns every failure into a CannotAssess with its reason — never a silent "not met".
+/// </summary>
+public sealed class JudgeEngine
+{
+    private readonly IReadOnlyList<ResilientChatClient> _judges;
+    private readonly VerdictCache? _cache;
+    private readonly JudgeOptions _options;
+
+    public JudgeEngine(IReadOnlyList<ResilientChatClient> judges, VerdictCache? cache, JudgeOptions options)
+    {
+        if (judges.Count == 0) throw new ArgumentException("at least one judge", nameof(judges));
+        _judges = judges;
+        _cache = cache;
+        _options = options.Validated();
+    }
+
+    public JudgeOptions Options => _options;
+
+    public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria, CancellationToken cancellationToken = default)
+    {
+        var votes = new ConcurrentDictionary<string, ConcurrentBag<(int Order, Vote Vote)>>(StringComparer.Ordinal);
+        foreach (var c in criteria) votes[c.Id] = [];
+        var calls = 0;
+        var hits = 0;
+        var work = new List<Task>();
+        for (var j = 0; j < _judges.Count; j++)
+        {
+            for (var v = 0; v < _options.Votes; v++)
+            {
+                var judge = _judges[j];
+                var vote = v;
+                var order = j * _options.Votes + v;
+                var pending = new List<(Criterion Criterion, string Key)>();
+                foreach (var c in criteria)
+                {
+                    var key = Key(judge, conversation, response, c, vote);
+                    if (_cache?.Get(key) is { } cached)
+                    {
+                        Interlocked.Increment(ref hits);
+                        votes[c.Id].Add((order, new Vote(cached.Status == "met", cached.Level, cached.PYes, cached.Reason)));
+                    }
+                    else
+                    {
+                        pending.Add((c, key));
+                    }
+                }
+                foreach (var batch in pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count))))
+                {
+                    work.Add(Task.Run(async () =>
+                    {
+                        var (answers, made) = await AskAsync(judge, conversation, response, [.. batch.Select(b => b.Criterion)], vote, cancellationToken).ConfigureAwait(false);
+                        Interlocked.Add(ref calls, made);
+                        foreach (var (c, key) in batch)
+                        {
+                            var answer = answers[c.Id];
+                            votes[c.Id].Add((order, answer));
+                            if (answer.Met is { } met) _cache?.Put(key, new CachedVerdict(met ? "met" : "not_met", answer.Level, answer.PYes, answer.Reason));
+                        }
+                    }, cancellationToken));
+                }
+            }
+        }
+        await Task.WhenAll(work).ConfigureAwait(false);
+        var verdicts = criteria.ToDictionary(c => c.Id, c => VoteCounter.Decide(c, [.. votes[c.Id].OrderBy(x => x.Order).Select(x => x.Vote)], _options.Ties), StringComparer.Ordinal);
+        var diagnostics = new List<RewardDiagnostic>();
+        if (InjectionDetector.Find(response) is { } passage)
+        {
+            diagnostics.Add(new RewardDiagnostic("injection_suspected", $"the response addresses the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\""));
+        }
+        return new JudgeResult(verdicts, diagnostics, calls, hits);
+    }
+
+    private string Key(ResilientChatClient judge, string conversation, string response, Criterion c, int vote) =>
+        VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, _options.Mode.Name, conversation, response, c.Id, c.Text,
+            c.Scale is null ? "" : string.Join(",", c.Scale.Levels.Select(l => $"{JudgeVerdictParser.Number(l.Value)}={l.Description}")),
+            vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>One call (plus at most one repair call) for a batch of criteria; every criterion gets a vote.</summary>
+    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string conversation, string response, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
+    {
+        var messages = new List<ChatMessage>
+        {
+            new(ChatRole.System, JudgePrompts.System),
+            new(ChatRole.User, JudgePrompts.User(conversation, response, batch)),
+        };
+        var options = new ChatOptions
+        {
+            Temperature = (float)_options.EffectiveTemperature,
+            Seed = vote,
+            MaxOutputTokens = 64 + _options.MaxTokensPerCriterion * batch.Count,
+            ResponseFormat = ChatResponseFormat.Json,
+        };
+        if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };
+        var calls = 0;
+        string raw;
+        ChatResponse answer;
+        try
+        {
+            answer = await judge.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+            calls++;
+            raw = answer.Text;
+            var parsed = Complete(JudgeVerdictParser.TryParse(raw), batch);
+            if (parsed is null)
+            {
+                messages.Add(new ChatMessage(ChatRole.Assistant, raw));
+                messages.Add(new ChatMessage(ChatRole.User, JudgePrompts.Repair));
+                answer = await judge.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+                calls++;
+                var repaired = JudgeVerdictParser.TryParse(answer.Text);
+                parsed = Complete(repaired, batch);
+                if (parsed is null)
+                {
+                    var reason = $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(answer.Text)}";
+                    return (batch.ToDictionary(c => c.Id, c => repaired is not null && repaired.TryGetValue(c.Id, out var p) ? ToVote(p, null, 0) : Vote.Failed(reason)), calls);
+                }
+            }
+            var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
+            return (batch.Select((c, i) => (c, i)).ToDictionary(x => x.c.Id, x => ToVote(parsed[x.c.Id], logprobs, x.i)), calls);
+        }
+        catch (LlmCallException ex)
+        {
+            return (batch.ToDictionary(c => c.Id, _ => Vote.Failed($"judge error: {ex.Message}")), calls);
+        }
+    }
+
+    private static Vote ToVote(JudgeVerdictParser.Parsed p, IReadOnlyList<TokenLogprob>? logprobs, int index) =>
+        new(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, index), p.Reason);
+
+    /// <summary>The parsed answer when it has every criterion of the batch; otherwise null (asks for a repair).</summary>
+    private static Dictionary<string, JudgeVerdictParser.Parsed>? Complete(Dictionary<string, JudgeVerdictParser.Parsed>? parsed, IReadOnlyList<Criterion> batch) =>
+        parsed is not null && batch.All(c => parsed.ContainsKey(c.Id)) ? parsed : null;
+}

@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using Tailmark.Checks;
+using Tailmark.Io;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+
+namespace Tailmark.Judging;
+
+/// <summary>
+/// Grades one response against its (composed) rubric: verifiable criteria by their checks, with no call; judged
+/// criteria by the judge engine (except injection criteria when the detector fires); then the scoring pipeline. Without a judge, judged criteria are CannotAssess
+/// ("no judge configured").
+/// </summary>
+public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, RewardPipeline pipeline)
+{
+    public RewardPipeline Pipeline => pipeline;
+
+    public async Task<GradedResponse> GradeAsync(Rubric rubric, string conversation, ResponseRow response, CancellationToken cancellationToken = default)
+    {
+        var verdicts = VerifiableVerdicts.Fill(rubric, new Dictionary<string, Verdict>(), response.Response, checks);
+        // Text addressed to the grader is detected without asking a judge, which such text may sway: criteria
+        // tagged "injection" (the defense rubric's defense.addresses_grader) are met when it is found.
+        if (InjectionDetector.Find(response.Response) is { } passage)
+        {
+            foreach (var c in rubric.Criteria.Where(c => c.Check is null && c.Tags.Contains("injection")))
+            {
+                verdicts[c.Id] = new Verdict(VerdictStatus.Met, Reason: $"text addressed to the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\"");
+            }
+        }
+        var judged = rubric.Criteria.Where(c => c.Check is null && !verdicts.ContainsKey(c.Id)).ToList();
+        var diagnostics = new List<RewardDiagnostic>();
+        int calls = 0, hits = 0;
+        if (judged.Count > 0)
+        {
+            if (judge is null)
+            {
+                foreach (var c in judged) verdicts[c.Id] = Verdict.CannotAssess("no judge configured");
+            }
+            else
+            {
+                var result = await judge.GradeAsync(conversation, response.Response, judged, cancellationToken).ConfigureAwait(false);
+                foreach (var (id, v) in result.Verdicts) verdicts[id] = v;
+                diagnostics.AddRange(result.Diagnostics);
+                calls = result.Calls;
+                hits = result.CacheHits;
+            }
+        }
+        var row = new VerdictRow(response.PromptId, response.ResponseId, rubric.Id, verdicts.ToImmutableSortedDictionary(StringComparer.Ordinal), response.Extra);
+        var reward = pipeline.Score(rubric, row.Verdicts);
+        return new GradedResponse(row, reward with { Diagnostics = [.. diagnostics, .. reward.Diagnostics] }, calls, hits);
+    }
+}

@@ -1,0 +1,10 @@
+namespace Tailmark.Llm;
+
+/// <summary>A snapshot of an endpoint's usage. Calls are successful answers; failures are calls given up on.</summary>
+public sealed record Usage(long Calls, long Retries, long Failures, long PromptTokens, long CachedPromptTokens, long CompletionTokens, double Cost)
+{
+    public static readonly Usage Zero = new(0, 0, 0, 0, 0, 0, 0);
+
+    public Usage Add(Usage o) => new(Calls + o.Calls, Retries + o.Retries, Failures + o.Failures, PromptTokens + o.PromptTokens,
+        CachedPromptTokens + o.CachedPromptTokens, CompletionTokens + o.CompletionTokens, Cost + o.Cost);
+}

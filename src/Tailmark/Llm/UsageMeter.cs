@@ -1,0 +1,28 @@
+namespace Tailmark.Llm;
+
+/// <summary>Thread-safe usage accounting for one endpoint: calls, retries, failures, tokens and cost.</summary>
+public sealed class UsageMeter(PriceTable prices)
+{
+    private long _calls, _retries, _failures, _prompt, _cached, _completion;
+
+    public void Call(long promptTokens, long cachedTokens, long completionTokens)
+    {
+        Interlocked.Increment(ref _calls);
+        Interlocked.Add(ref _prompt, promptTokens);
+        Interlocked.Add(ref _cached, cachedTokens);
+        Interlocked.Add(ref _completion, completionTokens);
+    }
+
+    public void Retry() => Interlocked.Increment(ref _retries);
+
+    public void Failure() => Interlocked.Increment(ref _failures);
+
+    public Usage Snapshot()
+    {
+        var prompt = Interlocked.Read(ref _prompt);
+        var cached = Interlocked.Read(ref _cached);
+        var completion = Interlocked.Read(ref _completion);
+        return new Usage(Interlocked.Read(ref _calls), Interlocked.Read(ref _retries), Interlocked.Read(ref _failures), prompt, cached, completion,
+            prices.Cost(prompt, cached, completion));
+    }
+}

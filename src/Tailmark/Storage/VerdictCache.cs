@@ -1,0 +1,142 @@
+using Microsoft.Data.Sqlite;
+
+namespace Tailmark.Storage;
+
+/// <summary>
+/// Judge verdicts by content address in a SQLite file (WAL journal, so concurrent readers and writers — threads
+/// or processes — are safe, and every stored verdict survives a killed process). A repeated run with the same
+/// inputs finds every verdict here and makes no judge call. Only real verdicts are stored: CannotAssess is never
+/// cached, so a rerun retries what failed.
+/// </summary>
+public sealed class VerdictCache : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+    private readonly SqliteCommand _get;
+    private readonly SqliteCommand _put;
+    private readonly SqliteCommand _touch;
+    private long _hits, _misses;
+
+    public VerdictCache(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        var dir = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL;");
+        Execute("PRAGMA synchronous=NORMAL;");
+        Execute("PRAGMA busy_timeout=10000;");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS verdicts (
+              key TEXT PRIMARY KEY,
+              status TEXT NOT NULL,
+              level REAL,
+              p_yes REAL,
+              reason TEXT,
+              created_at INTEGER NOT NULL,
+              used_at INTEGER NOT NULL
+            );
+            """);
+        _get = Prepare("SELECT status, level, p_yes, reason FROM verdicts WHERE key = $key", "$key");
+        _put = Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, $reason, $now, $now)",
+            "$key", "$status", "$level", "$p_yes", "$reason", "$now");
+        _touch = Prepare("UPDATE verdicts SET used_at = $now WHERE key = $key", "$key", "$now");
+    }
+
+    public string Path { get; }
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    public CachedVerdict? Get(string key)
+    {
+        lock (_lock)
+        {
+            _get.Parameters["$key"].Value = key;
+            using var reader = _get.ExecuteReader();
+            if (!reader.Read())
+            {
+                Interlocked.Increment(ref _misses);
+                return null;
+            }
+            var v = new CachedVerdict(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1),
+                reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            reader.Close();
+            _touch.Parameters["$key"].Value = key;
+            _touch.Parameters["$now"].Value = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            _touch.ExecuteNonQuery();
+            Interlocked.Increment(ref _hits);
+            return v;
+        }
+    }
+
+    public void Put(string key, CachedVerdict verdict)
+    {
+        if (verdict.Status is not ("met" or "not_met")) throw new ArgumentException("only met / not_met verdicts are cached", nameof(verdict));
+        lock (_lock)
+        {
+            _put.Parameters["$key"].Value = key;
+            _put.Parameters["$status"].Value = verdict.Status;
+            _put.Parameters["$level"].Value = (object?)verdict.Level ?? DBNull.Value;
+            _put.Parameters["$p_yes"].Value = (object?)verdict.PYes ?? DBNull.Value;
+            _put.Parameters["$reason"].Value = (object?)verdict.Reason ?? DBNull.Value;
+            _put.Parameters["$now"].Value = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            _put.ExecuteNonQuery();
+        }
+    }
+
+    public VerdictCacheStats Stats()
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*), SUM(status = 'met'), SUM(status = 'not_met'), MIN(created_at), MAX(created_at) FROM verdicts";
+            using var r = cmd.ExecuteReader();
+            r.Read();
+            static DateTimeOffset? At(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(i));
+            var size = new FileInfo(Path).Length + (File.Exists(Path + "-wal") ? new FileInfo(Path + "-wal").Length : 0);
+            return new VerdictCacheStats(Path, r.GetInt64(0), r.IsDBNull(1) ? 0 : r.GetInt64(1), r.IsDBNull(2) ? 0 : r.GetInt64(2), size, At(r, 3), At(r, 4));
+        }
+    }
+
+    /// <summary>Deletes verdicts not used since <paramref name="before"/> (all of them when null); returns how many.</summary>
+    public long Prune(DateTimeOffset? before)
+    {
+        lock (_lock)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = before is null ? "DELETE FROM verdicts" : "DELETE FROM verdicts WHERE used_at < $t";
+            if (before is { } t) cmd.Parameters.AddWithValue("$t", t.ToUnixTimeSeconds());
+            var n = cmd.ExecuteNonQuery();
+            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+            Execute("VACUUM;");
+            return n;
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var p in parameters) cmd.Parameters.Add(new SqliteParameter(p, null));
+        cmd.Prepare();
+        return cmd;
+    }
+
+    public void Dispose()
+    {
+        _get.Dispose();
+        _put.Dispose();
+        _touch.Dispose();
+        _connection.Dispose();
+    }
+}
