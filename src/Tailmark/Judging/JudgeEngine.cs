@@ -10,7 +10,8 @@ namespace Tailmark.Judging;
 /// <summary>
 /// Judges the judged criteria of a response: groups them into calls by mode, asks every judge of the ensemble
 /// for every vote (vote i with seed i), reuses cached verdicts, parses strictly with one repair attempt, and
-/// turns every failure into a CannotAssess with its reason — never a silent "not met".
+/// turns every failure into a CannotAssess with its reason — never a silent "not met". An answer still
+/// unparsable after its repair is asked afresh once (garbling is usually transient) before giving up.
 /// </summary>
 public sealed class JudgeEngine
 {
@@ -105,36 +106,45 @@ public sealed class JudgeEngine
         };
         if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };
         var calls = 0;
-        string raw;
-        ChatResponse answer;
         try
         {
-            answer = await judge.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
-            calls++;
-            raw = answer.Text;
-            var parsed = Complete(JudgeVerdictParser.TryParse(raw), batch);
-            if (parsed is null)
+            // A garbled answer is usually transient (a truncated or corrupted reply), so after a failed repair the
+            // question is asked afresh, up to FreshAttempts times in all, before the batch becomes CannotAssess.
+            var lastRaw = "";
+            Dictionary<string, JudgeVerdictParser.Parsed>? lastPartial = null;
+            for (var attempt = 0; attempt < FreshAttempts; attempt++)
             {
-                messages.Add(new ChatMessage(ChatRole.Assistant, raw));
-                messages.Add(new ChatMessage(ChatRole.User, JudgePrompts.Repair));
-                answer = await judge.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+                var conversationSoFar = new List<ChatMessage>(messages);
+                var answer = await judge.GetResponseAsync(conversationSoFar, options, ct).ConfigureAwait(false);
                 calls++;
-                var repaired = JudgeVerdictParser.TryParse(answer.Text);
-                parsed = Complete(repaired, batch);
+                var parsed = Complete(JudgeVerdictParser.TryParse(answer.Text), batch);
                 if (parsed is null)
                 {
-                    var reason = $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(answer.Text)}";
-                    return (batch.ToDictionary(c => c.Id, c => repaired is not null && repaired.TryGetValue(c.Id, out var p) ? ToVote(p, null, 0) : Vote.Failed(reason)), calls);
+                    conversationSoFar.Add(new ChatMessage(ChatRole.Assistant, answer.Text));
+                    conversationSoFar.Add(new ChatMessage(ChatRole.User, JudgePrompts.Repair));
+                    answer = await judge.GetResponseAsync(conversationSoFar, options, ct).ConfigureAwait(false);
+                    calls++;
+                    lastPartial = JudgeVerdictParser.TryParse(answer.Text);
+                    parsed = Complete(lastPartial, batch);
                 }
+                if (parsed is not null)
+                {
+                    var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
+                    return (batch.Select((c, i) => (c, i)).ToDictionary(x => x.c.Id, x => ToVote(parsed[x.c.Id], logprobs, x.i)), calls);
+                }
+                lastRaw = answer.Text;
             }
-            var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
-            return (batch.Select((c, i) => (c, i)).ToDictionary(x => x.c.Id, x => ToVote(parsed[x.c.Id], logprobs, x.i)), calls);
+            var reason = $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(lastRaw)}";
+            return (batch.ToDictionary(c => c.Id, c => lastPartial is not null && lastPartial.TryGetValue(c.Id, out var p) ? ToVote(p, null, 0) : Vote.Failed(reason)), calls);
         }
         catch (LlmCallException ex)
         {
             return (batch.ToDictionary(c => c.Id, _ => Vote.Failed($"judge error: {ex.Message}")), calls);
         }
     }
+
+    /// <summary>How many times a question whose answer stays unparsable after a repair is asked in all.</summary>
+    public const int FreshAttempts = 2;
 
     private static Vote ToVote(JudgeVerdictParser.Parsed p, IReadOnlyList<TokenLogprob>? logprobs, int index) =>
         new(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, index), p.Reason);
