@@ -4,11 +4,13 @@ using Tailmark.Bench;
 return args.FirstOrDefault() switch
 {
     "checks" => await CheckThroughput.RunAsync(args.Skip(1).ToArray()),
+    "grade" => await GradeThroughput.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS]");
+    Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS] [--by-type]");
+    Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY]");
     return 2;
 }

@@ -19,6 +19,7 @@ public sealed class SimService
     private readonly SemaphoreSlim? _slots;
     private readonly PrefixCache _prefixCache = new();
     private readonly ConcurrentDictionary<ulong, int> _attempts = new();
+    private readonly ConcurrentDictionary<ulong, long> _rateLimitedAt = new();
     private readonly TimeProvider _time;
 
     public SimService(SimServerOptions options, TimeProvider? time = null)
@@ -48,11 +49,17 @@ public sealed class SimService
             wire.MaxCompletionTokens ?? wire.MaxTokens, IsJsonMode(wire.ResponseFormat), wire.Logprobs == true, wire.TopLogprobs ?? 0);
         var key = SimHash.Of(request.Model, request.Text, request.N, request.Seed, request.MaxTokens, request.JsonMode);
         var attempt = _attempts.AddOrUpdate(key, 0, (_, a) => a + 1);
+        if (_rateLimitedAt.TryRemove(key, out var limitedAt))
+        {
+            // How long the client waited after being told to wait: lets tests check that Retry-After is honoured.
+            Stats.RetryGap(_time.GetElapsedTime(limitedAt));
+        }
         var fault = _options.Faults.Decide(_options.World.Seed, key.ToString(System.Globalization.CultureInfo.InvariantCulture), attempt);
         switch (fault)
         {
             case FaultKind.RateLimited:
                 Stats.Fault(FaultKind.RateLimited);
+                _rateLimitedAt[key] = _time.GetTimestamp();
                 return new RateLimitedResult(_options.Faults.RetryAfterMs);
             case FaultKind.ServerError:
                 Stats.Fault(FaultKind.ServerError);

@@ -7,11 +7,24 @@ namespace Tailmark.Server.Sim;
 public sealed class SimStats(int slots)
 {
     private long _requests, _completions, _promptTokens, _cachedTokens, _completionTokens, _busyTicks;
+    private long _minRetryGapTicks = long.MaxValue;
     private readonly ConcurrentDictionary<FaultKind, long> _faults = new();
 
     public void Request() => Interlocked.Increment(ref _requests);
 
     public void Fault(FaultKind kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+    /// <summary>Records the time between a 429 and the retry of the same request.</summary>
+    public void RetryGap(TimeSpan gap)
+    {
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _minRetryGapTicks);
+            if (gap.Ticks >= current) return;
+        }
+        while (Interlocked.CompareExchange(ref _minRetryGapTicks, gap.Ticks, current) != current);
+    }
 
     public void Served(int completions, int promptTokens, int cachedTokens, int completionTokens, TimeSpan busy)
     {
@@ -29,7 +42,8 @@ public sealed class SimStats(int slots)
             Interlocked.Read(ref _requests), Interlocked.Read(ref _completions),
             Enum.GetValues<FaultKind>().ToDictionary(k => k.ToString(), k => _faults.GetValueOrDefault(k)),
             Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _cachedTokens), Interlocked.Read(ref _completionTokens),
-            busy, slots, slots == int.MaxValue ? 0 : busy / slots);
+            busy, slots, slots == int.MaxValue ? 0 : busy / slots,
+            Interlocked.Read(ref _minRetryGapTicks) is var g && g == long.MaxValue ? null : TimeSpan.FromTicks(g).TotalMilliseconds);
     }
 
     public void Reset()
@@ -40,6 +54,7 @@ public sealed class SimStats(int slots)
         Interlocked.Exchange(ref _cachedTokens, 0);
         Interlocked.Exchange(ref _completionTokens, 0);
         Interlocked.Exchange(ref _busyTicks, 0);
+        Interlocked.Exchange(ref _minRetryGapTicks, long.MaxValue);
         _faults.Clear();
     }
 }

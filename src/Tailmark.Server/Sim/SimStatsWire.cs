@@ -5,7 +5,7 @@ namespace Tailmark.Server.Sim;
 /// <summary>
 /// What the simulated server has done: requests and faults, tokens (with those served from the prefix
 /// cache), the busy time of its slots, and the ideal wall time of the workload (busy time ÷ slots), against which
-/// a client's measured time gives its efficiency.
+/// a client's measured time gives its efficiency; and the shortest wait between a 429 and its retry.
 /// </summary>
 public sealed record SimStatsWire(
     [property: JsonPropertyName("requests")] long Requests,
@@ -16,4 +16,5 @@ public sealed record SimStatsWire(
     [property: JsonPropertyName("completion_tokens")] long CompletionTokens,
     [property: JsonPropertyName("busy_seconds")] double BusySeconds,
     [property: JsonPropertyName("slots")] int Slots,
-    [property: JsonPropertyName("ideal_seconds")] double IdealSeconds);
+    [property: JsonPropertyName("ideal_seconds")] double IdealSeconds,
+    [property: JsonPropertyName("min_retry_gap_ms")] double? MinRetryGapMs);

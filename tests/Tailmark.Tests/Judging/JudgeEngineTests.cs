@@ -91,6 +91,20 @@ public sealed class JudgeEngineTests
     }
 
     [Fact]
+    public async Task RateLimits_RetryAfterIsHonoured()
+    {
+        await using var server = await SimServer.StartAsync(Options("429=0.5,retry_after_ms=250"));
+        using var judge = SimFixtures.Judge(server, Fast with { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromSeconds(5), MaxRetries = 10 });
+        var task = server.World.Tasks[0];
+        var result = await new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync(task.Prompt, "An answer.", SimFixtures.RubricFor(task).Criteria.Take(4).ToList());
+        Assert.All(result.Verdicts.Values, v => Assert.NotEqual(VerdictStatus.CannotAssess, v.Status));
+        var stats = server.Service.Stats.Snapshot();
+        Assert.True(stats.Faults["RateLimited"] > 0);
+        // The backoff alone would retry after about a millisecond; the server asked for 250 ms and got them.
+        Assert.True(stats.MinRetryGapMs >= 240, $"shortest wait after a 429: {stats.MinRetryGapMs} ms");
+    }
+
+    [Fact]
     public async Task Faults_MalformedEveryTime_IsCannotAssessWithTheRawText_NeverNotMet()
     {
         await using var server = await SimServer.StartAsync(Options("malformed=1"));
