@@ -31,6 +31,8 @@ public sealed class JudgeEngine
 
     public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria, CancellationToken cancellationToken = default)
     {
+        // The conversation and response parts of the prompt are the same for every call about this response.
+        var preamble = JudgePrompts.Preamble(conversation, response);
         var votes = new ConcurrentDictionary<string, ConcurrentBag<(int Order, Vote Vote)>>(StringComparer.Ordinal);
         foreach (var c in criteria) votes[c.Id] = [];
         var calls = 0;
@@ -46,7 +48,8 @@ public sealed class JudgeEngine
                 var pending = new List<(Criterion Criterion, string Key)>();
                 foreach (var c in criteria)
                 {
-                    var key = Key(judge, conversation, response, c, vote);
+                    // Without a cache there is nothing to look up, so the key (a SHA-256 of the whole prompt) is not computed.
+                    var key = _cache is null ? "" : Key(judge, conversation, response, c, vote);
                     if (_cache?.Get(key) is { } cached)
                     {
                         Interlocked.Increment(ref hits);
@@ -61,7 +64,7 @@ public sealed class JudgeEngine
                 {
                     work.Add(Task.Run(async () =>
                     {
-                        var (answers, made) = await AskAsync(judge, conversation, response, [.. batch.Select(b => b.Criterion)], vote, cancellationToken).ConfigureAwait(false);
+                        var (answers, made) = await AskAsync(judge, preamble, [.. batch.Select(b => b.Criterion)], vote, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref calls, made);
                         foreach (var (c, key) in batch)
                         {
@@ -90,12 +93,12 @@ public sealed class JudgeEngine
             vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>One call (plus at most one repair call) for a batch of criteria; every criterion gets a vote.</summary>
-    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string conversation, string response, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
+    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
     {
         var messages = new List<ChatMessage>
         {
             new(ChatRole.System, JudgePrompts.System),
-            new(ChatRole.User, JudgePrompts.User(conversation, response, batch)),
+            new(ChatRole.User, preamble + JudgePrompts.Criteria(batch)),
         };
         var options = new ChatOptions
         {

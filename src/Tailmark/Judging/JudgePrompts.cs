@@ -44,11 +44,18 @@ public static partial class JudgePrompts
         return string.Join("\n\n", prompt.Messages.Select(m => $"[{m.Role}]\n{m.Content}"));
     }
 
-    public static string User(string conversation, string response, IEnumerable<Criterion> criteria)
+    /// <summary>The user message: the shared preamble, then the criteria.</summary>
+    public static string User(string conversation, string response, IEnumerable<Criterion> criteria) =>
+        Preamble(conversation, response) + Criteria(criteria);
+
+    /// <summary>The part of the user message shared by every call about one response: conversation and response.</summary>
+    public static string Preamble(string conversation, string response) =>
+        $"<conversation>\n{Defuse(conversation)}\n</conversation>\n\n<response>\n{Defuse(response)}\n</response>\n\n";
+
+    /// <summary>The criteria part of the user message, which comes last.</summary>
+    public static string Criteria(IEnumerable<Criterion> criteria)
     {
         var sb = new StringBuilder();
-        sb.Append("<conversation>\n").Append(Defuse(conversation)).Append("\n</conversation>\n\n");
-        sb.Append("<response>\n").Append(Defuse(response)).Append("\n</response>\n\n");
         sb.Append("Criteria to grade:\n");
         foreach (var c in criteria)
         {

@@ -1,0 +1,57 @@
+using Tailmark.Io;
+using Tailmark.Llm;
+using Tailmark.Tests.Support;
+
+namespace Tailmark.Tests.Llm;
+
+public sealed class EndpointSpecTests
+{
+    [Fact]
+    public void Parse_EachForm_GivesKindUrlAndModel()
+    {
+        var sim = EndpointSpecParser.Parse("sim", "sim-judge");
+        Assert.Equal((EndpointKind.Sim, "sim-judge"), (sim.Kind, sim.Model));
+        Assert.Equal("sim-proposer", EndpointSpecParser.Parse("sim:sim-proposer", "sim-judge").Model);
+        var http = EndpointSpecParser.Parse("http://127.0.0.1:8000/v1#Qwen/Qwen3-8B", "sim-judge");
+        Assert.Equal((EndpointKind.Http, "Qwen/Qwen3-8B", "http://127.0.0.1:8000/v1"), (http.Kind, http.Model, http.BaseUrl!.ToString()));
+        Assert.Equal("http://127.0.0.1:8000/v1#Qwen/Qwen3-8B", http.Identity);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8000/v1", "name the model after '#'")]
+    [InlineData("sim:", "needs a model name")]
+    [InlineData("gpt-4o", "is not an endpoint spec")]
+    public void Parse_BadSpec_SaysWhatIsMissing(string text, string message) =>
+        Assert.Contains(message, Assert.Throws<FormatException>(() => EndpointSpecParser.Parse(text, "sim-judge")).Message);
+
+    [Fact]
+    public void Config_NamedEndpoint_CarriesLimitsAndPrices()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("endpoints.yaml", """
+            endpoints:
+              local:
+                url: http://127.0.0.1:9000/v1
+                model: my-judge
+                concurrency: 8
+                rpm: 120
+                timeout_s: 5
+                price: { prompt: 1.0, cached_prompt: 0.5, completion: 2.0 }
+            """);
+        var spec = EndpointSpecParser.Parse("local", "sim-judge", EndpointConfig.Load(path));
+        Assert.Equal((EndpointKind.Http, "my-judge", 8, 120), (spec.Kind, spec.Model, spec.Limits.Concurrency, spec.Limits.RequestsPerMinute));
+        Assert.Equal(TimeSpan.FromSeconds(5), spec.Limits.Timeout);
+        // 1,000,000 prompt tokens of which 400,000 cached, 100,000 completion: 0.6 + 0.2 + 0.2 dollars.
+        Assert.Equal(1.0, spec.Prices.Cost(1_000_000, 400_000, 100_000), 9);
+    }
+
+    [Fact]
+    public void Config_BadField_IsReportedWithItsLine()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("endpoints.yaml", "endpoints:\n  bad:\n    url: ftp://x\n    model: m\n  worse:\n    model: m\n");
+        var ex = Assert.Throws<InputException>(() => EndpointConfig.Load(path));
+        Assert.Contains(ex.Issues, i => i.Line == 3 && i.Field == "endpoints.bad.url");
+        Assert.Contains(ex.Issues, i => i.Line == 5 && i.Field == "endpoints.worse.url" && i.Message.Contains("missing", StringComparison.Ordinal));
+    }
+}
