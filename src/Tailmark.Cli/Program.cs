@@ -14,5 +14,9 @@ var root = new RootCommand(
     SimCommand.Create(),
     GradeCommand.Create(),
     CacheCommand.Create(),
+    ExperimentCommand.Create(),
+    BuildCommands.Sample(),
+    BuildCommands.Propose(),
+    BuildCommands.Refine(),
 };
 return await CommandRunner.RunAsync(root, args);
