@@ -18,5 +18,7 @@ var root = new RootCommand(
     BuildCommands.Sample(),
     BuildCommands.Propose(),
     BuildCommands.Refine(),
+    InspectCommand.Create(),
+    PoolCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Tailmark.Building;
+using Tailmark.Checks;
+using Tailmark.Cli.Hosting;
+using Tailmark.Io;
+using Tailmark.Judging;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+using Tailmark.Storage;
+
+namespace Tailmark.Cli.Commands;
+
+/// <summary>
+/// <c>tailmark inspect RUN_DIR|RUBRICS --pool POOL --judge SPEC</c>: rubric quality on a pool — pass rates,
+/// criteria with no signal, redundant criteria, separation of the top responses, size and weight mix.
+/// </summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var target = new Argument<string>("rubrics") { Description = "A refine run directory (its rubrics.jsonl) or a rubrics file." };
+        var pool = new Option<string>("--pool") { Description = "Response rows to grade with each rubric.", Required = true };
+        var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
+        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var topK = new Option<int>("--top-k") { Description = "How many top responses the separation measures look at.", DefaultValueFactory = _ => 4 };
+        var command = new Command("inspect", "Report rubric quality on a pool: pass rates, criteria without signal, redundancy, separation of the top responses.")
+        {
+            target, pool, judge, cache, topK,
+        };
+        var sim = new SimOptionsBinder();
+        sim.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(target)!;
+            if (Directory.Exists(path)) path = Path.Combine(path, "rubrics.jsonl");
+            var rubrics = (await RubricLoader.LoadAsync(path, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+            var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList());
+            await using var endpoints = new Endpoints(null, sim.Bind(parse));
+            var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
+            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
+            var inspector = new RubricInspector(new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
+                new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("ctt"))), parse.GetValue(topK));
+            var summary = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "responses", "criteria", "weights +/-", "no signal", "redundant", "top gap", "top-k ties");
+            var flagged = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "criterion", "pass rate", "problem", "text");
+            foreach (var rubric in rubrics)
+            {
+                var report = await inspector.InspectAsync(rubric, responses.GetValueOrDefault(rubric.PromptId ?? rubric.Id) ?? [], ct);
+                summary.AddRow(Markup.Escape(report.RubricId), report.Responses.ToString(CultureInfo.InvariantCulture), report.Criteria.Count.ToString(CultureInfo.InvariantCulture),
+                    $"{report.PositiveWeight:0.#} / {report.NegativeWeight:0.#}", report.Criteria.Count(c => c.CarriesNoSignal).ToString(CultureInfo.InvariantCulture),
+                    report.Criteria.Count(c => c.SameVerdictsAs.Count > 0).ToString(CultureInfo.InvariantCulture),
+                    report.TopGap is { } gap ? gap.ToString("0.000", CultureInfo.InvariantCulture) : "-", $"{100 * report.TopTieShare:0}% of {report.TopK}");
+                foreach (var c in report.Criteria.Where(c => c.CarriesNoSignal || c.SameVerdictsAs.Count > 0))
+                {
+                    var problem = c.CarriesNoSignal ? (c.Met == 0 ? "never met" : "always met") : $"same verdicts as {string.Join(", ", c.SameVerdictsAs)}";
+                    flagged.AddRow(Markup.Escape(report.RubricId), Markup.Escape(c.Id), double.IsNaN(c.PassRate) ? "-" : $"{100 * c.PassRate:0}%", Markup.Escape(problem), Markup.Escape(c.Text.Length > 70 ? c.Text[..67] + "..." : c.Text));
+                }
+            }
+            CommandRunner.Out.Write(summary);
+            if (flagged.Rows.Count > 0)
+            {
+                CommandRunner.Out.MarkupLine("Criteria that cannot separate these responses, or duplicate another criterion's verdicts:");
+                CommandRunner.Out.Write(flagged);
+            }
+            return CommandRunner.Ok;
+        });
+        return command;
+    }
+}

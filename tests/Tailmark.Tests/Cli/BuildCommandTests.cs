@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Tailmark.Tests.Support;
+
+namespace Tailmark.Tests.Cli;
+
+public sealed class BuildCommandTests
+{
+    [Fact]
+    public void SampleProposeRefine_EndToEnd_AndSampleResumes()
+    {
+        using var dir = new TempDir();
+        var prompts = dir.File("prompts.jsonl");
+        Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
+        var pool = dir.File("pool.jsonl");
+        var first = CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks", "3");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("sampled 12 response(s)", first.Stderr);
+        File.AppendAllText(pool, "{\"prompt_id\": \"sim-7-0001\", \"respo"); // a torn line, as a killed run leaves
+        var again = CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks", "3");
+        Assert.Contains("sampled 0 response(s) into", again.Stderr);
+        Assert.Contains("(12 were already there", again.Stderr);
+        var rows = File.ReadAllLines(pool).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(12, rows.Count);
+        Assert.All(rows, r => Assert.StartsWith("sim-", r.GetProperty("generator").GetString()));
+
+        var rubrics = dir.File("rubrics.jsonl");
+        Assert.Equal(0, CliProcess.Run("propose", "--prompts", prompts, "--out", rubrics, "--sim-tasks", "3").ExitCode);
+        Assert.Equal(0, CliProcess.Run("validate", rubrics).ExitCode);
+        var run = dir.File("run");
+        var refine = CliProcess.Run("refine", "--rubrics", rubrics, "--pool", pool, "--iterations", "2", "--out", run, "--sim-tasks", "3", "--cache", dir.File("c.sqlite"));
+        Assert.Equal(0, refine.ExitCode);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "rubrics.jsonl")).Length);
+        Assert.Equal(3, Directory.GetDirectories(Path.Combine(run, "rounds")).Length);
+        Assert.Equal(0, CliProcess.Run("validate", Path.Combine(run, "rubrics.jsonl")).ExitCode);
+    }
+
+    [Fact]
+    public void Experiment_PrintsTheTableAndWritesJson()
+    {
+        using var dir = new TempDir();
+        var result = CliProcess.Run("experiment", "tail", "--tasks", "4", "--seed", "11", "--out", dir.File("e.jsonl"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("4 rounds, great & diverse", result.Stdout);
+        Assert.Equal(5, File.ReadAllLines(dir.File("e.jsonl")).Length);
+    }
+}
