@@ -14,13 +14,7 @@ public static class ProposalParser
     public static ImmutableArray<Criterion>? Parse(string text, out string? problem)
     {
         problem = null;
-        var t = text.Trim();
-        if (t.StartsWith("```", StringComparison.Ordinal))
-        {
-            var nl = t.IndexOf('\n', StringComparison.Ordinal);
-            t = nl < 0 ? "" : t[(nl + 1)..];
-            if (t.EndsWith("```", StringComparison.Ordinal)) t = t[..^3];
-        }
+        var t = Io.JsonText.StripFence(text);
         try
         {
             using var doc = JsonDocument.Parse(t);
