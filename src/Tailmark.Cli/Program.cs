@@ -20,5 +20,6 @@ var root = new RootCommand(
     BuildCommands.Refine(),
     InspectCommand.Create(),
     PoolCommand.Create(),
+    TheoryCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);
