@@ -21,5 +21,6 @@ var root = new RootCommand(
     InspectCommand.Create(),
     PoolCommand.Create(),
     TheoryCommand.Create(),
+    EvalCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Tailmark.Checks;
+using Tailmark.Cli.Hosting;
+using Tailmark.Evaluation;
+using Tailmark.Io;
+using Tailmark.Judging;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+using Tailmark.Sim;
+using Tailmark.Storage;
+
+namespace Tailmark.Cli.Commands;
+
+/// <summary><c>tailmark eval bon</c>: exact best-of-n curves of proxy and gold reward over a scored pool.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var pool = new Option<string>("--pool") { Description = "Candidate responses (response rows; a numeric \"gold\" field is used as gold).", Required = true };
+        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics giving the proxy reward (instance rubrics by prompt_id).", Required = true };
+        var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
+        var gold = new Option<string>("--gold") { Description = "Where gold comes from: field (the rows' \"gold\") or sim (the simulated world's gold of each text).", DefaultValueFactory = _ => "field" };
+        var maxN = new Option<int?>("--max-n") { Description = "Largest n (default: the largest pool size)." };
+        var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file for the proxy reward." };
+        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var output = new Option<string?>("--out", "-o") { Description = "Write the whole curve (n, kl, proxy, gold) as JSONL." };
+        var bon = new Command("bon", "Best-of-n curves on a scored pool, computed exactly from order statistics: where gold stops rising while the proxy still climbs.")
+        {
+            pool, rubrics, judge, gold, maxN, scoring, cache, output,
+        };
+        var sim = new SimOptionsBinder();
+        sim.AddTo(bon);
+        bon.SetAction(async (parse, ct) =>
+        {
+            var goldSource = parse.GetValue(gold);
+            if (goldSource is not ("field" or "sim")) throw new UsageException($"--gold must be field or sim, not '{goldSource}'");
+            var rows = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
+            var byPrompt = (await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).ToDictionary(r => r.PromptId!);
+            var simOptions = sim.Bind(parse);
+            var world = goldSource == "sim" ? new SimWorld(simOptions.World.Seed, simOptions.World.Tasks) : null;
+            await using var endpoints = new Endpoints(null, simOptions);
+            var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
+            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
+            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(),
+                new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
+            var candidates = new List<BestOfN.Candidate>();
+            var missing = new List<string>();
+            foreach (var r in rows)
+            {
+                if (!byPrompt.TryGetValue(r.PromptId, out var rubric))
+                {
+                    missing.Add(r.PromptId);
+                    continue;
+                }
+                double g;
+                if (world is not null)
+                {
+                    var task = world.TaskById(r.PromptId) ?? throw new Io.InputException(parse.GetValue(pool)!, null, "prompt_id", $"\"{r.PromptId}\" is not a task of the simulated world (check --sim-seed and --sim-tasks)");
+                    g = SimWorld.Gold(task, r.Response);
+                }
+                else if (r.Extra.TryGetValue("gold", out var ge) && ge.ValueKind == JsonValueKind.Number)
+                {
+                    g = ge.GetDouble();
+                }
+                else
+                {
+                    throw new Io.InputException(parse.GetValue(pool)!, null, "gold", $"response {r.ResponseId} of {r.PromptId} has no numeric gold (use --gold sim for simulated pools)");
+                }
+                var graded = await grader.GradeAsync(rubric, JudgePrompts.Conversation(rubric.Prompt), r, ct);
+                candidates.Add(new BestOfN.Candidate(r.PromptId, graded.Result.Reward, g));
+            }
+            foreach (var p in missing.Distinct()) Console.Error.WriteLine($"warning: no rubric for prompt {p}; its responses are left out");
+            if (candidates.Count == 0) throw new Io.InputException(parse.GetValue(pool)!, null, null, "no response could be scored");
+            var n = parse.GetValue(maxN) ?? candidates.GroupBy(c => c.PromptId).Max(g => g.Count());
+            if (n < 1) throw new UsageException("--max-n must be at least 1");
+            var curve = BestOfN.Curve(candidates, n);
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("n", "KL", "expected proxy", "expected gold");
+            foreach (var point in curve.Where(p => p.N == 1 || p.N == curve.Count || (p.N & (p.N - 1)) == 0))
+            {
+                table.AddRow(point.N.ToString(CultureInfo.InvariantCulture), point.Kl.ToString("0.0000", CultureInfo.InvariantCulture),
+                    point.Proxy.ToString("0.0000", CultureInfo.InvariantCulture), point.Gold.ToString("0.0000", CultureInfo.InvariantCulture));
+            }
+            CommandRunner.Out.MarkupLine($"Best-of-n over {candidates.Count} responses to {candidates.Select(c => c.PromptId).Distinct().Count()} prompts (exact, proxy ties broken uniformly):");
+            CommandRunner.Out.Write(table);
+            CommandRunner.Out.WriteLine(BestOfN.GoldPeak(curve) is { } peak
+                ? $"over-optimization: gold peaks at n = {peak} while the proxy keeps rising to n = {curve.Count}"
+                : "gold still rises with the proxy at every n shown");
+            if (parse.GetValue(output) is { } path)
+            {
+                await JsonRowSink.WriteAsync(curve, path, (w, p) =>
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("n", p.N);
+                    w.WriteNumber("kl", p.Kl);
+                    w.WriteNumber("proxy", p.Proxy);
+                    w.WriteNumber("gold", p.Gold);
+                    w.WriteEndObject();
+                }, ct);
+            }
+            return CommandRunner.Ok;
+        });
+        return new Command("eval", "Evaluate rewards: how well they rank responses, especially the best ones.") { bon };
+    }
+}
