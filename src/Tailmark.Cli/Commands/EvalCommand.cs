@@ -102,6 +102,6 @@ internal static class EvalCommand
             }
             return CommandRunner.Ok;
         });
-        return new Command("eval", "Evaluate rewards: how well they rank responses, especially the best ones.") { bon };
+        return new Command("eval", "Evaluate rewards: how well they rank responses, especially the best ones.") { bon, EvalPairsCommand.Create() };
     }
 }
