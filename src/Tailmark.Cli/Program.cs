@@ -22,5 +22,6 @@ var root = new RootCommand(
     PoolCommand.Create(),
     TheoryCommand.Create(),
     EvalCommand.Create(),
+    SelectCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);
