@@ -23,5 +23,6 @@ var root = new RootCommand(
     TheoryCommand.Create(),
     EvalCommand.Create(),
     SelectCommand.Create(),
+    ServeCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Tailmark.Io;
+using Tailmark.Judging;
+using Tailmark.Rubrics;
+using Tailmark.Scoring;
+
+namespace Tailmark.Server.Reward;
+
+/// <summary>
+/// Rewards a batch of items: finds each item's rubric, grades it (checks, judge, scoring), and answers in item
+/// order. Identical items in flight at the same time — same rubric, same response — share one grading. Items not
+/// finished by the deadline are answered as not graded and flagged; an item whose prompt has no rubric gets an
+/// error (or the configured fallback reward, flagged); one bad item never fails the batch.
+/// </summary>
+public sealed class RewardService(RubricIndex index, ResponseGrader grader, RewardServerOptions options, RewardMetrics metrics)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<GradedResponse>>> _inFlight = new(StringComparer.Ordinal);
+
+    public RubricIndex Index => index;
+
+    public async Task<IReadOnlyList<ItemResult>> RewardAsync(IReadOnlyList<RewardItem> items, TimeSpan? deadline, CancellationToken cancellationToken)
+    {
+        metrics.Add("tailmark_items_total", items.Count);
+        var tasks = items.Select((item, i) => ItemAsync(item, i, cancellationToken)).ToArray();
+        var all = Task.WhenAll(tasks);
+        var limit = deadline ?? options.Deadline;
+        if (await Task.WhenAny(all, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) != all)
+        {
+            metrics.Add("tailmark_deadline_exceeded_total");
+        }
+        return [.. tasks.Select(t => t.IsCompletedSuccessfully ? t.Result : new ItemResult(null, $"not graded within the deadline of {limit.TotalMilliseconds:0} ms", null, true))];
+    }
+
+    private async Task<ItemResult> ItemAsync(RewardItem item, int index0, CancellationToken ct)
+    {
+        var rubric = index.Find(item.PromptId, item.Prompt);
+        if (rubric is null)
+        {
+            metrics.Add("tailmark_items_without_rubric_total");
+            var what = item.PromptId is not null ? $"prompt id \"{item.PromptId}\"" : item.Prompt is not null ? $"prompt hash {PromptKey.Hash(item.Prompt)}" : "an item with neither prompt_id nor prompt";
+            return options.FallbackReward is { } fallback
+                ? new ItemResult(null, $"no rubric for {what}; fallback reward used", fallback, false)
+                : new ItemResult(null, $"no rubric for {what}", null, false);
+        }
+        var key = rubric.Id + "\u0001" + item.Response;
+        var lazy = _inFlight.GetOrAdd(key, _ => new Lazy<Task<GradedResponse>>(() => GradeAsync(rubric, item, index0)));
+        if (!ReferenceEquals(lazy, _inFlight[key])) metrics.Add("tailmark_coalesced_items_total");
+        try
+        {
+            var graded = await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
+            return new ItemResult(graded, null, null, false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw;
+        }
+    }
+
+    private async Task<GradedResponse> GradeAsync(Rubric rubric, RewardItem item, int index0)
+    {
+        try
+        {
+            var conversation = JudgePrompts.Conversation(rubric.Prompt ?? item.Prompt);
+            var row = new ResponseRow(rubric.PromptId ?? rubric.Id, $"item-{index0}", item.Response, null, JsonMaps.Empty);
+            // The grading is not tied to one request: a coalesced twin or a request that missed its deadline still gets the cache filled.
+            var graded = await grader.GradeAsync(rubric, conversation, row, CancellationToken.None).ConfigureAwait(false);
+            metrics.Add("tailmark_judge_calls_total", graded.JudgeCalls);
+            metrics.Add("tailmark_cache_hits_total", graded.CacheHits);
+            foreach (var v in graded.Row.Verdicts.Values) metrics.Add($"tailmark_verdicts_total{{status=\"{Verdict.StatusName(v.Status)}\"}}");
+            if (graded.Result.Breakdown.VetoedBy is not null) metrics.Add("tailmark_veto_total");
+            if (graded.Result.Diagnostics.Any(d => d.Code == "injection_suspected")) metrics.Add("tailmark_injection_suspected_total");
+            return graded;
+        }
+        finally
+        {
+            _inFlight.TryRemove(rubric.Id + "\u0001" + item.Response, out _);
+        }
+    }
+}
