@@ -19,7 +19,7 @@ namespace Tailmark.Server.Reward;
 
 /// <summary>
 /// The reward endpoint trainers call: <c>POST /v1/reward</c>, OpenRLHF's <c>POST /get_reward</c>, <c>GET /health</c>,
-/// <c>GET /metrics</c> (Prometheus text) and <c>GET /v1/rubrics/{id}</c>, on ASP.NET Core minimal APIs bound to
+/// <c>GET /metrics</c> (Prometheus text), <c>GET /v1/monitor</c> (over-optimization) and <c>GET /v1/rubrics/{id}</c>, on ASP.NET Core minimal APIs bound to
 /// loopback unless told otherwise. Bounded: at most MaxConcurrentRequests graded at once, QueueLimit waiting,
 /// beyond that 429 with Retry-After; bodies over the limit get 413, malformed JSON 400 with the parser's message;
 /// a bearer token is required when one is set. Stopping finishes the requests in flight.
@@ -63,7 +63,9 @@ public sealed class RewardServer : IAsyncDisposable
             await next(ctx).ConfigureAwait(false);
         });
         app.MapGet("/health", () => Results.Text($"{{\"status\": \"ok\", \"rubrics\": {service.Index.Count}}}", "application/json"));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render([("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", gate.InFlight), ("tailmark_requests_queued", gate.Waiting)]), "text/plain; version=0.0.4"));
+        app.MapGet("/metrics", () => Results.Text(metrics.Render([("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", gate.InFlight),
+            ("tailmark_requests_queued", gate.Waiting), ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria())]), "text/plain; version=0.0.4"));
+        app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
             : Results.Text($"{{\"error\": \"no rubric with id {Escape(id)}\"}}", "application/json", statusCode: 404));

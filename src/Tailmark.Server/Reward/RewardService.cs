@@ -12,8 +12,10 @@ namespace Tailmark.Server.Reward;
 /// finished by the deadline are answered as not graded and flagged; an item whose prompt has no rubric gets an
 /// error (or the configured fallback reward, flagged); one bad item never fails the batch.
 /// </summary>
-public sealed class RewardService(RubricIndex index, ResponseGrader grader, RewardServerOptions options, RewardMetrics metrics)
+public sealed class RewardService(RubricIndex index, ResponseGrader grader, RewardServerOptions options, RewardMetrics metrics, RewardMonitor? monitor = null)
 {
+    public RewardMonitor Monitor { get; } = monitor ?? new RewardMonitor();
+
     private readonly ConcurrentDictionary<string, Lazy<Task<GradedResponse>>> _inFlight = new(StringComparer.Ordinal);
 
     public RubricIndex Index => index;
@@ -48,6 +50,7 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
         try
         {
             var graded = await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
+            Monitor.Record(rubric.PromptId ?? rubric.Id, item.Step, graded, item.Response.Length);
             return new ItemResult(graded, null, null, false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

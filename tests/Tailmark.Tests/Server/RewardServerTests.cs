@@ -154,4 +154,73 @@ public sealed class RewardServerTests : IAsyncLifetime
         Assert.Single(json.GetProperty("rewards").EnumerateArray().Select(r => r.GetDouble()).Distinct());
         Assert.Equal(1, _sim.Service.Stats.Snapshot().Requests - before); // all-at-once: one judge call for eight identical items
     }
+
+    [Fact]
+    public async Task Monitor_TracksStepsSaturationAndLengthDrift()
+    {
+        var (server, _) = await Start();
+        await using var _ = server;
+        using var http = new HttpClient();
+        var task = _sim.World.Tasks[0];
+        var (f1, f2) = (task.Facets[0], task.Facets[1]);
+        // Step 1: eight responses that all contain f1, half of them f2. Step 2: four longer responses with f1 only.
+        var step1 = Enumerable.Range(0, 8).Select(i => new JsonObject { ["prompt_id"] = task.Id, ["step"] = 1, ["response"] = $"You should {f1.Phrase}." + (i % 2 == 0 ? $" Also {f2.Phrase}." : "") + $" Note {i}." });
+        var step2 = Enumerable.Range(0, 4).Select(i => new JsonObject { ["prompt_id"] = task.Id, ["step"] = 2, ["response"] = $"You should {f1.Phrase}. " + new string('x', 100) + $" {i}" });
+        await Post(http, new Uri(server.BaseUrl, "v1/reward"), new JsonObject { ["items"] = new JsonArray([.. step1]) }.ToJsonString());
+        await Post(http, new Uri(server.BaseUrl, "v1/reward"), new JsonObject { ["items"] = new JsonArray([.. step2]) }.ToJsonString());
+        var monitor = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl, "v1/monitor"))).RootElement;
+        var prompt = monitor.GetProperty("prompts").EnumerateArray().Single(p => p.GetProperty("prompt_id").GetString() == task.Id);
+        var steps = prompt.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(new long[] { 1, 2 }, steps.Select(s => s.GetProperty("step").GetInt64()));
+        Assert.Equal(1.0, steps[0].GetProperty("pass_rates").GetProperty(f1.Id).GetDouble());
+        Assert.Equal(0.5, steps[0].GetProperty("pass_rates").GetProperty(f2.Id).GetDouble());
+        // Step 2 has only four rollouts: too few to call saturation; step 1 would have flagged f1.
+        Assert.Empty(prompt.GetProperty("saturated").EnumerateArray());
+        var lengths = (step1.Average(o => o["response"]!.GetValue<string>().Length), step2.Average(o => o["response"]!.GetValue<string>().Length));
+        Assert.Equal(lengths.Item2 / lengths.Item1, prompt.GetProperty("length_drift").GetDouble(), 9);
+        // One more step with eight f1-only rollouts: now f1 is saturated in the latest step.
+        var step3 = Enumerable.Range(0, 8).Select(i => new JsonObject { ["prompt_id"] = task.Id, ["step"] = 3, ["response"] = $"You should {f1.Phrase}. Take {i}." });
+        await Post(http, new Uri(server.BaseUrl, "v1/reward"), new JsonObject { ["items"] = new JsonArray([.. step3]) }.ToJsonString());
+        monitor = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl, "v1/monitor"))).RootElement;
+        prompt = monitor.GetProperty("prompts").EnumerateArray().Single(p => p.GetProperty("prompt_id").GetString() == task.Id);
+        Assert.Contains(f1.Id, prompt.GetProperty("saturated").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("tailmark_saturated_criteria", await http.GetStringAsync(new Uri(server.BaseUrl, "metrics")));
+    }
+}
+
+/// <summary>Admission control under a flood: 429s beyond the queue, every accepted request answered.</summary>
+public sealed class RewardServerFloodTests
+{
+    [Fact]
+    public async Task Flood_BeyondTheQueue_Gets429AndEveryAcceptedRequestIsAnswered()
+    {
+        // A slow judge (one slot, 200 decode tokens/s) keeps requests in flight while more arrive.
+        await using var sim = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Seed = 13, Tasks = 2 },
+            Capacity = CapacitySpec.Parse("slots=1,prefill_tps=1000000,decode_tps=200"),
+        });
+        using var judge = SimFixtures.Judge(sim, new EndpointLimits { Concurrency = 8 });
+        var options = new RewardServerOptions { MaxConcurrentRequests = 2, QueueLimit = 2 };
+        var metrics = new RewardMetrics();
+        var index = new RubricIndex(sim.World.Tasks.Select(SimFixtures.RubricFor), []);
+        var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
+        await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options);
+        using var http = new HttpClient();
+        var task = sim.World.Tasks[0];
+        var requests = Enumerable.Range(0, 12).Select(async i =>
+        {
+            var body = new JsonObject { ["items"] = new JsonArray(new JsonObject { ["prompt_id"] = task.Id, ["response"] = $"Answer number {i}." }) }.ToJsonString();
+            var response = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), new StringContent(body, Encoding.UTF8, "application/json"));
+            return (response.StatusCode, response.Headers.RetryAfter?.Delta, await response.Content.ReadAsStringAsync());
+        }).ToList();
+        var results = await Task.WhenAll(requests);
+        var accepted = results.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        var refused = results.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(12, accepted.Count + refused.Count); // nothing else: no crash, no lost request
+        Assert.NotEmpty(refused);
+        Assert.InRange(accepted.Count, 4, 12);
+        Assert.All(refused, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Delta));
+        Assert.All(accepted, r => Assert.Equal(JsonValueKind.Number, JsonDocument.Parse(r.Item3).RootElement.GetProperty("rewards")[0].ValueKind));
+    }
 }
