@@ -42,10 +42,8 @@ internal static class EvalCommand
             var simOptions = sim.Bind(parse);
             var world = goldSource == "sim" ? new SimWorld(simOptions.World.Seed, simOptions.World.Tasks) : null;
             await using var endpoints = new Endpoints(null, simOptions);
-            var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
-            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
-            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(),
-                new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
+            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, parse.GetValue(scoring), ct);
+            var grader = graders.Grader;
             var candidates = new List<BestOfN.Candidate>();
             var missing = new List<string>();
             foreach (var r in rows)

@@ -50,10 +50,9 @@ internal static class EvalPairsCommand
             var texts = parse.GetValue(responses) is { } rp ? await ResponseRow.LoadAsync(rp, ct) : null;
             var rows = await ReadPairsAsync(parse.GetValue(pairs)!, byPrompt, texts, ct);
             await using var endpoints = new Endpoints(null, sim.Bind(parse));
-            var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
-            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
-            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = parse.GetValue(votes) }),
-                new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
+            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!,
+                new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = parse.GetValue(votes) }, parse.GetValue(scoring), ct);
+            var grader = graders.Grader;
             var median = Median(rows.SelectMany(r => new[] { r.ChosenGold, r.RejectedGold }).Where(g => g is not null).Select(g => g!.Value).ToList());
             var outcomes = new List<PairEvaluation.Outcome>();
             var labelled = new List<(bool Label, bool Judge)>();

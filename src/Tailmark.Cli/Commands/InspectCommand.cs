@@ -38,10 +38,8 @@ internal static class InspectCommand
             var rubrics = (await RubricLoader.LoadAsync(path, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
             var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList());
             await using var endpoints = new Endpoints(null, sim.Bind(parse));
-            var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
-            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
-            var inspector = new RubricInspector(new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
-                new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("ctt"))), parse.GetValue(topK));
+            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, "ctt", ct);
+            var inspector = new RubricInspector(graders.Grader, parse.GetValue(topK));
             var summary = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "responses", "criteria", "weights +/-", "no signal", "redundant", "top gap", "top-k ties");
             var flagged = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "criterion", "pass rate", "problem", "text");
             foreach (var rubric in rubrics)

@@ -41,10 +41,8 @@ internal static class SelectCommand
             var byPrompt = (await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).ToDictionary(r => r.PromptId!);
             var rows = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
             await using var endpoints = new Endpoints(null, sim.Bind(parse));
-            var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
-            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
-            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(),
-                new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
+            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, parse.GetValue(scoring), ct);
+            var grader = graders.Grader;
             var scored = new List<(string, double?)>();
             foreach (var r in rows)
             {
