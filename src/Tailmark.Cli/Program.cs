@@ -24,5 +24,6 @@ var root = new RootCommand(
     EvalCommand.Create(),
     SelectCommand.Create(),
     ServeCommand.Create(),
+    DemoCommand.Create(),
 };
 return await CommandRunner.RunAsync(root, args);
