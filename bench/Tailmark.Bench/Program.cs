@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "checks" => await CheckThroughput.RunAsync(args.Skip(1).ToArray()),
     "grade" => await GradeThroughput.RunAsync(args.Skip(1).ToArray()),
+    "serve" => await ServeThroughput.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -12,5 +13,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS] [--by-type]");
     Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY]");
+    Console.Error.WriteLine("       Tailmark.Bench serve [SECONDS] [CLIENTS]");
     return 2;
 }

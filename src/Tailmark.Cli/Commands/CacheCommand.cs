@@ -28,7 +28,7 @@ internal static class CacheCommand
             CommandRunner.Out.Write(table);
             return CommandRunner.Ok;
         });
-        var olderThan = new Option<double?>("--older-than-days") { Description = "Delete verdicts not used for this many days." };
+        var olderThan = new Option<double?>("--older-than-days") { Description = "Delete verdicts stored more than this many days ago." };
         var all = new Option<bool>("--all") { Description = "Delete every verdict." };
         var prune = new Command("prune", "Delete old verdicts from the cache.") { path, olderThan, all };
         prune.SetAction(parse =>

@@ -31,8 +31,10 @@ public sealed class JudgeEngine
 
     public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria, CancellationToken cancellationToken = default)
     {
-        // The conversation and response parts of the prompt are the same for every call about this response.
-        var preamble = JudgePrompts.Preamble(conversation, response);
+        // The conversation and response parts of the prompt are the same for every call about this response; they are
+        // built (and hashed for the cache keys) once, and the prompt text only if some verdict is not cached.
+        var preamble = new Lazy<string>(() => JudgePrompts.Preamble(conversation, response));
+        var contentDigest = _cache is null ? "" : VerdictCacheKey.Of(conversation, response);
         var votes = new ConcurrentDictionary<string, ConcurrentBag<(int Order, Vote Vote)>>(StringComparer.Ordinal);
         foreach (var c in criteria) votes[c.Id] = [];
         var calls = 0;
@@ -49,7 +51,7 @@ public sealed class JudgeEngine
                 foreach (var c in criteria)
                 {
                     // Without a cache there is nothing to look up, so the key (a SHA-256 of the whole prompt) is not computed.
-                    var key = _cache is null ? "" : Key(judge, conversation, response, c, vote);
+                    var key = _cache is null ? "" : Key(judge, contentDigest, c, vote);
                     if (_cache?.Get(key) is { } cached)
                     {
                         Interlocked.Increment(ref hits);
@@ -64,7 +66,7 @@ public sealed class JudgeEngine
                 {
                     work.Add(Task.Run(async () =>
                     {
-                        var (answers, made) = await AskAsync(judge, preamble, [.. batch.Select(b => b.Criterion)], vote, cancellationToken).ConfigureAwait(false);
+                        var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => b.Criterion)], vote, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref calls, made);
                         foreach (var (c, key) in batch)
                         {
@@ -86,9 +88,10 @@ public sealed class JudgeEngine
         return new JudgeResult(verdicts, diagnostics, calls, hits);
     }
 
-    private string Key(ResilientChatClient judge, string conversation, string response, Criterion c, int vote) =>
+    // contentDigest: the hash of the conversation and the response, computed once per response.
+    private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
         VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, _options.Mode.Name, conversation, response, c.Id, c.Text,
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, _options.Mode.Name, contentDigest, c.Id, c.Text,
             c.Scale is null ? "" : string.Join(",", c.Scale.Levels.Select(l => $"{JudgeVerdictParser.Number(l.Value)}={l.Description}")),
             vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -6,7 +6,8 @@ namespace Tailmark.Storage;
 /// Judge verdicts by content address in a SQLite file (WAL journal, so concurrent readers and writers — threads
 /// or processes — are safe, and every stored verdict survives a killed process). A repeated run with the same
 /// inputs finds every verdict here and makes no judge call. Only real verdicts are stored: CannotAssess is never
-/// cached, so a rerun retries what failed.
+/// cached, so a rerun retries what failed. Recently read or written verdicts are also kept in memory (up to
+/// <see cref="MemoryEntries"/>), so a warm cache answers without touching the file.
 /// </summary>
 public sealed class VerdictCache : IDisposable
 {
@@ -14,8 +15,11 @@ public sealed class VerdictCache : IDisposable
     private readonly Lock _lock = new();
     private readonly SqliteCommand _get;
     private readonly SqliteCommand _put;
-    private readonly SqliteCommand _touch;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedVerdict> _memory = new(StringComparer.Ordinal);
     private long _hits, _misses;
+
+    /// <summary>How many verdicts the in-memory layer holds before it starts over.</summary>
+    public const int MemoryEntries = 200_000;
 
     public VerdictCache(string path)
     {
@@ -41,7 +45,6 @@ public sealed class VerdictCache : IDisposable
         _get = Prepare("SELECT status, level, p_yes, reason FROM verdicts WHERE key = $key", "$key");
         _put = Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, $reason, $now, $now)",
             "$key", "$status", "$level", "$p_yes", "$reason", "$now");
-        _touch = Prepare("UPDATE verdicts SET used_at = $now WHERE key = $key", "$key", "$now");
     }
 
     public string Path { get; }
@@ -52,6 +55,11 @@ public sealed class VerdictCache : IDisposable
 
     public CachedVerdict? Get(string key)
     {
+        if (_memory.TryGetValue(key, out var remembered))
+        {
+            Interlocked.Increment(ref _hits);
+            return remembered;
+        }
         lock (_lock)
         {
             _get.Parameters["$key"].Value = key;
@@ -63,10 +71,7 @@ public sealed class VerdictCache : IDisposable
             }
             var v = new CachedVerdict(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1),
                 reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-            reader.Close();
-            _touch.Parameters["$key"].Value = key;
-            _touch.Parameters["$now"].Value = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            _touch.ExecuteNonQuery();
+            Remember(key, v);
             Interlocked.Increment(ref _hits);
             return v;
         }
@@ -85,6 +90,13 @@ public sealed class VerdictCache : IDisposable
             _put.Parameters["$now"].Value = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             _put.ExecuteNonQuery();
         }
+        Remember(key, verdict);
+    }
+
+    private void Remember(string key, CachedVerdict verdict)
+    {
+        if (_memory.Count >= MemoryEntries) _memory.Clear(); // crude but bounded; the file still has everything
+        _memory[key] = verdict;
     }
 
     public VerdictCacheStats Stats()
@@ -101,15 +113,16 @@ public sealed class VerdictCache : IDisposable
         }
     }
 
-    /// <summary>Deletes verdicts not used since <paramref name="before"/> (all of them when null); returns how many.</summary>
+    /// <summary>Deletes verdicts stored before <paramref name="before"/> (all of them when null); returns how many.</summary>
     public long Prune(DateTimeOffset? before)
     {
         lock (_lock)
         {
             using var cmd = _connection.CreateCommand();
-            cmd.CommandText = before is null ? "DELETE FROM verdicts" : "DELETE FROM verdicts WHERE used_at < $t";
+            cmd.CommandText = before is null ? "DELETE FROM verdicts" : "DELETE FROM verdicts WHERE created_at < $t";
             if (before is { } t) cmd.Parameters.AddWithValue("$t", t.ToUnixTimeSeconds());
             var n = cmd.ExecuteNonQuery();
+            _memory.Clear();
             Execute("PRAGMA wal_checkpoint(TRUNCATE);");
             Execute("VACUUM;");
             return n;
@@ -136,7 +149,6 @@ public sealed class VerdictCache : IDisposable
     {
         _get.Dispose();
         _put.Dispose();
-        _touch.Dispose();
         _connection.Dispose();
     }
 }
