@@ -224,3 +224,43 @@ public sealed class RewardServerFloodTests
         Assert.All(accepted, r => Assert.Equal(JsonValueKind.Number, JsonDocument.Parse(r.Item3).RootElement.GetProperty("rewards")[0].ValueKind));
     }
 }
+
+/// <summary>The judge endpoint dies under load and comes back.</summary>
+public sealed class RewardServerJudgeOutageTests
+{
+    [Fact]
+    public async Task JudgeKilled_ItemsGetCannotAssessQuickly_ThenGradingRecovers()
+    {
+        var simOptions = new SimServerOptions { World = new SimOptions { Seed = 13, Tasks = 2, JudgeErrorRate = 0 } };
+        var sim = await SimServer.StartAsync(simOptions);
+        var port = sim.BaseUrl.Port;
+        var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(2), MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) };
+        using var judge = SimFixtures.Judge(sim, limits);
+        var options = new RewardServerOptions();
+        var metrics = new RewardMetrics();
+        var index = new RubricIndex(sim.World.Tasks.Select(SimFixtures.RubricFor), []);
+        var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
+        await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options);
+        using var http = new HttpClient();
+        var task = sim.World.Tasks[0];
+        async Task<JsonElement> Reward(string text)
+        {
+            var body = new JsonObject { ["items"] = new JsonArray(new JsonObject { ["prompt_id"] = task.Id, ["response"] = text }) }.ToJsonString();
+            var response = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode); // never a failed batch
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        }
+
+        Assert.Equal(JsonValueKind.Number, (await Reward($"You should {task.Facets[0].Phrase}.")).GetProperty("rewards")[0].ValueKind);
+        await sim.DisposeAsync(); // the judge endpoint goes away
+        var during = await Reward("An answer graded while the judge is down.");
+        Assert.Equal(JsonValueKind.Null, during.GetProperty("rewards")[0].ValueKind);
+        var diagnostics = during.GetProperty("results")[0].GetProperty("diagnostics").EnumerateArray().ToList();
+        Assert.Contains(diagnostics, d => d.GetProperty("code").GetString() == "cannot_assess" && d.GetProperty("message").GetString()!.StartsWith("judge error:", StringComparison.Ordinal));
+        Assert.True(judge.Meter.Snapshot().Failures > 0);
+
+        await using var back = await SimServer.StartAsync(simOptions, port); // the same endpoint returns
+        var after = await Reward($"You should {task.Facets[1].Phrase}.");
+        Assert.Equal(1.0 / 16, after.GetProperty("rewards")[0].GetDouble(), 12);
+    }
+}
