@@ -57,7 +57,7 @@ internal static class BuildCommands
                         if (sample.Row is { } row)
                         {
                             // One line per sample, flushed, so an interrupted run keeps what it has and resumes after it.
-                            await writer.WriteLineAsync(JsonOutput.Render(w => WriteResponse(w, row)));
+                            await writer.WriteLineAsync(JsonOutput.Render(row.Write));
                             await writer.FlushAsync(token);
                             written++;
                         }
@@ -96,17 +96,6 @@ internal static class BuildCommands
         }
         if (keep.Count != lines.Count(l => !string.IsNullOrWhiteSpace(l))) File.WriteAllLines(path, keep);
         return ids;
-    }
-
-    private static void WriteResponse(Utf8JsonWriter w, ResponseRow r)
-    {
-        w.WriteStartObject();
-        w.WriteString("prompt_id", r.PromptId);
-        w.WriteString("response_id", r.ResponseId);
-        w.WriteString("response", r.Response);
-        if (r.Generator is not null) w.WriteString("generator", r.Generator);
-        JsonOutput.WriteMap(w, r.Extra);
-        w.WriteEndObject();
     }
 
     public static Command Propose()

@@ -71,7 +71,7 @@ internal static class DemoCommand
                     }
                 }
             }
-            await JsonRowSink.WriteAsync(pool, Path.Combine(dir, "pool.jsonl"), WriteResponse, ct);
+            await JsonRowSink.WriteAsync(pool, Path.Combine(dir, "pool.jsonl"), (w, r) => r.Write(w), ct);
             Step($"sampled a great & diverse pool: {pool.Count} responses from {string.Join(", ", generators)} → pool.jsonl");
 
             var rubricProposer = new RubricProposer(new ProposerClient(proposer));
@@ -150,15 +150,5 @@ internal static class DemoCommand
             return CommandRunner.Ok;
         });
         return command;
-    }
-
-    private static void WriteResponse(Utf8JsonWriter w, ResponseRow r)
-    {
-        w.WriteStartObject();
-        w.WriteString("prompt_id", r.PromptId);
-        w.WriteString("response_id", r.ResponseId);
-        w.WriteString("response", r.Response);
-        if (r.Generator is not null) w.WriteString("generator", r.Generator);
-        w.WriteEndObject();
     }
 }

@@ -21,15 +21,7 @@ internal static class PoolCommand
                 "healthbench" => await PoolImport.FromHealthBenchAsync(parse.GetValue(input)!, ct),
                 var f => throw new UsageException($"--from must be ctt or healthbench, not '{f}'"),
             };
-            var count = await JsonRowSink.WriteAsync(rows, parse.GetValue(output)!, (w, r) =>
-            {
-                w.WriteStartObject();
-                w.WriteString("prompt_id", r.PromptId);
-                w.WriteString("response_id", r.ResponseId);
-                w.WriteString("response", r.Response);
-                if (r.Generator is not null) w.WriteString("generator", r.Generator);
-                w.WriteEndObject();
-            }, ct);
+            var count = await JsonRowSink.WriteAsync(rows, parse.GetValue(output)!, (w, r) => r.Write(w), ct);
             Console.Error.WriteLine($"imported {count} response(s) for {rows.Select(r => r.PromptId).Distinct().Count()} prompt(s): {parse.GetValue(output)}");
             return CommandRunner.Ok;
         });

@@ -22,6 +22,18 @@ public sealed record ResponseRow(string PromptId, string ResponseId, string Resp
         return promptId is null || responseId is null || response is null ? null : new ResponseRow(promptId, responseId, response, generator, extra);
     }
 
+    /// <summary>Writes the row as JSON: prompt_id, response_id, response, generator (when known), then the extra fields.</summary>
+    public void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("prompt_id", PromptId);
+        w.WriteString("response_id", ResponseId);
+        w.WriteString("response", Response);
+        if (Generator is not null) w.WriteString("generator", Generator);
+        JsonOutput.WriteMap(w, Extra);
+        w.WriteEndObject();
+    }
+
     /// <summary>Loads a response file keyed by (prompt_id, response_id); every bad line is reported.</summary>
     public static async Task<IReadOnlyDictionary<(string PromptId, string ResponseId), ResponseRow>> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
