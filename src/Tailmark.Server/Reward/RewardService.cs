@@ -20,6 +20,9 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
 
     public RubricIndex Index => index;
 
+    // One counter name per status, built once: this runs for every verdict served.
+    private static readonly string[] VerdictCounter = [.. Enum.GetValues<VerdictStatus>().Select(s => $"tailmark_verdicts_total{{status=\"{Verdict.StatusName(s)}\"}}")];
+
     public async Task<IReadOnlyList<ItemResult>> RewardAsync(IReadOnlyList<RewardItem> items, TimeSpan? deadline, CancellationToken cancellationToken)
     {
         metrics.Add("tailmark_items_total", items.Count);
@@ -69,7 +72,7 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
             var graded = await grader.GradeAsync(rubric, conversation, row, CancellationToken.None).ConfigureAwait(false);
             metrics.Add("tailmark_judge_calls_total", graded.JudgeCalls);
             metrics.Add("tailmark_cache_hits_total", graded.CacheHits);
-            foreach (var v in graded.Row.Verdicts.Values) metrics.Add($"tailmark_verdicts_total{{status=\"{Verdict.StatusName(v.Status)}\"}}");
+            foreach (var v in graded.Row.Verdicts.Values) metrics.Add(VerdictCounter[(int)v.Status]);
             if (graded.Result.Breakdown.VetoedBy is not null) metrics.Add("tailmark_veto_total");
             if (graded.Result.Diagnostics.Any(d => d.Code == "injection_suspected")) metrics.Add("tailmark_injection_suspected_total");
             return graded;

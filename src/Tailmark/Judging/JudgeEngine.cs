@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
@@ -35,11 +34,12 @@ public sealed class JudgeEngine
         // built (and hashed for the cache keys) once, and the prompt text only if some verdict is not cached.
         var preamble = new Lazy<string>(() => JudgePrompts.Preamble(conversation, response));
         var contentDigest = _cache is null ? "" : VerdictCacheKey.Of(conversation, response);
-        var votes = new ConcurrentDictionary<string, ConcurrentBag<(int Order, Vote Vote)>>(StringComparer.Ordinal);
-        foreach (var c in criteria) votes[c.Id] = [];
+        // votes[criterion, order]: every slot is written by exactly one task, so no locking is needed.
+        var rounds = _judges.Count * _options.Votes;
+        var votes = new Vote?[criteria.Count, rounds];
         var calls = 0;
         var hits = 0;
-        var work = new List<Task>();
+        List<Task>? work = null;
         for (var j = 0; j < _judges.Count; j++)
         {
             for (var v = 0; v < _options.Votes; v++)
@@ -47,44 +47,47 @@ public sealed class JudgeEngine
                 var judge = _judges[j];
                 var vote = v;
                 var order = j * _options.Votes + v;
-                var pending = new List<(Criterion Criterion, string Key)>();
-                foreach (var c in criteria)
+                var pending = new List<(int Index, string Key)>();
+                for (var ci = 0; ci < criteria.Count; ci++)
                 {
-                    // Without a cache there is nothing to look up, so the key (a SHA-256 of the whole prompt) is not computed.
-                    var key = _cache is null ? "" : Key(judge, contentDigest, c, vote);
+                    // Without a cache there is nothing to look up, so the key is not computed.
+                    var key = _cache is null ? "" : Key(judge, contentDigest, criteria[ci], vote);
                     if (_cache?.Get(key) is { } cached)
                     {
-                        Interlocked.Increment(ref hits);
-                        votes[c.Id].Add((order, new Vote(cached.Status == "met", cached.Level, cached.PYes, cached.Reason)));
+                        hits++;
+                        votes[ci, order] = new Vote(cached.Status == "met", cached.Level, cached.PYes, cached.Reason);
                     }
                     else
                     {
-                        pending.Add((c, key));
+                        pending.Add((ci, key));
                     }
                 }
                 foreach (var batch in pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count))))
                 {
-                    work.Add(Task.Run(async () =>
+                    (work ??= []).Add(Task.Run(async () =>
                     {
-                        var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => b.Criterion)], vote, cancellationToken).ConfigureAwait(false);
+                        var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref calls, made);
-                        foreach (var (c, key) in batch)
+                        foreach (var (ci, key) in batch)
                         {
-                            var answer = answers[c.Id];
-                            votes[c.Id].Add((order, answer));
+                            var answer = answers[criteria[ci].Id];
+                            votes[ci, order] = answer;
                             if (answer.Met is { } met) _cache?.Put(key, new CachedVerdict(met ? "met" : "not_met", answer.Level, answer.PYes, answer.Reason));
                         }
                     }, cancellationToken));
                 }
             }
         }
-        await Task.WhenAll(work).ConfigureAwait(false);
-        var verdicts = criteria.ToDictionary(c => c.Id, c => VoteCounter.Decide(c, [.. votes[c.Id].OrderBy(x => x.Order).Select(x => x.Vote)], _options.Ties), StringComparer.Ordinal);
-        var diagnostics = new List<RewardDiagnostic>();
-        if (InjectionDetector.Find(response) is { } passage)
+        if (work is not null) await Task.WhenAll(work).ConfigureAwait(false);
+        var verdicts = new Dictionary<string, Verdict>(criteria.Count, StringComparer.Ordinal);
+        for (var ci = 0; ci < criteria.Count; ci++)
         {
-            diagnostics.Add(new RewardDiagnostic("injection_suspected", $"the response addresses the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\""));
+            var list = new List<Vote>(rounds);
+            for (var o = 0; o < rounds; o++) list.Add(votes[ci, o]!);
+            verdicts[criteria[ci].Id] = VoteCounter.Decide(criteria[ci], list, _options.Ties);
         }
+        // Injection is detected once per response by ResponseGrader, which owns the response's diagnostics.
+        var diagnostics = new List<RewardDiagnostic>();
         return new JudgeResult(verdicts, diagnostics, calls, hits);
     }
 

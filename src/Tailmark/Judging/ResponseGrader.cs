@@ -20,15 +20,16 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
         var verdicts = VerifiableVerdicts.Fill(rubric, new Dictionary<string, Verdict>(), response.Response, checks);
         // Text addressed to the grader is detected without asking a judge, which such text may sway: criteria
         // tagged "injection" (the defense rubric's defense.addresses_grader) are met when it is found.
+        var diagnostics = new List<RewardDiagnostic>();
         if (InjectionDetector.Find(response.Response) is { } passage)
         {
+            diagnostics.Add(new RewardDiagnostic("injection_suspected", $"the response addresses the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\""));
             foreach (var c in rubric.Criteria.Where(c => c.Check is null && c.Tags.Contains("injection")))
             {
                 verdicts[c.Id] = new Verdict(VerdictStatus.Met, Reason: $"text addressed to the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\"");
             }
         }
         var judged = rubric.Criteria.Where(c => c.Check is null && !verdicts.ContainsKey(c.Id)).ToList();
-        var diagnostics = new List<RewardDiagnostic>();
         int calls = 0, hits = 0;
         if (judged.Count > 0)
         {
