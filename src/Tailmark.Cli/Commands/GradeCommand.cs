@@ -84,6 +84,8 @@ internal static class GradeCommand
             var byPrompt = all.Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).GroupBy(r => r.PromptId!).ToDictionary(g => g.Key, g => g.First());
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
             shared.AddRange(DefenseLayer(parse.GetValue(defense)!));
+            // Composed once per prompt, not per response row: a GRPO-sized file repeats each prompt many times.
+            var gradingFor = byPrompt.ToDictionary(kv => kv.Key, kv => (Rubric: RubricComposer.Compose(kv.Value, shared).Rubric, Conversation: JudgePrompts.Conversation(kv.Value.Prompt)));
 
             await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse));
             var clients = new List<ResilientChatClient>();
@@ -113,16 +115,14 @@ internal static class GradeCommand
                             var log = new IssueLog(responsesPath, line.Number);
                             if (line.ParseError is not null) log.Error(null, line.ParseError);
                             var row = line.Json is { } json ? ResponseRow.Read(json, log) : null;
-                            if (row is not null && !byPrompt.ContainsKey(row.PromptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{row.PromptId}\"");
+                            if (row is not null && !gradingFor.ContainsKey(row.PromptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{row.PromptId}\"");
                             lock (issues) issues.AddRange(log.Issues);
                             if (row is null || log.HasErrors)
                             {
                                 progress.Skip();
                                 continue;
                             }
-                            var rubric = byPrompt[row.PromptId];
-                            var composed = RubricComposer.Compose(rubric, shared).Rubric;
-                            var conversation = JudgePrompts.Conversation(rubric.Prompt);
+                            var (composed, conversation) = gradingFor[row.PromptId];
                             await inFlight.Writer.WriteAsync(Task.Run(async () => (GradedResponse?)await grader.GradeAsync(composed, conversation, row, ct), ct), ct);
                         }
                     }

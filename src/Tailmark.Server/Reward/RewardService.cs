@@ -47,22 +47,17 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
                 ? new ItemResult(null, $"no rubric for {what}; fallback reward used", fallback, false)
                 : new ItemResult(null, $"no rubric for {what}", null, false);
         }
+        // Identical (rubric, response) pairs in flight share one grading: GRPO groups often repeat a response verbatim.
         var key = rubric.Id + "\u0001" + item.Response;
-        var lazy = _inFlight.GetOrAdd(key, _ => new Lazy<Task<GradedResponse>>(() => GradeAsync(rubric, item, index0)));
-        if (!ReferenceEquals(lazy, _inFlight[key])) metrics.Add("tailmark_coalesced_items_total");
-        try
-        {
-            var graded = await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
-            Monitor.Record(rubric.PromptId ?? rubric.Id, item.Step, graded, item.Response.Length);
-            return new ItemResult(graded, null, null, false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw;
-        }
+        var mine = new Lazy<Task<GradedResponse>>(() => GradeAsync(key, rubric, item, index0));
+        var lazy = _inFlight.GetOrAdd(key, mine);
+        if (!ReferenceEquals(lazy, mine)) metrics.Add("tailmark_coalesced_items_total");
+        var graded = await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
+        Monitor.Record(rubric.PromptId ?? rubric.Id, item.Step, graded, item.Response.Length);
+        return new ItemResult(graded, null, null, false);
     }
 
-    private async Task<GradedResponse> GradeAsync(Rubric rubric, RewardItem item, int index0)
+    private async Task<GradedResponse> GradeAsync(string key, Rubric rubric, RewardItem item, int index0)
     {
         try
         {
@@ -79,7 +74,7 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
         }
         finally
         {
-            _inFlight.TryRemove(rubric.Id + "\u0001" + item.Response, out _);
+            _inFlight.TryRemove(key, out _);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Tailmark.Rubrics;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 

@@ -3,12 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Tailmark.Checks;
 using Tailmark.Io;
-using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
-using Tailmark.Scoring;
 using Tailmark.Server.Reward;
 using Tailmark.Server.Sim;
 using Tailmark.Sim;
@@ -34,14 +31,8 @@ public sealed class RewardServerTests : IAsyncLifetime
         await _sim.DisposeAsync();
     }
 
-    private async Task<(RewardServer Server, RewardMetrics Metrics)> Start(RewardServerOptions? options = null)
-    {
-        options ??= new RewardServerOptions();
-        var index = new RubricIndex(_sim.World.Tasks.Select(SimFixtures.RubricFor), [BuiltinRubrics.Defense(DefenseMode.Veto)]);
-        var metrics = new RewardMetrics();
-        var grader = new ResponseGrader(new JudgeEngine([_judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
-        return (await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options), metrics);
-    }
+    private Task<(RewardServer Server, RewardMetrics Metrics)> Start(RewardServerOptions? options = null) =>
+        RewardServerFixture.StartAsync(_sim, _judge, options, [BuiltinRubrics.Defense(DefenseMode.Veto)]);
 
     private static async Task<(HttpStatusCode Status, JsonElement Json)> Post(HttpClient http, Uri url, string body)
     {
@@ -93,6 +84,25 @@ public sealed class RewardServerTests : IAsyncLifetime
         Assert.Contains("tailmark_veto_total 1", text);
         Assert.Contains("tailmark_injection_suspected_total 1", text);
         Assert.Contains("tailmark_request_seconds_count 1", text);
+    }
+
+    [Fact]
+    public async Task Reward_IdenticalItemsInOneBatch_ShareOneGrading()
+    {
+        var (server, _) = await Start();
+        await using var _ = server;
+        using var http = new HttpClient();
+        var task = _sim.World.Tasks[2];
+        var item = new JsonObject { ["prompt_id"] = task.Id, ["response"] = $"You should {task.Facets[0].Phrase}." };
+        var body = new JsonObject { ["items"] = new JsonArray(item.DeepClone(), item.DeepClone(), item.DeepClone()) };
+        var (_, json) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), body.ToJsonString());
+        var rewards = json.GetProperty("rewards").EnumerateArray().Select(r => r.GetDouble()).ToList();
+        Assert.Equal(3, rewards.Count);
+        Assert.All(rewards, r => Assert.Equal(rewards[0], r));
+        var text = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"));
+        // The first item starts the one all-at-once judge call; the two twins wait on it.
+        Assert.Contains("tailmark_coalesced_items_total 2", text);
+        Assert.Contains("tailmark_judge_calls_total 1\n", text);
     }
 
     [Fact]
@@ -202,10 +212,8 @@ public sealed class RewardServerFloodTests
         });
         using var judge = SimFixtures.Judge(sim, new EndpointLimits { Concurrency = 8 });
         var options = new RewardServerOptions { MaxConcurrentRequests = 2, QueueLimit = 2 };
-        var metrics = new RewardMetrics();
-        var index = new RubricIndex(sim.World.Tasks.Select(SimFixtures.RubricFor), []);
-        var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
-        await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options);
+        var (server, _) = await RewardServerFixture.StartAsync(sim, judge, options);
+        await using var _ = server;
         using var http = new HttpClient();
         var task = sim.World.Tasks[0];
         var requests = Enumerable.Range(0, 12).Select(async i =>
@@ -237,10 +245,8 @@ public sealed class RewardServerJudgeOutageTests
         var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(2), MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) };
         using var judge = SimFixtures.Judge(sim, limits);
         var options = new RewardServerOptions();
-        var metrics = new RewardMetrics();
-        var index = new RubricIndex(sim.World.Tasks.Select(SimFixtures.RubricFor), []);
-        var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
-        await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options);
+        var (server, _) = await RewardServerFixture.StartAsync(sim, judge, options);
+        await using var _ = server;
         using var http = new HttpClient();
         var task = sim.World.Tasks[0];
         async Task<JsonElement> Reward(string text)

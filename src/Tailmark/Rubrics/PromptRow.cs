@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Tailmark.Rubrics;
+using Tailmark.Io;
 
-namespace Tailmark.Io;
+namespace Tailmark.Rubrics;
 
 /// <summary>A prompt row: <c>{prompt_id, prompt: text | messages, reference_answer?, tags?}</c>; other fields pass through.</summary>
 public sealed record PromptRow(string PromptId, PromptContent Prompt, string? ReferenceAnswer, ImmutableArray<string> Tags, ImmutableSortedDictionary<string, JsonElement> Extra)
