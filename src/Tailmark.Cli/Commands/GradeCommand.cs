@@ -32,7 +32,7 @@ internal static class GradeCommand
         var ties = new Option<string>("--ties") { Description = "An even split of votes: cannot_assess, met or not_met.", DefaultValueFactory = _ => "cannot_assess" };
         var logprobs = new Option<bool>("--logprobs") { Description = "Ask for log probabilities and record P(yes) per verdict." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file (see `score`)." };
-        var defense = new Option<string>("--defense") { Description = "Layer the built-in defense rubric: off, veto or penalty.", DefaultValueFactory = _ => "off" };
+        var defense = DefenseLayer.Option();
         var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Responses graded at once.", DefaultValueFactory = _ => 16 };
@@ -83,7 +83,7 @@ internal static class GradeCommand
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var byPrompt = all.Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).GroupBy(r => r.PromptId!).ToDictionary(g => g.Key, g => g.First());
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
-            shared.AddRange(DefenseLayer(parse.GetValue(defense)!));
+            shared.AddRange(DefenseLayer.Rubrics(parse.GetValue(defense)!));
             // Composed once per prompt, not per response row: a GRPO-sized file repeats each prompt many times.
             var gradingFor = byPrompt.ToDictionary(kv => kv.Key, kv => (Rubric: RubricComposer.Compose(kv.Value, shared).Rubric, Conversation: JudgePrompts.Conversation(kv.Value.Prompt)));
 
@@ -157,14 +157,6 @@ internal static class GradeCommand
         });
         return command;
     }
-
-    internal static IEnumerable<Rubric> DefenseLayer(string mode) => mode.ToLowerInvariant() switch
-    {
-        "off" => [],
-        "veto" => [BuiltinRubrics.Defense(DefenseMode.Veto)],
-        "penalty" => [BuiltinRubrics.Defense(DefenseMode.Penalty)],
-        _ => throw new UsageException($"--defense must be off, veto or penalty, not '{mode}'"),
-    };
 
     /// <summary>A killed run leaves its temporary output behind; the rerun replaces it.</summary>
     private static void RemoveStalePartials(string outPath)

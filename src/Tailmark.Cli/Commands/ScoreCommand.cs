@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Tailmark.Cli.Hosting;
 using Tailmark.Io;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
@@ -20,7 +21,7 @@ internal static class ScoreCommand
         var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics file (any format `convert` reads).", Required = true };
         var verdicts = new Option<string>("--verdicts", "-v") { Description = "Verdicts JSONL: one row per graded response.", Required = true };
         var scoring = new Option<string?>("--scoring", "-s") { Description = $"Scoring preset ({string.Join(", ", ScoringConfigLoader.Presets)}) or a YAML/JSON scoring file. Default: default." };
-        var defense = new Option<string>("--defense") { Description = "Layer the built-in defense rubric: off, veto or penalty.", DefaultValueFactory = _ => "off" };
+        var defense = DefenseLayer.Option();
         var responses = new Option<string?>("--responses") { Description = "Response rows (prompt_id, response_id, response): verifiable criteria without a verdict are checked on the text." };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
         var command = new Command("score", "Compute rewards from a verdicts file (no LLM needed) and write graded rows.")
@@ -33,7 +34,7 @@ internal static class ScoreCommand
             var pipeline = new RewardPipeline(config);
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
-            shared.AddRange(GradeCommand.DefenseLayer(parse.GetValue(defense)!));
+            shared.AddRange(DefenseLayer.Rubrics(parse.GetValue(defense)!));
             var verdictPath = parse.GetValue(verdicts)!;
             var texts = parse.GetValue(responses) is { } responsesPath ? await ResponseRow.LoadAsync(responsesPath, ct) : null;
             var checks = new Tailmark.Checks.CheckRunner();

@@ -22,7 +22,7 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "Port (0 picks a free one).", DefaultValueFactory = _ => 8000 };
         var token = new Option<string?>("--token") { Description = "Require this bearer token (default: the TAILMARK_TOKEN environment variable, if set)." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
-        var defense = new Option<string>("--defense") { Description = "Layer the built-in defense rubric: off, veto or penalty.", DefaultValueFactory = _ => "off" };
+        var defense = DefenseLayer.Option();
         var mode = new Option<string>("--mode") { Description = "Judge mode: per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
         var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var deadline = new Option<double>("--deadline-ms") { Description = "Per-request deadline; unfinished items are answered as not graded (flagged).", DefaultValueFactory = _ => 120_000 };
@@ -58,7 +58,7 @@ internal static class ServeCommand
                 throw new UsageException(ex.Message);
             }
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
-            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).Concat(GradeCommand.DefenseLayer(parse.GetValue(defense)!)).ToList();
+            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).Concat(DefenseLayer.Rubrics(parse.GetValue(defense)!)).ToList();
             var index = new RubricIndex(all.Values, shared);
             await using var endpoints = new Endpoints(parse.GetValue(endpointsFile), sim.Bind(parse));
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);

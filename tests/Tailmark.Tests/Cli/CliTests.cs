@@ -132,6 +132,17 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Score_UnknownDefenseMode_IsAUsageError()
+    {
+        using var dir = new TempDir();
+        var rubrics = dir.Write("r.jsonl", """{"rubric_id": "r1", "criteria": [{"id": "a", "text": "A", "weight": 2}]}""" + "\n");
+        var verdicts = dir.Write("v.jsonl", """{"prompt_id": "p", "response_id": "x", "rubric_id": "r1", "verdicts": {"a": "met"}}""" + "\n");
+        var result = CliProcess.Run("score", "--rubrics", rubrics, "--verdicts", verdicts, "--defense", "strict", "--out", dir.File("graded.jsonl"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--defense must be off, veto or penalty, not 'strict'", result.Stderr);
+    }
+
+    [Fact]
     public void Score_ScoringFile_WithBadValue_NamesFieldAndLine()
     {
         using var dir = new TempDir();
