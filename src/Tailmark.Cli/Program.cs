@@ -21,6 +21,7 @@ var root = new RootCommand(
     InspectCommand.Create(),
     PoolCommand.Create(),
     TheoryCommand.Create(),
+    ReportCommand.Create(),
     EvalCommand.Create(),
     SelectCommand.Create(),
     ServeCommand.Create(),

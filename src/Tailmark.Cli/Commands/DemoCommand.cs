@@ -8,6 +8,7 @@ using Tailmark.Building;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Evaluation;
+using Tailmark.Evaluation.Report;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
@@ -126,10 +127,11 @@ internal static class DemoCommand
             }
 
             var rows = await new TailExperiment(world, m => clients.TryGetValue(m, out var c) ? c : clients[m] = endpoints.OpenAsync($"sim:{m}", m, limits, ct).GetAwaiter().GetResult(), proposer, judge, votes: 5).RunAsync(4, null, ct);
-            await JsonRowSink.WriteAsync(rows, Path.Combine(dir, "tail.jsonl"), (w, r) => { w.WriteStartObject(); w.WriteString("rubrics", r.Name); w.WriteNumber("high", r.High.Accuracy); w.WriteNumber("low", r.Low.Accuracy); w.WriteEndObject(); }, ct);
+            await JsonRowSink.WriteAsync(rows, Path.Combine(dir, RunReport.Accuracy), (w, r) => AccuracyRowWriter.Write(w, r.Name, [r.High, r.Low, r.All], r.MeanCriteria), ct);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("rubrics built from", "high-reward pairs", "low-reward pairs");
-            foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), $"{100 * r.High.Accuracy:0.0}%", $"{100 * r.Low.Accuracy:0.0}%");
-            Step("measured rubric accuracy against gold, the paper's experiment (5-vote judge, ties wrong) → tail.jsonl:");
+            static string P(AccuracyWithInterval a) => Markup.Escape($"{100 * a.Accuracy:0.0}% [{100 * a.Low:0}–{100 * a.High:0}]");
+            foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), P(r.High), P(r.Low));
+            Step($"measured rubric accuracy against gold, the paper's experiment (5-vote judge, ties wrong, bootstrap 95% intervals) → {RunReport.Accuracy}:");
             console.Write(table);
 
             var bon = new List<(string Name, IReadOnlyList<BestOfNPoint> Curve)>();
@@ -143,10 +145,14 @@ internal static class DemoCommand
                 }
                 bon.Add((name, BestOfN.Curve(candidates, 8)));
             }
-            Step($"best-of-8 over the pool (exact): gold {bon[0].Curve[^1].Gold:0.000} with the initial rubrics, {bon[1].Curve[^1].Gold:0.000} with the refined ones (best-of-1: {bon[0].Curve[0].Gold:0.000})");
+            await JsonRowSink.WriteAsync(bon.SelectMany(c => c.Curve.Select(p => (c.Name, Point: p))), Path.Combine(dir, RunReport.BestOfN), (w, x) => BestOfNRowWriter.Write(w, x.Point, x.Name), ct);
+            Step($"best-of-8 over the pool (exact, → {RunReport.BestOfN}): gold {bon[0].Curve[^1].Gold:0.000} with the initial rubrics, {bon[1].Curve[^1].Gold:0.000} with the refined ones (best-of-1: {bon[0].Curve[0].Gold:0.000})");
             var theory = Theory.KlRegularized(QuantileMap.Parse("top:0.25"), 0.1);
             Step($"theory: with the top 25% misranked, the β = 0.1 optimum wins {theory.WinRate:0.000} instead of {Theory.KlRegularized(QuantileMap.Parse("correct"), 0.1).WinRate:0.000} (KL {theory.Kl:0.000})");
-            Step($"done in {clock.Elapsed.TotalSeconds:0} s; everything is in {Path.GetFullPath(dir)} (the HTML report is not built yet)");
+            var reportPath = Path.Combine(dir, "report.html");
+            var report = await ReportCommand.Write(dir, reportPath, "Tailmark demo", ct);
+            Step($"wrote the report: {report.Sections.Sum(x => x.Charts.Count)} charts in one self-contained HTML file → report.html");
+            Step($"done in {clock.Elapsed.TotalSeconds:0} s; everything is in {Path.GetFullPath(dir)}; open {Path.GetFullPath(reportPath)} in a browser");
             return CommandRunner.Ok;
         });
         return command;

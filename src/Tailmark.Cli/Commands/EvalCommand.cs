@@ -88,15 +88,7 @@ internal static class EvalCommand
                 : "gold still rises with the proxy at every n shown");
             if (parse.GetValue(output) is { } path)
             {
-                await JsonRowSink.WriteAsync(curve, path, (w, p) =>
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("n", p.N);
-                    w.WriteNumber("kl", p.Kl);
-                    w.WriteNumber("proxy", p.Proxy);
-                    w.WriteNumber("gold", p.Gold);
-                    w.WriteEndObject();
-                }, ct);
+                await JsonRowSink.WriteAsync(curve, path, (w, p) => BestOfNRowWriter.Write(w, p), ct);
             }
             return CommandRunner.Ok;
         });

@@ -30,9 +30,10 @@ internal static class EvalPairsCommand
         var ties = new Option<string>("--ties") { Description = "A pair the reward scores equal counts as wrong, half or is excluded.", DefaultValueFactory = _ => "wrong" };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
         var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var output = new Option<string?>("--out", "-o") { Description = "Also write the accuracies as one accuracy row (JSONL, read by `tailmark report`)." };
         var command = new Command("pairs", "Accuracy of rubric rewards on preference pairs, by reward region, with bootstrap 95% intervals; judge agreement with criterion labels.")
         {
-            rubrics, pairs, responses, judge, votes, ties, scoring, cache,
+            rubrics, pairs, responses, judge, votes, ties, scoring, cache, output,
         };
         var sim = new SimOptionsBinder();
         sim.AddTo(command);
@@ -73,7 +74,12 @@ internal static class EvalPairsCommand
                     }
                 }
             }
-            Print(PairEvaluation.Compute(outcomes, tiePolicy), labelled.Count > 0 ? Agreement.Of(labelled) : null, tiePolicy);
+            var accuracies = PairEvaluation.Compute(outcomes, tiePolicy);
+            Print(accuracies, labelled.Count > 0 ? Agreement.Of(labelled) : null, tiePolicy);
+            if (parse.GetValue(output) is { } path)
+            {
+                await JsonRowSink.WriteAsync([accuracies], path, (w, a) => AccuracyRowWriter.Write(w, Path.GetFileNameWithoutExtension(parse.GetValue(rubrics)!), a), ct);
+            }
             return CommandRunner.Ok;
         });
         return command;

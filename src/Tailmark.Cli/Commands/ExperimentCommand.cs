@@ -56,27 +56,13 @@ internal static class ExperimentCommand
 
     private static void Print(IReadOnlyList<TailExperimentRow> rows, int tasks, int seed, int votes)
     {
-        static string P(RegionAccuracy r) => double.IsNaN(r.Accuracy) ? "-" : $"{100 * r.Accuracy:0.0}% ({r.Pairs})";
+        static string P(AccuracyWithInterval r) => double.IsNaN(r.Accuracy) ? "-" : $"{100 * r.Accuracy:0.0}% [{100 * r.Low:0}–{100 * r.High:0}] ({r.Pairs})";
         var table = new Table().Border(TableBorder.Rounded).AddColumns("rubrics built from", "high-reward pairs", "low-reward pairs", "all pairs", "criteria");
-        foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), P(r.High), P(r.Low), P(r.All), r.MeanCriteria.ToString("0.0", CultureInfo.InvariantCulture));
-        CommandRunner.Out.MarkupLine($"Rubric accuracy against gold, {tasks} tasks, seed {seed}, {votes}-vote majority, ties counted wrong (pairs in brackets):");
+        foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), Markup.Escape(P(r.High)), Markup.Escape(P(r.Low)), Markup.Escape(P(r.All)), r.MeanCriteria.ToString("0.0", CultureInfo.InvariantCulture));
+        CommandRunner.Out.MarkupLine($"Rubric accuracy against gold, {tasks} tasks, seed {seed}, {votes}-vote majority, ties counted wrong (bootstrap 95% interval, pairs in parentheses):");
         CommandRunner.Out.Write(table);
     }
 
-    private static void Write(System.Text.Json.Utf8JsonWriter w, TailExperimentRow r)
-    {
-        w.WriteStartObject();
-        w.WriteString("rubrics", r.Name);
-        foreach (var (name, acc) in new[] { ("high", r.High), ("low", r.Low), ("all", r.All) })
-        {
-            w.WriteStartObject(name);
-            w.WriteNumber("pairs", acc.Pairs);
-            w.WriteNumber("correct", acc.Correct);
-            w.WriteNumber("ties", acc.Ties);
-            if (!double.IsNaN(acc.Accuracy)) JsonNumbers.Write(w, "accuracy", acc.Accuracy);
-            w.WriteEndObject();
-        }
-        JsonNumbers.Write(w, "mean_criteria", r.MeanCriteria);
-        w.WriteEndObject();
-    }
+    private static void Write(System.Text.Json.Utf8JsonWriter w, TailExperimentRow r) =>
+        AccuracyRowWriter.Write(w, r.Name, [r.High, r.Low, r.All], r.MeanCriteria);
 }

@@ -2,26 +2,25 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Tailmark.Evaluation;
+using Tailmark.Evaluation.Report;
 using Tailmark.Io;
 
 namespace Tailmark.Cli.Commands;
 
 /// <summary>
 /// <c>tailmark theory --map MAP (--beta B | --bon N) [--json]</c>: KL and win rate of the Theorem-1 optimum or of
-/// best-of-N under a misspecified reward; <c>--curves --out FILE</c> writes win rate against KL for several maps.
+/// best-of-N under a misspecified reward; <c>--curves --out FILE</c> writes win rate against KL for several maps, as charts (.html) or CSV.
 /// </summary>
 internal static class TheoryCommand
 {
-    private static readonly string[] CurveMaps = ["correct", "top:0.1", "top:0.25", "top:0.5", "worst:0.25", "worst:0.5", "reversed"];
-
     public static Command Create()
     {
         var map = new Option<string?>("--map") { Description = "correct, reversed, top:C, worst:C or file:PATH (segments [[u0, u1, r0, r1], ...])." };
         var beta = new Option<double?>("--beta") { Description = "KL coefficient β of the regularized optimum." };
         var bon = new Option<int?>("--bon") { Description = "n of best-of-n." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {map, kl, win_rate}." };
-        var curves = new Option<bool>("--curves") { Description = "Write win rate against KL for several maps (the paper's Figure 2) as CSV." };
-        var output = new Option<string?>("--out", "-o") { Description = "File for --curves (CSV: family, map, parameter, kl, win_rate)." };
+        var curves = new Option<bool>("--curves") { Description = "Write win rate against KL for several maps (the paper's Figure 2): a chart (--out FILE.html) or the numbers (--out FILE.csv)." };
+        var output = new Option<string?>("--out", "-o") { Description = "File for --curves: .html draws the charts; anything else gets CSV (family, map, parameter, kl, win_rate)." };
         var command = new Command("theory", "Theorem 1 of Chasing the Tail: how ranking errors in the high-reward tail limit what optimization can gain.")
         {
             map, beta, bon, json, curves, output,
@@ -30,9 +29,13 @@ internal static class TheoryCommand
         {
             if (parse.GetValue(curves))
             {
-                var path = parse.GetValue(output) ?? throw new UsageException("--curves needs --out FILE");
-                await JsonRowSink.WriteTextAsync(path, Curves(), ct);
-                Console.Error.WriteLine($"wrote win-rate-against-KL curves for {string.Join(", ", CurveMaps)}: {path}");
+                var path = parse.GetValue(output) ?? throw new UsageException("--curves needs --out FILE (.html for a chart, .csv for the numbers)");
+                var points = TheoryCurves.Compute();
+                var html = path.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
+                await JsonRowSink.WriteTextAsync(path, html
+                    ? HtmlReportWriter.Render("Win rate against KL", "Theorem 1 of Chasing the Tail, computed by Tailmark.", [TheorySection.Build(points)])
+                    : Csv(points), ct);
+                Console.Error.WriteLine($"wrote win-rate-against-KL {(html ? "charts" : "curves")} for {string.Join(", ", TheoryCurves.Maps)}: {path}");
                 return CommandRunner.Ok;
             }
             var spec = parse.GetValue(map) ?? throw new UsageException("--map is required (or use --curves)");
@@ -78,24 +81,10 @@ internal static class TheoryCommand
         return command;
     }
 
-    private static string Curves()
+    private static string Csv(IReadOnlyList<TheoryCurvePoint> points)
     {
         var sb = new System.Text.StringBuilder("family,map,parameter,kl,win_rate\n");
-        foreach (var m in CurveMaps)
-        {
-            var map = QuantileMap.Parse(m);
-            for (var i = 0; i <= 60; i++)
-            {
-                var beta = Math.Pow(10, 1 - i * 0.05); // β from 10 down to 0.01
-                var r = Theory.KlRegularized(map, beta);
-                sb.Append(CultureInfo.InvariantCulture, $"kl-regularized,{m},{beta:G6},{r.Kl:G9},{r.WinRate:G9}\n");
-            }
-            foreach (var n in new[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 })
-            {
-                var r = Theory.BestOfN(map, n);
-                sb.Append(CultureInfo.InvariantCulture, $"best-of-n,{m},{n},{r.Kl:G9},{r.WinRate:G9}\n");
-            }
-        }
+        foreach (var p in points) sb.Append(CultureInfo.InvariantCulture, $"{p.Family},{p.Map},{p.Parameter:G6},{p.Kl:G9},{p.WinRate:G9}\n");
         return sb.ToString();
     }
 }

@@ -1,17 +1,18 @@
 namespace Tailmark.Evaluation;
 
 /// <summary>
-/// Accuracy of a proxy reward against gold on pairs of responses to the same prompt, split by reward region: a
-/// pair is "high" when both responses are in the upper half of their prompt's responses by gold, "low" when both
-/// are in the lower half. Pairs with equal gold are skipped; a proxy tie (or an undefined proxy) counts wrong.
+/// Pairs of responses to the same prompt, ordered by gold and split by reward region: a pair is "high" when both
+/// responses are in the upper half of their prompt's responses by gold, "low" when both are in the lower half,
+/// "mixed" otherwise. Pairs with equal gold are skipped. <see cref="PairEvaluation"/> turns the outcomes into
+/// accuracies with intervals (the paper counts a proxy tie, or an undefined proxy, as wrong).
 /// </summary>
 public static class PairAccuracy
 {
     public sealed record Scored(string PromptId, string ResponseId, double Gold, double? Proxy);
 
-    public static (RegionAccuracy High, RegionAccuracy Low, RegionAccuracy All) Compute(IEnumerable<Scored> responses)
+    public static IReadOnlyList<PairEvaluation.Outcome> Outcomes(IEnumerable<Scored> responses)
     {
-        int hp = 0, hc = 0, ht = 0, lp = 0, lc = 0, lt = 0, ap = 0, ac = 0, at = 0;
+        var outcomes = new List<PairEvaluation.Outcome>();
         foreach (var group in responses.GroupBy(r => r.PromptId))
         {
             var ranked = group.OrderByDescending(r => r.Gold).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
@@ -23,16 +24,20 @@ public static class PairAccuracy
                 {
                     var (a, b) = (ranked[i], ranked[j]);
                     if (a.Gold.Equals(b.Gold)) continue;
-                    var better = a.Gold > b.Gold ? a : b;
-                    var worse = ReferenceEquals(better, a) ? b : a;
-                    var tie = better.Proxy is null || worse.Proxy is null || better.Proxy.Value.Equals(worse.Proxy.Value);
-                    var correct = !tie && better.Proxy > worse.Proxy;
-                    ap++; ac += correct ? 1 : 0; at += tie ? 1 : 0;
-                    if (upper.Contains(a.ResponseId) && upper.Contains(b.ResponseId)) { hp++; hc += correct ? 1 : 0; ht += tie ? 1 : 0; }
-                    if (lower.Contains(a.ResponseId) && lower.Contains(b.ResponseId)) { lp++; lc += correct ? 1 : 0; lt += tie ? 1 : 0; }
+                    var region = upper.Contains(a.ResponseId) && upper.Contains(b.ResponseId) ? "high"
+                        : lower.Contains(a.ResponseId) && lower.Contains(b.ResponseId) ? "low" : "mixed";
+                    outcomes.Add(new PairEvaluation.Outcome(region, a.Proxy, b.Proxy)); // a has the higher gold
                 }
             }
         }
-        return (new RegionAccuracy(hp, hc, ht), new RegionAccuracy(lp, lc, lt), new RegionAccuracy(ap, ac, at));
+        return outcomes;
+    }
+
+    /// <summary>Accuracy with ties wrong and a bootstrap interval in the high, low and all regions.</summary>
+    public static (AccuracyWithInterval High, AccuracyWithInterval Low, AccuracyWithInterval All) Compute(IEnumerable<Scored> responses)
+    {
+        var rows = PairEvaluation.Compute(Outcomes(responses), PairTies.Wrong);
+        AccuracyWithInterval Pick(string region) => rows.FirstOrDefault(r => r.Region == region) ?? new AccuracyWithInterval(region, 0, 0, double.NaN, double.NaN, double.NaN);
+        return (Pick("high"), Pick("low"), Pick("all"));
     }
 }

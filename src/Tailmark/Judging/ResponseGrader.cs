@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using Tailmark.Checks;
 using Tailmark.Io;
 using Tailmark.Rubrics;
@@ -46,7 +47,11 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
                 hits = result.CacheHits;
             }
         }
-        var row = new VerdictRow(response.PromptId, response.ResponseId, rubric.Id, verdicts.ToImmutableSortedDictionary(StringComparer.Ordinal), response.Extra);
+        // The generator passes through to the graded row, so that reports can split scores by model.
+        var extra = response.Generator is { } generator && !response.Extra.ContainsKey("generator")
+            ? response.Extra.SetItem("generator", JsonSerializer.SerializeToElement(generator, TailmarkJsonContext.Default.String))
+            : response.Extra;
+        var row = new VerdictRow(response.PromptId, response.ResponseId, rubric.Id, verdicts.ToImmutableSortedDictionary(StringComparer.Ordinal), extra);
         var reward = pipeline.Score(rubric, row.Verdicts);
         return new GradedResponse(row, reward with { Diagnostics = [.. diagnostics, .. reward.Diagnostics] }, calls, hits);
     }

@@ -125,10 +125,16 @@ public sealed class BuildingTests
             new("p", "c", 2, 0.2), new("p", "d", 1, 0.1), // correct in the lower half
         };
         var (high, low, all) = PairAccuracy.Compute(scored);
-        Assert.Equal((1, 0, 1), (high.Pairs, high.Correct, high.Ties));
-        Assert.Equal((1, 1, 0), (low.Pairs, low.Correct, low.Ties));
+        Assert.Equal((1, 0.0, 1), (high.Pairs, high.Accuracy, high.Ties));
+        Assert.Equal((0.0, 0.0), (high.Low, high.High)); // one wrong pair: every resample is 0
+        Assert.Equal((1, 1.0, 0), (low.Pairs, low.Accuracy, low.Ties));
+        Assert.Equal((1.0, 1.0), (low.Low, low.High));
         Assert.Equal(6, all.Pairs);
-        Assert.Equal(5, all.Correct); // every pair but (a, b)
+        Assert.Equal(5.0 / 6, all.Accuracy, 12); // every pair but (a, b)
+        Assert.InRange(all.Low, 0.3, 5.0 / 6);
+        Assert.InRange(all.High, 5.0 / 6, 1.0);
+        var regions = PairAccuracy.Outcomes(scored).GroupBy(o => o.Region).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["high"] = 1, ["low"] = 1, ["mixed"] = 4 }, regions);
     }
 }
 

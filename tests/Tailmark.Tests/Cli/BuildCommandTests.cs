@@ -44,21 +44,3 @@ public sealed class BuildCommandTests
         Assert.Equal(5, File.ReadAllLines(dir.File("e.jsonl")).Length);
     }
 }
-
-public sealed class DemoCommandTests
-{
-    [Fact]
-    public void Demo_RunsTheWholeWalkAndWritesItsFiles()
-    {
-        using var dir = new TempDir();
-        var result = CliProcess.Run("demo", "--tasks", "4", "--out", dir.Path);
-        Assert.Equal(0, result.ExitCode);
-        foreach (var file in new[] { "prompts.jsonl", "pool.jsonl", "rubrics.jsonl", "run/rubrics.jsonl", "graded.jsonl", "tail.jsonl" })
-        {
-            Assert.True(File.Exists(Path.Combine(dir.Path, file)), file);
-        }
-        Assert.Contains("served rewards through a real reward server", result.Stdout);
-        Assert.Contains("4 rounds, great & diverse", result.Stdout);
-        Assert.Equal(0, CliProcess.Run("validate", Path.Combine(dir.Path, "run", "rubrics.jsonl")).ExitCode);
-    }
-}

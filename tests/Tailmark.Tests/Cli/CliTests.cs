@@ -70,6 +70,7 @@ public sealed class CliTests
     [InlineData("validate")]
     [InlineData("score")]
     [InlineData("stats")]
+    [InlineData("report")]
     public void Help_EveryCommand_DescribesEveryOption(string command)
     {
         var result = CliProcess.Run(command, "--help");
