@@ -46,8 +46,8 @@ public sealed class RewardServer : IAsyncDisposable
         {
             k.Listen(host ?? IPAddress.Loopback, port);
             k.Limits.MaxRequestBodySize = options.MaxBodyBytes;
-            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(10));
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(options.MinBodyBytesPerSecond, options.BodyRateGrace);
+            k.Limits.RequestHeadersTimeout = options.HeadersTimeout;
         });
         var app = builder.Build();
         var gate = new RequestGate(options);
@@ -64,7 +64,10 @@ public sealed class RewardServer : IAsyncDisposable
         });
         app.MapGet("/health", () => Results.Text($"{{\"status\": \"ok\", \"rubrics\": {service.Index.Count}}}", "application/json"));
         app.MapGet("/metrics", () => Results.Text(metrics.Render([("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", gate.InFlight),
-            ("tailmark_requests_queued", gate.Waiting), ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria())]), "text/plain; version=0.0.4"));
+            ("tailmark_requests_queued", gate.Waiting), ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria()),
+            // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
+            ("process_resident_memory_bytes", Environment.WorkingSet), ("dotnet_gc_heap_after_last_collection_bytes", GC.GetGCMemoryInfo().HeapSizeBytes),
+            ("dotnet_gc_gen2_collections", GC.CollectionCount(2))]), "text/plain; version=0.0.4"));
         app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")

@@ -17,6 +17,14 @@ public sealed record RewardServerOptions
 
     public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>A request body arriving slower than this (bytes per second, after <see cref="BodyRateGrace"/>) is cut off: a slow client cannot hold a slot.</summary>
+    public double MinBodyBytesPerSecond { get; init; } = 240;
+
+    public TimeSpan BodyRateGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Request headers not complete within this time close the connection (slowloris).</summary>
+    public TimeSpan HeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The reward given (flagged) to an item whose prompt has no rubric; null answers with a per-item error.</summary>
     public double? FallbackReward { get; init; }
 
@@ -25,6 +33,9 @@ public sealed record RewardServerOptions
         if (MaxConcurrentRequests < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "at least 1");
         if (QueueLimit < 0) throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, "not negative");
         if (Deadline <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "positive");
+        if (MinBodyBytesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(MinBodyBytesPerSecond), MinBodyBytesPerSecond, "positive");
+        if (BodyRateGrace <= TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(BodyRateGrace), BodyRateGrace, "more than 1 s (Kestrel's minimum)");
+        if (HeadersTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HeadersTimeout), HeadersTimeout, "positive");
         if (MaxBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "at least 1 KiB");
         return this;
     }

@@ -17,6 +17,7 @@ public sealed class JudgeEngine
     private readonly IReadOnlyList<ResilientChatClient> _judges;
     private readonly VerdictCache? _cache;
     private readonly JudgeOptions _options;
+    private readonly WarmVerdicts _warm = new();
 
     public JudgeEngine(IReadOnlyList<ResilientChatClient> judges, VerdictCache? cache, JudgeOptions options)
     {
@@ -45,17 +46,26 @@ public sealed class JudgeEngine
             for (var v = 0; v < _options.Votes; v++)
             {
                 var judge = _judges[j];
+                var judgeIndex = j;
                 var vote = v;
                 var order = j * _options.Votes + v;
                 var pending = new List<(int Index, string Key)>();
                 for (var ci = 0; ci < criteria.Count; ci++)
                 {
-                    // Without a cache there is nothing to look up, so the key is not computed.
+                    // Without a cache there is nothing to look up, so no key is computed; a warm verdict needs none either.
+                    if (_cache is not null && _warm.TryGet(j, contentDigest, criteria[ci], vote, out var warm))
+                    {
+                        hits++;
+                        _cache.CountHit();
+                        votes[ci, order] = new Vote(warm.Status == "met", warm.Level, warm.PYes, warm.Reason);
+                        continue;
+                    }
                     var key = _cache is null ? "" : Key(judge, contentDigest, criteria[ci], vote);
                     if (_cache?.Get(key) is { } cached)
                     {
                         hits++;
                         votes[ci, order] = new Vote(cached.Status == "met", cached.Level, cached.PYes, cached.Reason);
+                        _warm.Put(j, contentDigest, criteria[ci], vote, cached);
                     }
                     else
                     {
@@ -72,7 +82,12 @@ public sealed class JudgeEngine
                         {
                             var answer = answers[criteria[ci].Id];
                             votes[ci, order] = answer;
-                            if (answer.Met is { } met) _cache?.Put(key, new CachedVerdict(met ? "met" : "not_met", answer.Level, answer.PYes, answer.Reason));
+                            if (answer.Met is { } met && _cache is not null)
+                            {
+                                var stored = new CachedVerdict(met ? "met" : "not_met", answer.Level, answer.PYes, answer.Reason);
+                                _cache.Put(key, stored);
+                                _warm.Put(judgeIndex, contentDigest, criteria[ci], vote, stored);
+                            }
                         }
                     }, cancellationToken));
                 }

@@ -53,6 +53,9 @@ public sealed class VerdictCache : IDisposable
 
     public long Misses => Interlocked.Read(ref _misses);
 
+    /// <summary>Counts a hit answered by a caller's own in-memory front of this cache (the judge engine's warm verdicts).</summary>
+    public void CountHit() => Interlocked.Increment(ref _hits);
+
     public CachedVerdict? Get(string key)
     {
         if (_memory.TryGetValue(key, out var remembered))
