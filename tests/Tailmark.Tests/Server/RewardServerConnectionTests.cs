@@ -13,27 +13,12 @@ namespace Tailmark.Tests.Server;
 /// The reward server's connection handling over raw sockets on 127.0.0.1: a thousand connections at once, a client that
 /// drips its body, a client that never finishes its headers — none may hold the server or lose an accepted request.
 /// </summary>
-public sealed class RewardServerConnectionTests : IAsyncLifetime
+public sealed class RewardServerConnectionTests : SimJudgeTests
 {
-    private SimServer _sim = null!;
-    private ResilientChatClient _judge = null!;
-
-    public async Task InitializeAsync()
-    {
-        _sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 13, Tasks = 4, JudgeErrorRate = 0 } });
-        _judge = SimFixtures.Judge(_sim, new EndpointLimits { Concurrency = 64 });
-    }
-
-    public async Task DisposeAsync()
-    {
-        _judge.Dispose();
-        await _sim.DisposeAsync();
-    }
-
     /// <summary>A response meeting one basic (weight 1) and one advanced (weight 2) facet of a world-13 task: reward 3/16 (see RewardServerTests).</summary>
     private (string Id, string Response) Good()
     {
-        var task = _sim.World.Tasks[0];
+        var task = Sim.World.Tasks[0];
         var facets = task.Facets.Where(f => !f.IsError).ToList();
         return (task.Id, $"You should {facets[0].Phrase}. Also {facets[4].Phrase}.");
     }
@@ -52,7 +37,7 @@ public sealed class RewardServerConnectionTests : IAsyncLifetime
     [Fact]
     public async Task AThousandConnectionsAtOnce_EveryRequestIsAnswered()
     {
-        var (server, _) = await RewardServerFixture.StartAsync(_sim, _judge, new RewardServerOptions { QueueLimit = 1000 });
+        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge, new RewardServerOptions { QueueLimit = 1000 });
         await using var _ = server;
         var (id, response) = Good();
         var clients = new List<TcpClient>();
@@ -92,7 +77,7 @@ public sealed class RewardServerConnectionTests : IAsyncLifetime
     [Fact]
     public async Task ASlowBody_IsCutOff_WhileOtherClientsAreServed()
     {
-        var (server, _) = await RewardServerFixture.StartAsync(_sim, _judge, new RewardServerOptions { BodyRateGrace = TimeSpan.FromSeconds(2), MinBodyBytesPerSecond = 240 });
+        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge, new RewardServerOptions { BodyRateGrace = TimeSpan.FromSeconds(2), MinBodyBytesPerSecond = 240 });
         await using var _ = server;
         using var slow = new TcpClient();
         await slow.ConnectAsync("127.0.0.1", server.BaseUrl.Port);
@@ -126,7 +111,7 @@ public sealed class RewardServerConnectionTests : IAsyncLifetime
     [Fact]
     public async Task HeadersThatNeverEnd_CloseTheConnection()
     {
-        var (server, _) = await RewardServerFixture.StartAsync(_sim, _judge, new RewardServerOptions { HeadersTimeout = TimeSpan.FromSeconds(1) });
+        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge, new RewardServerOptions { HeadersTimeout = TimeSpan.FromSeconds(1) });
         await using var _ = server;
         using var slow = new TcpClient();
         await slow.ConnectAsync("127.0.0.1", server.BaseUrl.Port);
