@@ -15,7 +15,9 @@ namespace Tailmark.Bench;
 /// <summary>
 /// Grades RESPONSES responses × 20 criteria against a simulated server (a separate process, at a stated
 /// capacity) in each judge mode, and reports judge calls, prompt tokens, cached-prefix tokens, wall time,
-/// efficiency (the server's ideal time ÷ measured time) and Tailmark's own CPU per verdict.
+/// efficiency (the server's ideal time ÷ measured time) and Tailmark's own CPU per verdict. Mode <c>baseline</c>
+/// sends the per-criterion prompts without Tailmark (<see cref="CallBaseline"/>), to split that CPU into the call
+/// stack's share and Tailmark's own.
 /// </summary>
 internal static class GradeThroughput
 {
@@ -37,6 +39,13 @@ internal static class GradeThroughput
         foreach (var mode in modes)
         {
             await using var server = await SimProcess.StartAsync(capacity);
+            if (mode == "baseline")
+            {
+                // The per-criterion calls without Tailmark: what the SDK and HttpClient cost on their own.
+                var (sdk, bare) = await CallBaseline.MeasureAsync(server.BaseUrl, [.. rows.Select(r => (r.Row, rubrics[r.Task.Id]))], 64);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline: the same per-criterion calls through the OpenAI SDK alone {sdk:0.0} us CPU per call; as bare HttpClient POSTs {bare:0.0} us"));
+                continue;
+            }
             var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
                 new EndpointLimits { Concurrency = 512, Timeout = TimeSpan.FromSeconds(300), MaxRetries = 3 }, PriceTable.Free);
             using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);

@@ -69,7 +69,7 @@ internal static partial class ServeWrk
                     var minutes = (int)Arg(args, 0, 10);
                     var connections = (int)Arg(args, 1, 16);
                     Console.WriteLine($"soak: batch 16, wrk -t2 -c{connections}, {minutes} one-minute rounds");
-                    Console.WriteLine("minute  requests/s  rewards/s   p50 ms   p99 ms  non-2xx  RSS MB  heap after last GC MB  gen2 GCs");
+                    Console.WriteLine("minute  requests/s  rewards/s   p50 ms   p99 ms  non-2xx  RSS MB  heap after last GC MB  after last full GC MB  gen2 GCs");
                     using var http = new HttpClient();
                     var metricsUrl = new Uri(server.Url, "/metrics");
                     for (var m = 1; m <= minutes; m++)
@@ -78,7 +78,7 @@ internal static partial class ServeWrk
                         var metrics = await http.GetStringAsync(metricsUrl);
                         double Gauge(string name) => double.Parse(Regex.Match(metrics, $@"^{name} ([\d.E+]+)$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{m,6} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * 16,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8} {server.Memory().Current / 1024,7} {Gauge("dotnet_gc_heap_after_last_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_gen2_collections"),9:0}"));
+                            $"{m,6} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * 16,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8} {server.Memory().Current / 1024,7} {Gauge("dotnet_gc_heap_after_last_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_heap_after_last_full_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_gen2_collections"),9:0}"));
                     }
                     Console.WriteLine($"server peak resident memory: {server.Memory().Peak / 1024} MB");
                     break;

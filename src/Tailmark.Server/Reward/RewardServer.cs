@@ -67,7 +67,7 @@ public sealed class RewardServer : IAsyncDisposable
             ("tailmark_requests_queued", gate.Waiting), ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria()),
             // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
             ("process_resident_memory_bytes", Environment.WorkingSet), ("dotnet_gc_heap_after_last_collection_bytes", GC.GetGCMemoryInfo().HeapSizeBytes),
-            ("dotnet_gc_gen2_collections", GC.CollectionCount(2))]), "text/plain; version=0.0.4"));
+            ("dotnet_gc_heap_after_last_full_collection_bytes", GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes), ("dotnet_gc_gen2_collections", GC.CollectionCount(2))]), "text/plain; version=0.0.4"));
         app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")

@@ -29,11 +29,23 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
         var tasks = items.Select((item, i) => ItemAsync(item, i, cancellationToken)).ToArray();
         var all = Task.WhenAll(tasks);
         var limit = deadline ?? options.Deadline;
-        if (await Task.WhenAny(all, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) != all)
+        try
+        {
+            // WaitAsync drops its timer as soon as the batch is done; a Task.Delay per request would keep one alive
+            // for the whole deadline (two minutes by default) — hundreds of thousands of timers under load.
+            await all.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
         {
             metrics.Add("tailmark_deadline_exceeded_total");
         }
-        return [.. tasks.Select(t => t.IsCompletedSuccessfully ? t.Result : new ItemResult(null, $"not graded within the deadline of {limit.TotalMilliseconds:0} ms", null, true))];
+        catch (Exception) when (all.IsFaulted)
+        {
+            // An item that failed outright is answered with its error below; one bad item never fails the batch.
+        }
+        return [.. tasks.Select(t => t.IsCompletedSuccessfully ? t.Result
+            : t.IsFaulted ? new ItemResult(null, $"grading failed: {t.Exception!.GetBaseException().Message}", null, false)
+            : new ItemResult(null, $"not graded within the deadline of {limit.TotalMilliseconds:0} ms", null, true))];
     }
 
     private async Task<ItemResult> ItemAsync(RewardItem item, int index0, CancellationToken ct)
