@@ -27,6 +27,39 @@ public sealed class RewardServerTests : SimJudgeTests
     }
 
     [Fact]
+    public async Task Deadline_UnfinishedItemsAreFlagged_TheRestAnswered_TheBatchNeverFails()
+    {
+        // A judge that never answers (every request hangs); the request's deadline must still end the batch.
+        await using var hanging = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Seed = 13, Tasks = 4, JudgeErrorRate = 0 },
+            Faults = FaultSpec.Parse("hang=1"),
+            HangLimit = TimeSpan.FromSeconds(5),
+        });
+        using var judge = SimFixtures.Judge(hanging, new EndpointLimits { Concurrency = 8, Timeout = TimeSpan.FromSeconds(2), MaxRetries = 0 });
+        var (server, metrics) = await RewardServerFixture.StartAsync(hanging, judge);
+        await using var _ = server;
+        using var http = new HttpClient();
+        var task = hanging.World.Tasks[0];
+        var body = new JsonObject
+        {
+            ["items"] = new JsonArray(
+                new JsonObject { ["prompt_id"] = task.Id, ["response"] = $"You should {task.Facets[0].Phrase}." },
+                new JsonObject { ["prompt_id"] = "unknown", ["response"] = "Hi." }),
+            ["deadline_ms"] = 300,
+        };
+        var (status, json) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), body.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, status);
+        var results = json.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("rewards")[0].ValueKind);
+        Assert.True(results[0].GetProperty("deadline_exceeded").GetBoolean());
+        Assert.Contains("not graded within the deadline of 300 ms", results[0].GetProperty("error").GetString());
+        Assert.Contains("no rubric for prompt id \"unknown\"", results[1].GetProperty("error").GetString()); // answered, not flagged
+        Assert.False(results[1].TryGetProperty("deadline_exceeded", out var _));
+        Assert.Contains("tailmark_deadline_exceeded_total 1\n", metrics.Render([]));
+    }
+
+    [Fact]
     public async Task Reward_ItemsByIdAndByPrompt_AreGradedInOrderWithVerdicts()
     {
         var (server, _) = await Start();
