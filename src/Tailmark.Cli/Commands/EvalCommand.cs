@@ -20,30 +20,25 @@ internal static class EvalCommand
     public static Command Create()
     {
         var pool = new Option<string>("--pool") { Description = "Candidate responses (response rows; a numeric \"gold\" field is used as gold).", Required = true };
-        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics giving the proxy reward (instance rubrics by prompt_id).", Required = true };
-        var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
+        var shared = new EvalOptions("Rubrics giving the proxy reward (instance rubrics by prompt_id).");
         var gold = new Option<string>("--gold") { Description = "Where gold comes from: field (the rows' \"gold\") or sim (the simulated world's gold of each text).", DefaultValueFactory = _ => "field" };
         var maxN = new Option<int?>("--max-n") { Description = "Largest n (default: the largest pool size)." };
-        var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file for the proxy reward." };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var output = new Option<string?>("--out", "-o") { Description = "Write the whole curve (n, kl, proxy, gold) as JSONL." };
         var bon = new Command("bon", "Best-of-n curves on a scored pool, computed exactly from order statistics: where gold stops rising while the proxy still climbs.")
         {
-            pool, rubrics, judge, gold, maxN, scoring, cache, output,
+            pool, gold, maxN, output,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(bon);
+        shared.AddTo(bon);
         bon.SetAction(async (parse, ct) =>
         {
             var goldSource = parse.GetValue(gold);
             if (goldSource is not ("field" or "sim")) throw new UsageException($"--gold must be field or sim, not '{goldSource}'");
             var rows = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
-            var byPrompt = (await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).ToDictionary(r => r.PromptId!);
-            var simOptions = sim.Bind(parse);
+            var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
+            var simOptions = shared.Sim.Bind(parse);
             var world = goldSource == "sim" ? new SimWorld(simOptions.World.Seed, simOptions.World.Tasks) : null;
-            await using var endpoints = new Endpoints(null, simOptions);
-            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, parse.GetValue(scoring), ct);
-            var grader = graders.Grader;
+            await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
+            var grader = opened.Grader;
             var candidates = new List<BestOfN.Candidate>();
             var missing = new List<string>();
             foreach (var r in rows)

@@ -22,21 +22,17 @@ internal static class EvalPairsCommand
 {
     public static Command Create()
     {
-        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics (instance rubrics by prompt_id).", Required = true };
+        var shared = new EvalOptions("Rubrics (instance rubrics by prompt_id).");
         var pairs = new Option<string>("--pairs") { Description = "Pair rows: prompt_id, chosen, rejected, chosen_gold?, rejected_gold?, region?, chosen_labels?, rejected_labels?.", Required = true };
         var responses = new Option<string?>("--responses") { Description = "Response rows: lets chosen/rejected name response ids instead of holding the texts." };
-        var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
         var votes = new Option<int>("--votes") { Description = "Judge votes per criterion (majority).", DefaultValueFactory = _ => 1 };
         var ties = new Option<string>("--ties") { Description = "A pair the reward scores equal counts as wrong, half or is excluded.", DefaultValueFactory = _ => "wrong" };
-        var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var output = new Option<string?>("--out", "-o") { Description = "Also write the accuracies as one accuracy row (JSONL, read by `tailmark report`)." };
         var command = new Command("pairs", "Accuracy of rubric rewards on preference pairs, by reward region, with bootstrap 95% intervals; judge agreement with criterion labels.")
         {
-            rubrics, pairs, responses, judge, votes, ties, scoring, cache, output,
+            pairs, responses, votes, ties, output,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        shared.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var tiePolicy = parse.GetValue(ties) switch
@@ -47,13 +43,11 @@ internal static class EvalPairsCommand
                 var t => throw new UsageException($"--ties must be wrong, half or exclude, not '{t}'"),
             };
             if (parse.GetValue(votes) < 1) throw new UsageException("--votes must be at least 1");
-            var byPrompt = (await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).ToDictionary(r => r.PromptId!);
+            var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
             var texts = parse.GetValue(responses) is { } rp ? await ResponseRow.LoadAsync(rp, ct) : null;
             var rows = await ReadPairsAsync(parse.GetValue(pairs)!, byPrompt, texts, ct);
-            await using var endpoints = new Endpoints(null, sim.Bind(parse));
-            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!,
-                new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = parse.GetValue(votes) }, parse.GetValue(scoring), ct);
-            var grader = graders.Grader;
+            await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = parse.GetValue(votes) }, ct);
+            var grader = opened.Grader;
             var median = Median(rows.SelectMany(r => new[] { r.ChosenGold, r.RejectedGold }).Where(g => g is not null).Select(g => g!.Value).ToList());
             var outcomes = new List<PairEvaluation.Outcome>();
             var labelled = new List<(bool Label, bool Judge)>();
@@ -78,7 +72,7 @@ internal static class EvalPairsCommand
             Print(accuracies, labelled.Count > 0 ? Agreement.Of(labelled) : null, tiePolicy);
             if (parse.GetValue(output) is { } path)
             {
-                await JsonRowSink.WriteAsync([accuracies], path, (w, a) => AccuracyRowWriter.Write(w, Path.GetFileNameWithoutExtension(parse.GetValue(rubrics)!), a), ct);
+                await JsonRowSink.WriteAsync([accuracies], path, (w, a) => AccuracyRowWriter.Write(w, Path.GetFileNameWithoutExtension(parse.GetValue(shared.Rubrics)!), a), ct);
             }
             return CommandRunner.Ok;
         });

@@ -18,18 +18,14 @@ internal static class SelectCommand
     public static Command Create()
     {
         var pool = new Option<string>("--pool") { Description = "Base-policy responses (response rows).", Required = true };
-        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics (instance rubrics by prompt_id).", Required = true };
-        var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
+        var shared = new EvalOptions("Rubrics (instance rubrics by prompt_id).");
         var band = new Option<string>("--band") { Description = "Central quantile band of prompts' mean scores to keep, e.g. 0.1,0.9.", DefaultValueFactory = _ => "0.1,0.9" };
-        var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var output = new Option<string?>("--out", "-o") { Description = "Write every prompt's decision (prompt_id, responses, mean, keep, reason) as JSONL." };
         var command = new Command("select", "Keep prompts whose base-policy scores sit in a central quantile band (Rubicon's data selection); report what was dropped and why.")
         {
-            pool, rubrics, judge, band, scoring, cache, output,
+            pool, band, output,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        shared.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var parts = parse.GetValue(band)!.Split(',');
@@ -38,11 +34,10 @@ internal static class SelectCommand
             {
                 throw new UsageException($"--band must be LOW,HIGH with 0 ≤ LOW < HIGH ≤ 1, not '{parse.GetValue(band)}'");
             }
-            var byPrompt = (await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).ToDictionary(r => r.PromptId!);
+            var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
             var rows = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
-            await using var endpoints = new Endpoints(null, sim.Bind(parse));
-            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, parse.GetValue(scoring), ct);
-            var grader = graders.Grader;
+            await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
+            var grader = opened.Grader;
             var scored = new List<(string, double?)>();
             foreach (var r in rows)
             {
