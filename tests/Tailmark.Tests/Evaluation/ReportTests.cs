@@ -131,3 +131,25 @@ public sealed class ReportTests
         Assert.Equal(Theory.BestOfN(QuantileMap.Parse("top:0.25"), 4).WinRate, bon4.WinRate);
     }
 }
+
+public sealed class ReportScaleTests
+{
+    [Fact]
+    public async Task ManyCriteria_ChartTheDistribution_AndTablesAreCapped()
+    {
+        using var dir = new TempDir();
+        // One response judged on 2,500 criteria: the even ones met, the odd ones not.
+        var verdicts = string.Join(",", Enumerable.Range(0, 2500).Select(i => $"\"c{i}\":{{\"status\":\"{(i % 2 == 0 ? "met" : "not_met")}\"}}"));
+        var path = dir.Write("graded.jsonl", $"{{\"prompt_id\":\"p\",\"rubric_id\":\"r\",\"verdicts\":{{{verdicts}}},\"reward\":0.5}}\n");
+        var sections = ScoreSections.Build(await GradedSummary.ReadAsync(path), "graded.jsonl");
+        var passRates = sections.Single(s => s.Title == "Per-criterion pass rates");
+        var data = passRates.Charts.Single().Config["data"]!;
+        Assert.Equal(ScoreSections.Bins, data["labels"]!.AsArray().Count);
+        var counts = data["datasets"]![0]!["data"]!.AsArray().Select(x => (int)x!).ToArray();
+        Assert.Equal(1250, counts[0]); // never met
+        Assert.Equal(1250, counts[^1]); // always met
+        Assert.Equal(2500, counts.Sum());
+        Assert.All(passRates.Details!, t => Assert.Equal(ScoreSections.MaxTableRows, t.Rows.Count));
+        Assert.All(passRates.Details!, t => Assert.Contains("the first 2000 shown", t.Caption));
+    }
+}

@@ -11,6 +11,8 @@ namespace Tailmark.Evaluation.Report;
 /// </summary>
 public static class RefinementSection
 {
+    public const int MaxPromptTables = 500;
+
     public sealed record Round(string PromptId, int Number, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Reweighted,
         bool KeptPrevious, string? Problem, int Criteria);
 
@@ -79,12 +81,15 @@ public static class RefinementSection
                 return (IReadOnlyList<string>)[I(n), I(rs.Count), I(rs.Sum(r => r.Added.Count)), I(rs.Sum(r => r.Removed.Count)), I(rs.Sum(r => r.Reweighted.Count)), I(rs.Count(r => r.KeptPrevious)),
                     rs.Average(r => r.Criteria).ToString("0.0", CultureInfo.InvariantCulture)];
             })]);
-        var details = rounds.GroupBy(r => r.PromptId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ReportTable(
+        // One table per prompt, up to MaxPromptTables of them (a page with thousands would not open comfortably).
+        var details = rounds.GroupBy(r => r.PromptId).OrderBy(g => g.Key, StringComparer.Ordinal).Take(MaxPromptTables).Select(g => new ReportTable(
             $"{g.Key}: {g.Count()} rounds", ["round", "change", "criterion"],
             [.. g.OrderBy(r => r.Number).SelectMany(r => Changes(r))])).ToList();
+        var prompts = rounds.Select(r => r.PromptId).Distinct().Count();
+        var shown = prompts > MaxPromptTables ? $" Tables below: the first {I(MaxPromptTables)} of {I(prompts)} prompts." : "";
         return new ReportSection("Rubric refinement",
             $"Refinement-through-Differentiation rounds (from {source}): each round the proposer saw the two best responses and rewrote the rubric to separate them. " +
-            (kept > 0 ? $"{kept} rounds kept the previous rubric after a failed proposal (the reason is in the prompt's table)." : "No round failed."),
+            (kept > 0 ? $"{kept} rounds kept the previous rubric after a failed proposal (the reason is in the prompt's table)." : "No round failed.") + shown,
             [chart], [summary], details);
     }
 

@@ -8,6 +8,14 @@ public static class ScoreSections
 {
     public const int Bins = 20;
 
+    /// <summary>Up to this many criteria get a bar each; beyond, the chart shows how pass rates are distributed.</summary>
+    public const int MaxCriterionBars = 400;
+
+    /// <summary>Tables list at most this many rows (the page stays small enough to open); the caption says what was cut.</summary>
+    public const int MaxTableRows = 2000;
+
+    private static string Cut(int count) => count > MaxTableRows ? $", the first {I(MaxTableRows)} shown" : "";
+
     /// <summary>Pass rates at or above this mark a criterion as saturated: it no longer separates the tail.</summary>
     public const double Saturated = 0.95;
 
@@ -31,11 +39,22 @@ public static class ScoreSections
         var decided = graded.Criteria.Where(c => !double.IsNaN(c.PassRate)).OrderByDescending(c => c.PassRate).ThenBy(c => c.RubricId, StringComparer.Ordinal).ThenBy(c => c.CriterionId, StringComparer.Ordinal).ToList();
         if (decided.Count > 0)
         {
-            var colors = decided.Select(c => (JsonNode?)(c.PassRate >= Saturated ? ChartSpec.Color(3, 0.8) : c.PassRate == 0 ? "rgba(120,120,120,0.6)" : ChartSpec.Color(0, 0.75))).ToList();
-            var bars = ChartSpec.BarDataset("pass rate", decided.Select(c => (JsonNode?)c.PassRate), 0);
-            bars["backgroundColor"] = new JsonArray([.. colors]);
-            var chart = new ReportChart("criteria-pass-rates", $"Pass rate of each of {decided.Count} criteria (met ÷ decided verdicts), highest first; red: saturated (≥ {F(Saturated)}), grey: never met.",
-                ChartSpec.Bars(decided.Select(c => $"{c.RubricId} · {c.CriterionId}"), [bars], "criterion (rubric · id)", "pass rate", yMin: 0, yMax: 1));
+            ReportChart chart;
+            if (decided.Count <= MaxCriterionBars)
+            {
+                var colors = decided.Select(c => (JsonNode?)(c.PassRate >= Saturated ? ChartSpec.Color(3, 0.8) : c.PassRate == 0 ? "rgba(120,120,120,0.6)" : ChartSpec.Color(0, 0.75))).ToList();
+                var bars = ChartSpec.BarDataset("pass rate", decided.Select(c => (JsonNode?)c.PassRate), 0);
+                bars["backgroundColor"] = new JsonArray([.. colors]);
+                chart = new ReportChart("criteria-pass-rates", $"Pass rate of each of {decided.Count} criteria (met ÷ decided verdicts), highest first; red: saturated (≥ {F(Saturated)}), grey: never met.",
+                    ChartSpec.Bars(decided.Select(c => $"{c.RubricId} · {c.CriterionId}"), [bars], "criterion (rubric · id)", "pass rate", yMin: 0, yMax: 1));
+            }
+            else
+            {
+                // Too many criteria for a bar each to be read: how many criteria fall at each pass rate instead.
+                var counts = GradedSummary.Histogram(decided.Select(c => c.PassRate), 0, 1, Bins).Counts;
+                chart = new ReportChart("criteria-pass-rates", $"How many of the {decided.Count} criteria have each pass rate (met ÷ decided verdicts), in {Bins} bins; the last bin holds the saturated ones.",
+                    ChartSpec.Bars(Enumerable.Range(0, Bins).Select(i => F(i / (double)Bins)), [ChartSpec.BarDataset("criteria", counts.Select(c => (JsonNode?)c), 0)], "pass rate (left edge of bin)", "criteria"));
+            }
             string Text(GradedSummary.CriterionCounts c) => texts is not null && texts.TryGetValue((c.RubricId, c.CriterionId), out var t) ? t : "";
             IReadOnlyList<string> Row(GradedSummary.CriterionCounts c) => [c.RubricId, c.CriterionId, Text(c), F(c.PassRate), (c.Met + c.NotMet).ToString(CultureInfo.InvariantCulture), c.CannotAssess.ToString(CultureInfo.InvariantCulture)];
             string[] columns = ["rubric", "criterion", "text", "pass rate", "decided", "cannot assess"];
@@ -49,7 +68,10 @@ public static class ScoreSections
             sections.Add(new ReportSection("Per-criterion pass rates",
                 $"Verdicts from {source}. A criterion every response meets (or none does) carries no signal among these responses: it cannot separate the tail.{note}",
                 [chart], [summary],
-                [new ReportTable($"Saturated or never-met criteria ({flagged.Count} of {decided.Count})", columns, [.. flagged.Select(Row)]), new ReportTable("Every criterion", columns, [.. decided.Select(Row)])]));
+                [
+                    new ReportTable($"Saturated or never-met criteria ({flagged.Count} of {decided.Count}){Cut(flagged.Count)}", columns, [.. flagged.Take(MaxTableRows).Select(Row)]),
+                    new ReportTable($"Every criterion{Cut(decided.Count)}", columns, [.. decided.Take(MaxTableRows).Select(Row)]),
+                ]));
         }
         return sections;
     }
