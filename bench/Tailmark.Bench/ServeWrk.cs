@@ -49,7 +49,8 @@ internal static partial class ServeWrk
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"{batch,5} {conns,12} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * batch,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8}"));
                     }
-                    Console.WriteLine($"server resident memory: {server.Memory().Current / 1024} MB now, {server.Memory().Peak / 1024} MB peak");
+                    var (now, peak) = server.Memory();
+                    Console.WriteLine($"server resident memory: {now / 1024} MB now, {peak / 1024} MB peak");
                     break;
                 }
                 case "serve-conns":

@@ -33,7 +33,7 @@ internal static class EvalCommand
         {
             var goldSource = parse.GetValue(gold);
             if (goldSource is not ("field" or "sim")) throw new UsageException($"--gold must be field or sim, not '{goldSource}'");
-            var rows = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
+            var rows = await ResponseRow.LoadOrderedAsync(parse.GetValue(pool)!, ct);
             var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
             var simOptions = shared.Sim.Bind(parse);
             var world = goldSource == "sim" ? new SimWorld(simOptions.World.Seed, simOptions.World.Tasks) : null;

@@ -82,40 +82,25 @@ internal static class EvalPairsCommand
     private sealed record PairRow(string PromptId, string Chosen, string Rejected, double? ChosenGold, double? RejectedGold, string? Region,
         IReadOnlyDictionary<string, bool> ChosenLabels, IReadOnlyDictionary<string, bool> RejectedLabels);
 
-    private static async Task<List<PairRow>> ReadPairsAsync(string path, IReadOnlyDictionary<string, Rubric> rubrics,
-        IReadOnlyDictionary<(string, string), ResponseRow>? texts, CancellationToken ct)
-    {
-        var rows = new List<PairRow>();
-        var issues = new List<InputIssue>();
-        await foreach (var line in JsonlReader.ReadAsync(path, ct))
+    private static Task<List<PairRow>> ReadPairsAsync(string path, IReadOnlyDictionary<string, Rubric> rubrics,
+        IReadOnlyDictionary<(string, string), ResponseRow>? texts, CancellationToken ct) =>
+        JsonlRows.ReadAsync(path, f =>
         {
-            var log = new IssueLog(path, line.Number);
-            if (line.ParseError is not null) log.Error(null, line.ParseError);
-            else if (line.Json is { ValueKind: JsonValueKind.Object } json)
-            {
-                var f = new JsonFieldReader(json, "", log);
-                var promptId = f.String("prompt_id", required: true);
-                var chosen = f.String("chosen", required: true);
-                var rejected = f.String("rejected", required: true);
-                var cg = f.Number("chosen_gold");
-                var rg = f.Number("rejected_gold");
-                var region = f.String("region");
-                var cl = Labels(f, "chosen_labels");
-                var rl = Labels(f, "rejected_labels");
-                f.Rest(quiet: true);
-                if (promptId is not null && !rubrics.ContainsKey(promptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{promptId}\"");
-                string Resolve(string value) => texts is not null && promptId is not null && texts.TryGetValue((promptId, value), out var row) ? row.Response : value;
-                if (!log.HasErrors && promptId is not null && chosen is not null && rejected is not null)
-                {
-                    rows.Add(new PairRow(promptId, Resolve(chosen), Resolve(rejected), cg, rg, region, cl, rl));
-                }
-            }
-            else log.Error(null, "expected a pair object");
-            issues.AddRange(log.Issues.Where(x => x.IsError));
-        }
-        if (issues.Count > 0) throw new InputException(issues);
-        return rows;
-    }
+            var promptId = f.String("prompt_id", required: true);
+            var chosen = f.String("chosen", required: true);
+            var rejected = f.String("rejected", required: true);
+            var cg = f.Number("chosen_gold");
+            var rg = f.Number("rejected_gold");
+            var region = f.String("region");
+            var cl = Labels(f, "chosen_labels");
+            var rl = Labels(f, "rejected_labels");
+            f.Rest(quiet: true);
+            if (promptId is not null && !rubrics.ContainsKey(promptId)) f.Log.Error("prompt_id", $"no instance rubric for prompt \"{promptId}\"");
+            string Resolve(string value) => texts is not null && promptId is not null && texts.TryGetValue((promptId, value), out var row) ? row.Response : value;
+            return promptId is not null && chosen is not null && rejected is not null
+                ? new PairRow(promptId, Resolve(chosen), Resolve(rejected), cg, rg, region, cl, rl)
+                : null;
+        }, ct);
 
     private static Dictionary<string, bool> Labels(JsonFieldReader f, string name)
     {

@@ -35,7 +35,7 @@ internal static class SelectCommand
                 throw new UsageException($"--band must be LOW,HIGH with 0 ≤ LOW < HIGH ≤ 1, not '{parse.GetValue(band)}'");
             }
             var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
-            var rows = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
+            var rows = await ResponseRow.LoadOrderedAsync(parse.GetValue(pool)!, ct);
             await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
             var grader = opened.Grader;
             var scored = new List<(string, double?)>();

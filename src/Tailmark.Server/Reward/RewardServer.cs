@@ -72,8 +72,8 @@ public sealed class RewardServer : IAsyncDisposable
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
             : Results.Text($"{{\"error\": \"no rubric with id {Escape(id)}\"}}", "application/json", statusCode: 404));
-        app.MapPost("/v1/reward", (HttpContext ctx) => Handle(ctx, service, gate, metrics, "reward", ParseReward, WriteReward));
-        app.MapPost("/get_reward", (HttpContext ctx) => Handle(ctx, service, gate, metrics, "openrlhf", ParseOpenRlhf, WriteOpenRlhf));
+        app.MapPost("/v1/reward", (HttpContext ctx) => Handle(ctx, service, gate, metrics, "tailmark_requests_total{endpoint=\"reward\"}", ParseReward, WriteReward));
+        app.MapPost("/get_reward", (HttpContext ctx) => Handle(ctx, service, gate, metrics, "tailmark_requests_total{endpoint=\"openrlhf\"}", ParseOpenRlhf, WriteOpenRlhf));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RewardServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
@@ -83,10 +83,11 @@ public sealed class RewardServer : IAsyncDisposable
 
     private delegate void Writer(Utf8JsonWriter w, IReadOnlyList<RewardItem> items, IReadOnlyList<ItemResult> results);
 
-    private static async Task Handle(HttpContext ctx, RewardService service, RequestGate gate, RewardMetrics metrics, string endpoint, Parser parse, Writer write)
+    // requestCounter: the counter's full name with its endpoint label, built once rather than per request.
+    private static async Task Handle(HttpContext ctx, RewardService service, RequestGate gate, RewardMetrics metrics, string requestCounter, Parser parse, Writer write)
     {
         var clock = Stopwatch.StartNew();
-        metrics.Add($"tailmark_requests_total{{endpoint=\"{endpoint}\"}}");
+        metrics.Add(requestCounter);
         JsonElement body;
         try
         {

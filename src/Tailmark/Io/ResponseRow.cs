@@ -34,6 +34,11 @@ public sealed record ResponseRow(string PromptId, string ResponseId, string Resp
         w.WriteEndObject();
     }
 
+    /// <summary>Loads a response file as a list ordered by prompt id, then response id (never by file order).</summary>
+    public static async Task<List<ResponseRow>> LoadOrderedAsync(string path, CancellationToken cancellationToken = default) =>
+        [.. (await LoadAsync(path, cancellationToken).ConfigureAwait(false)).Values
+            .OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal)];
+
     /// <summary>Loads a response file keyed by (prompt_id, response_id); every bad line is reported.</summary>
     public static async Task<IReadOnlyDictionary<(string PromptId, string ResponseId), ResponseRow>> LoadAsync(string path, CancellationToken cancellationToken = default)
     {

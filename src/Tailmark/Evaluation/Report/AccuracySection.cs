@@ -14,7 +14,7 @@ public static class AccuracySection
     public sealed record Row(string Rubrics, IReadOnlyList<AccuracyWithInterval> Regions);
 
     public static Task<List<Row>> ReadAsync(string path, CancellationToken ct = default) =>
-        ReportInput.ReadAsync(path, f =>
+        JsonlRows.ReadAsync(path, f =>
         {
             var name = f.String("rubrics", required: true);
             var regions = new List<AccuracyWithInterval>();

@@ -1,3 +1,5 @@
+using Tailmark.Io;
+
 namespace Tailmark.Evaluation.Report;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class BestOfNSection
     public static async Task<List<Curve>> ReadAsync(string path, CancellationToken ct = default)
     {
         var fallback = Path.GetFileNameWithoutExtension(path);
-        var rows = await ReportInput.ReadAsync(path, f =>
+        var rows = await JsonlRows.ReadAsync(path, f =>
         {
             var name = f.String("rubrics") ?? fallback;
             var n = f.Integer("n");

@@ -18,7 +18,6 @@ public sealed class GradedSummary
     }
 
     public required IReadOnlyDictionary<string, IReadOnlyList<double>> RewardsByGenerator { get; init; }
-    public required int Rows { get; init; }
     public required int UndefinedRewards { get; init; }
     public required IReadOnlyList<CriterionCounts> Criteria { get; init; }
 
@@ -30,7 +29,7 @@ public sealed class GradedSummary
         var rewards = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);
         var counts = new SortedDictionary<(string, string), int[]>();
         var undefined = 0;
-        var rows = await ReportInput.ReadAsync(path, f =>
+        await JsonlRows.ReadAsync(path, f =>
         {
             var rubric = f.String("rubric_id") ?? f.String("prompt_id", required: true);
             var generator = f.String("generator") ?? NoGenerator;
@@ -61,17 +60,13 @@ public sealed class GradedSummary
         return new GradedSummary
         {
             RewardsByGenerator = rewards.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value, StringComparer.Ordinal),
-            Rows = rows.Count,
             UndefinedRewards = undefined,
             Criteria = [.. counts.Select(kv => new CriterionCounts(kv.Key.Item1, kv.Key.Item2, kv.Value[0], kv.Value[1], kv.Value[2]))],
         };
     }
 
-    /// <summary>
-    /// Histogram bins over [lo, hi): <paramref name="bins"/> equal widths, the top edge included in the last bin.
-    /// The range is [0, 1] when every reward lies there, else the rewards' own range.
-    /// </summary>
-    public static (double Lo, double Hi, int[] Counts) Histogram(IEnumerable<double> values, double lo, double hi, int bins)
+    /// <summary>Counts in <paramref name="bins"/> equal bins over [lo, hi]; the top edge falls in the last bin.</summary>
+    public static int[] Histogram(IEnumerable<double> values, double lo, double hi, int bins)
     {
         var counts = new int[bins];
         var width = (hi - lo) / bins;
@@ -80,6 +75,6 @@ public sealed class GradedSummary
             var i = width > 0 ? (int)Math.Floor((v - lo) / width) : 0;
             counts[Math.Clamp(i, 0, bins - 1)]++;
         }
-        return (lo, hi, counts);
+        return counts;
     }
 }

@@ -25,10 +25,11 @@ public static class ScoreSections
         var sections = new List<ReportSection>();
         if (all.Count > 0)
         {
+            // [0, 1] when every reward lies there, else the rewards' own range.
             var (lo, hi) = all.All(r => r is >= 0 and <= 1) ? (0.0, 1.0) : (all.Min(), all.Max());
             var labels = Enumerable.Range(0, Bins).Select(i => F(lo + i * (hi - lo) / Bins)).ToList();
             var datasets = graded.RewardsByGenerator.Select((kv, i) =>
-                ChartSpec.BarDataset(kv.Key, GradedSummary.Histogram(kv.Value, lo, hi, Bins).Counts.Select(c => (JsonNode?)c), i, "rewards"));
+                ChartSpec.BarDataset(kv.Key, GradedSummary.Histogram(kv.Value, lo, hi, Bins).Select(c => (JsonNode?)c), i, "rewards"));
             var chart = new ReportChart("scores-histogram", $"Rewards of {all.Count} responses in {Bins} bins from {F(lo)} to {F(hi)} (label = left edge), stacked by generator.",
                 ChartSpec.Bars(labels, datasets, "reward", "responses", stacked: true));
             var table = new ReportTable("Reward by generator", ["generator", "responses", "mean", "median", "min", "max"],
@@ -51,7 +52,7 @@ public static class ScoreSections
             else
             {
                 // Too many criteria for a bar each to be read: how many criteria fall at each pass rate instead.
-                var counts = GradedSummary.Histogram(decided.Select(c => c.PassRate), 0, 1, Bins).Counts;
+                var counts = GradedSummary.Histogram(decided.Select(c => c.PassRate), 0, 1, Bins);
                 chart = new ReportChart("criteria-pass-rates", $"How many of the {decided.Count} criteria have each pass rate (met ÷ decided verdicts), in {Bins} bins; the last bin holds the saturated ones.",
                     ChartSpec.Bars(Enumerable.Range(0, Bins).Select(i => F(i / (double)Bins)), [ChartSpec.BarDataset("criteria", counts.Select(c => (JsonNode?)c), 0)], "pass rate (left edge of bin)", "criteria"));
             }

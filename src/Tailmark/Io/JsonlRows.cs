@@ -1,12 +1,15 @@
 using System.Text.Json;
-using Tailmark.Io;
 
-namespace Tailmark.Evaluation.Report;
+namespace Tailmark.Io;
 
-/// <summary>Reads one JSONL input of the report, row by row, collecting every problem with its file, line and field.</summary>
-internal static class ReportInput
+/// <summary>
+/// Reads a JSONL file of objects into rows: a read function maps each line's fields (through a
+/// <see cref="JsonFieldReader"/> bound to the file and line) to a row, or null. Every problem of every line is
+/// collected; if there was any, the whole read fails with all of them, each with its file, line and field.
+/// </summary>
+public static class JsonlRows
 {
-    public static async Task<List<T>> ReadAsync<T>(string path, Func<JsonFieldReader, T?> read, CancellationToken ct) where T : class
+    public static async Task<List<T>> ReadAsync<T>(string path, Func<JsonFieldReader, T?> read, CancellationToken ct = default) where T : class
     {
         var rows = new List<T>();
         var issues = new List<InputIssue>();
@@ -17,7 +20,6 @@ internal static class ReportInput
             else if (json.ValueKind != JsonValueKind.Object) log.Error(null, "expected a JSON object");
             else if (read(new JsonFieldReader(json, "", log)) is { } row && !log.HasErrors) rows.Add(row);
             issues.AddRange(log.Issues.Where(i => i.IsError));
-            if (issues.Count >= 20) break; // enough to fix; a wholly wrong file should not print a million lines
         }
         if (issues.Count > 0) throw new InputException(issues);
         return rows;
