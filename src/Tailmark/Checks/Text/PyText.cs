@@ -85,15 +85,8 @@ public static class PyText
         var cased = false;
         foreach (var r in s.EnumerateRunes())
         {
-            if (r.Value < 128)
-            {
-                if (char.IsAsciiLetterLower((char)r.Value)) return false;
-                cased |= char.IsAsciiLetterUpper((char)r.Value);
-                continue;
-            }
-            var cat = Rune.GetUnicodeCategory(r);
-            if (cat is UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter) return false;
-            if (cat == UnicodeCategory.UppercaseLetter) cased = true;
+            if (PyCase.IsLower(r.Value) || PyCase.IsTitle(r.Value)) return false;
+            cased |= PyCase.IsUpper(r.Value);
         }
         return cased;
     }
@@ -104,15 +97,8 @@ public static class PyText
         var cased = false;
         foreach (var r in s.EnumerateRunes())
         {
-            if (r.Value < 128)
-            {
-                if (char.IsAsciiLetterUpper((char)r.Value)) return false;
-                cased |= char.IsAsciiLetterLower((char)r.Value);
-                continue;
-            }
-            var cat = Rune.GetUnicodeCategory(r);
-            if (cat is UnicodeCategory.UppercaseLetter or UnicodeCategory.TitlecaseLetter) return false;
-            if (cat == UnicodeCategory.LowercaseLetter) cased = true;
+            if (PyCase.IsUpper(r.Value) || PyCase.IsTitle(r.Value)) return false;
+            cased |= PyCase.IsLower(r.Value);
         }
         return cased;
     }

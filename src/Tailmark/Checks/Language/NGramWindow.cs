@@ -1,0 +1,95 @@
+using Tailmark.Checks.Text;
+
+namespace Tailmark.Checks.Language;
+
+/// <summary>
+/// The last one to three characters of a word being read, after langdetect's character normalisation, and the
+/// rule that gives capital words no n-grams. The rules are those its profiles were counted under, so that the
+/// same text yields the same n-grams: ASCII other than letters and all General Punctuation read as a space;
+/// kana, Bopomofo and Hangul syllables collapse to one representative each, CJK ideographs to their class,
+/// Vietnamese letters with a tone mark above U+1EA0 to one letter; Romanian comma-below letters become the cedilla
+/// forms and Farsi yeh the Arabic one. A word becomes a "capital word" — yielding nothing — from its second
+/// consecutive capital letter until a character that is not a capital.
+/// </summary>
+internal struct NGramWindow
+{
+    private const int Space = ' ';
+    private int _c0, _c1, _c2;
+    private int _length;
+
+    public NGramWindow()
+    {
+        _c0 = Space;
+        _length = 1;
+    }
+
+    /// <summary>True while the window is inside a capital word (no n-grams are taken).</summary>
+    public bool InCapitalWord { get; private set; }
+
+    /// <summary>How many characters the window holds (1 to 3).</summary>
+    public readonly int Length => _length;
+
+    /// <summary>Reads the next character of the text.</summary>
+    public void Add(int codePoint, NGramProfiles profiles)
+    {
+        var ch = Normalize(codePoint, profiles);
+        var last = LastChar;
+        if (last == Space)
+        {
+            _c0 = Space;
+            _length = 1;
+            InCapitalWord = false;
+            if (ch == Space) return;
+        }
+        else if (_length == 3)
+        {
+            _c0 = _c1;
+            _c1 = _c2;
+            _length = 2;
+        }
+        Set(_length++, ch);
+
+        if (PyCase.IsUpper(ch))
+        {
+            if (PyCase.IsUpper(last)) InCapitalWord = true;
+        }
+        else
+        {
+            InCapitalWord = false;
+        }
+    }
+
+    /// <summary>The last <paramref name="n"/> characters (n ≤ <see cref="Length"/>).</summary>
+    public readonly void Last(int n, Span<int> into)
+    {
+        for (var i = 0; i < n; i++) into[i] = Get(_length - n + i);
+    }
+
+    private readonly int LastChar => Get(_length - 1);
+
+    private readonly int Get(int i) => i switch { 0 => _c0, 1 => _c1, _ => _c2 };
+
+    private void Set(int i, int ch)
+    {
+        if (i == 0) _c0 = ch;
+        else if (i == 1) _c1 = ch;
+        else _c2 = ch;
+    }
+
+    private static int Normalize(int ch, NGramProfiles profiles) => ch switch
+    {
+        <= 0x7F => ch is >= 'A' and <= 'Z' or >= 'a' and <= 'z' ? ch : Space,
+        <= 0xFF => profiles.Latin1AsSpace.Contains((char)ch) ? Space : ch,
+        0x219 => 0x15F,
+        0x21B => 0x163,
+        0x6CC => 0x64A,
+        >= 0x1EA0 and <= 0x1EFF => 0x1EC3,
+        >= 0x2000 and <= 0x206F => Space,
+        >= 0x3040 and <= 0x309F => 0x3042,
+        >= 0x30A0 and <= 0x30FF => 0x30A2,
+        >= 0x3100 and <= 0x312F or >= 0x31A0 and <= 0x31BF => 0x3105,
+        >= 0x4E00 and <= 0x9FFF => profiles.HanClass(ch),
+        >= 0xAC00 and <= 0xD7AF => 0xAC00,
+        _ => ch,
+    };
+}
