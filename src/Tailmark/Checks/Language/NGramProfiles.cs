@@ -15,24 +15,19 @@ internal sealed class NGramProfiles
     private const string ResourceName = "Tailmark.Language.langdetect-profiles.bin";
     private static readonly Lazy<NGramProfiles> Loaded = new(Load);
 
+    private readonly NGramIndex _index;
+    private readonly uint[] _entries;       // language << 25 | count, one per (n-gram, language that counted it)
     private readonly double[] _totals;      // language * 3 + (n - 1): how many n-grams of length n the profile counted
-    private readonly ulong[] _keys;         // packed n-grams, ascending (see Key)
-    private readonly uint[] _offsets;       // entries of key k: [_offsets[k], _offsets[k + 1])
-    private readonly byte[] _entryLanguage;
-    private readonly uint[] _entryCount;
     private readonly ushort[] _hanFrom;     // Han character classes: _hanFrom[i] stands for _hanTo[i]
     private readonly ushort[] _hanTo;
 
-    private NGramProfiles(string[] languages, double[] totals, ulong[] keys, uint[] offsets, byte[] entryLanguage,
-        uint[] entryCount, ushort[] hanFrom, ushort[] hanTo, string vietnameseBases, string vietnameseMarks,
+    private NGramProfiles(string[] languages, NGramIndex index, uint[] entries, double[] totals, ushort[] hanFrom, ushort[] hanTo, string vietnameseBases, string vietnameseMarks,
         string[] vietnameseCombined, string latin1AsSpace)
     {
         Languages = languages;
+        _index = index;
+        _entries = entries;
         _totals = totals;
-        _keys = keys;
-        _offsets = offsets;
-        _entryLanguage = entryLanguage;
-        _entryCount = entryCount;
         _hanFrom = hanFrom;
         _hanTo = hanTo;
         VietnameseBases = vietnameseBases;
@@ -70,18 +65,21 @@ internal sealed class NGramProfiles
         return key;
     }
 
-    /// <summary>The index of an n-gram some language's profile counted, or -1.</summary>
-    public int Find(ulong key) => key == 0 ? -1 : Math.Max(-1, Array.BinarySearch(_keys, key));
+    /// <summary>The position of an n-gram some language's profile counted, or -1.</summary>
+    public int Find(ulong key) => _index.Find(key);
 
-    /// <summary>Writes P(n-gram | language) for every language (0 where a profile lacks it).</summary>
-    public void Probabilities(int gram, Span<double> into)
+    /// <summary>Positions run from 0 to Capacity - 1 (not all of them hold an n-gram).</summary>
+    public int Capacity => _index.Capacity;
+
+    /// <summary>Writes P(n-gram | language) for every language (0 where a profile lacks the n-gram).</summary>
+    public void Probabilities(int position, Span<double> into)
     {
         into.Clear();
-        var length = (int)(_keys[gram] >> 48);
-        for (var e = _offsets[gram]; e < _offsets[gram + 1]; e++)
+        var (length, first, count) = _index.At(position);
+        foreach (var entry in _entries.AsSpan(first, count))
         {
-            var language = _entryLanguage[e];
-            into[language] = _entryCount[e] / _totals[language * 3 + length - 1];
+            var language = (int)(entry >> 25);
+            into[language] = (entry & 0x1FF_FFFF) / _totals[language * 3 + length - 1];
         }
     }
 
@@ -105,15 +103,19 @@ internal sealed class NGramProfiles
 
         var languages = new string[reader.U32()];
         for (var i = 0; i < languages.Length; i++) languages[i] = Encoding.ASCII.GetString(reader.Bytes(reader.U8()));
-        var totals = new double[languages.Length * 3];
-        var counted = reader.Array<long>(totals.Length);
-        for (var i = 0; i < totals.Length; i++) totals[i] = counted[i];
+        var totals = Array.ConvertAll(reader.Array<long>(languages.Length * 3), n => (double)n);
 
         var keys = reader.Array<ulong>((int)reader.U32());
         var offsets = reader.Array<uint>(keys.Length + 1);
         var entries = (int)reader.U32();
         var entryLanguage = reader.Bytes(entries).ToArray();
         var entryCount = reader.Array<uint>(entries);
+        var packed = new uint[entries];
+        for (var e = 0; e < entries; e++)
+        {
+            if (entryCount[e] > 0x1FF_FFFF || entryLanguage[e] > 0x7F) throw new InvalidDataException($"{ResourceName}: entry {e} does not fit 32 bits.");
+            packed[e] = (uint)entryLanguage[e] << 25 | entryCount[e];
+        }
 
         var han = (int)reader.U32();
         var hanPairs = reader.Array<ushort>(han * 2);
@@ -130,7 +132,7 @@ internal sealed class NGramProfiles
         var combined = new string[marks.Length];
         for (var i = 0; i < combined.Length; i++) combined[i] = reader.String();
         var latin1 = reader.String();
-        return new NGramProfiles(languages, totals, keys, offsets, entryLanguage, entryCount, hanFrom, hanTo,
+        return new NGramProfiles(languages, new NGramIndex(keys, offsets), packed, totals, hanFrom, hanTo,
             bases, marks, combined, latin1);
     }
 

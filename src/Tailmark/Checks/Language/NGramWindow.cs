@@ -14,13 +14,19 @@ namespace Tailmark.Checks.Language;
 internal struct NGramWindow
 {
     private const int Space = ' ';
-    private int _c0, _c1, _c2;
+
+    // Up to three characters as UTF-16 code units, oldest in the low bits — the layout of a packed key, so a key
+    // is a shift and a mask. A character beyond the BMP is held as U+FFFF, which no profile has.
+    private ulong _chars;
     private int _length;
+    private int _last;
+    private bool _lastUpper;
 
     public NGramWindow()
     {
-        _c0 = Space;
+        _chars = Space;
         _length = 1;
+        _last = Space;
     }
 
     /// <summary>True while the window is inside a capital word (no n-grams are taken).</summary>
@@ -33,52 +39,40 @@ internal struct NGramWindow
     public void Add(int codePoint, NGramProfiles profiles)
     {
         var ch = Normalize(codePoint, profiles);
-        var last = LastChar;
-        if (last == Space)
+        if (_last == Space)
         {
-            _c0 = Space;
+            _chars = Space;
             _length = 1;
+            _lastUpper = false;
             InCapitalWord = false;
             if (ch == Space) return;
         }
         else if (_length == 3)
         {
-            _c0 = _c1;
-            _c1 = _c2;
+            _chars >>= 16;
             _length = 2;
         }
-        Set(_length++, ch);
+        _chars |= (ulong)Math.Min(ch, 0xFFFF) << (16 * _length++);
 
-        if (PyCase.IsUpper(ch))
+        var upper = PyCase.IsUpper(ch);
+        if (upper)
         {
-            if (PyCase.IsUpper(last)) InCapitalWord = true;
+            if (_lastUpper) InCapitalWord = true;
         }
         else
         {
             InCapitalWord = false;
         }
+        _last = ch;
+        _lastUpper = upper;
     }
 
-    /// <summary>The last <paramref name="n"/> characters (n ≤ <see cref="Length"/>).</summary>
-    public readonly void Last(int n, Span<int> into)
-    {
-        for (var i = 0; i < n; i++) into[i] = Get(_length - n + i);
-    }
-
-    private readonly int LastChar => Get(_length - 1);
-
-    private readonly int Get(int i) => i switch { 0 => _c0, 1 => _c1, _ => _c2 };
-
-    private void Set(int i, int ch)
-    {
-        if (i == 0) _c0 = ch;
-        else if (i == 1) _c1 = ch;
-        else _c2 = ch;
-    }
+    /// <summary>The packed key (<see cref="NGramProfiles.Key"/>) of the last <paramref name="n"/> characters (n ≤ <see cref="Length"/>).</summary>
+    public readonly ulong Key(int n) => (ulong)n << 48 | (_chars >> (16 * (_length - n))) & ((1UL << (16 * n)) - 1);
 
     private static int Normalize(int ch, NGramProfiles profiles) => ch switch
     {
-        <= 0x7F => ch is >= 'A' and <= 'Z' or >= 'a' and <= 'z' ? ch : Space,
+        <= 0x7F => char.IsAsciiLetter((char)ch) ? ch : Space,
         <= 0xFF => profiles.Latin1AsSpace.Contains((char)ch) ? Space : ch,
         0x219 => 0x15F,
         0x21B => 0x163,
