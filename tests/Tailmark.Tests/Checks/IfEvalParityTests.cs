@@ -51,6 +51,25 @@ public sealed class IfEvalParityTests
     }
 
     [Fact]
+    public async Task RunBoth_Gpt4Responses_GivesTheSameVerdictsAsEachModeAlone()
+    {
+        // RunBoth derives loose verdicts from strict ones and skips repeated variants; it must not change a verdict.
+        var items = await IfEvalInput.ReadItemsAsync(TestPaths.IfEval("input_data.jsonl"));
+        var responses = await IfEvalInput.ReadResponsesAsync(TestPaths.IfEval("input_response_data_gpt4_20231107_145030.jsonl"));
+        var pairs = IfEvalEvaluator.Match(items, responses, "input", "responses");
+        var (strict, loose) = IfEvalEvaluator.RunBoth(pairs);
+        var strictAlone = IfEvalEvaluator.Run(pairs, loose: false);
+        var looseAlone = IfEvalEvaluator.Run(pairs, loose: true);
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            Assert.Equal(strictAlone[i].Followed.ToArray(), strict[i].Followed.ToArray());
+            Assert.Equal(looseAlone[i].Followed.ToArray(), loose[i].Followed.ToArray());
+        }
+        // The two modes differ somewhere, so the comparison above could have caught a mix-up of the two.
+        Assert.Contains(Enumerable.Range(0, pairs.Count), i => !strict[i].Followed.SequenceEqual(loose[i].Followed));
+    }
+
+    [Fact]
     public async Task Evaluate_Gpt4Responses_StrictLinesAreByteIdenticalToReference()
     {
         var items = await IfEvalInput.ReadItemsAsync(TestPaths.IfEval("input_data.jsonl"));

@@ -19,9 +19,24 @@ public static class IfEvalEvaluator
 
     public static IfEvalResult Loose(IfEvalItem item, string response)
     {
-        var variants = LooseVariants(response).Where(v => PyText.Strip(v).Length > 0).ToArray();
+        var variants = DistinctNonEmpty(LooseVariants(response));
         return new IfEvalResult(item, response, [.. item.Checks.Select(c => variants.Any(c.IsFollowed))]);
     }
+
+    /// <summary>
+    /// Loose verdicts given the strict ones: the response itself is the first variant, so a check that strict mode
+    /// found followed is followed, and the others need only the remaining variants. Identical variants (a response
+    /// without "*" or with a single line has several) are checked once. Same verdicts as <see cref="Loose(IfEvalItem, string)"/>.
+    /// </summary>
+    public static IfEvalResult Loose(IfEvalResult strict)
+    {
+        var others = DistinctNonEmpty(LooseVariants(strict.Response)[1..]).Where(v => v != strict.Response).ToArray();
+        var checks = strict.Item.Checks;
+        return new IfEvalResult(strict.Item, strict.Response, [.. checks.Select((c, j) => strict.Followed[j] || others.Any(c.IsFollowed))]);
+    }
+
+    private static string[] DistinctNonEmpty(IEnumerable<string> variants) =>
+        [.. variants.Where(v => PyText.Strip(v).Length > 0).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The eight variants, in IFEval's order (lines split on "\n" only, as Python's split("\n")).</summary>
     public static string[] LooseVariants(string response)
@@ -61,7 +76,7 @@ public static class IfEvalEvaluator
         Parallel.For(0, pairs.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             strict[i] = Strict(pairs[i].Item, pairs[i].Response);
-            loose[i] = Loose(pairs[i].Item, pairs[i].Response);
+            loose[i] = Loose(strict[i]);
         });
         return ([.. strict], [.. loose]);
     }
