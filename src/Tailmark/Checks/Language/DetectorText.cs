@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -26,6 +27,7 @@ internal static partial class DetectorText
     /// letters (A–z, a range that also takes in [ \ ] ^ _ `). langdetect meant to spare Latin Extended Additional
     /// from that count but compares a block number with a name, so it spares nothing; we do as it does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Clean(string text, DetectorWorkspace workspace)
     {
         // The address patterns can only match where "http" or "@" occurs; scanning for those first keeps long texts cheap.
@@ -79,6 +81,7 @@ internal static partial class DetectorText
         return result.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddCandidates(DetectorWorkspace workspace)
     {
         var profiles = workspace.Profiles;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Tailmark.Checks.Language;
@@ -114,6 +115,7 @@ internal sealed class DetectorWorkspace
     }
 
     /// <summary>The profile position of an n-gram drawn uniformly among the text's known n-grams.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Draw(ref SplitMix64 random)
     {
         if (_knownCount >= 0) return _known[random.Next(_knownCount)];
@@ -151,6 +153,7 @@ internal sealed class DetectorWorkspace
     }
 
     /// <summary>Multiplies each language's probability by <paramref name="smoothing"/> + P(gram | language).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(int gram, double smoothing)
     {
         var given = VectorOf(gram);

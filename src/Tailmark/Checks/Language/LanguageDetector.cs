@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Tailmark.Checks.Language;
@@ -86,7 +87,13 @@ public static class LanguageDetector
         return average[best] > ProbabilityThreshold ? workspace.Profiles.Languages[best] : Unknown;
     }
 
-    /// <summary>The averaged language probabilities of <see cref="Trials"/> sampled naive Bayes trials.</summary>
+    /// <summary>
+    /// The averaged language probabilities of <see cref="Trials"/> sampled naive Bayes trials. This and the other
+    /// hot methods of the detector are compiled fully optimised at once: their vector code cannot be precompiled
+    /// (ReadyToRun does not know the machine's vector width), and a short command such as <c>check ifeval</c> would
+    /// otherwise spend its first tenth of a second in unoptimised code before tiering replaces it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Estimate(DetectorWorkspace workspace, int seed)
     {
         var random = new SplitMix64((ulong)seed);
@@ -107,6 +114,7 @@ public static class LanguageDetector
     }
 
     /// <summary>Scales the probabilities to sum to one and returns the largest (vector arithmetic: 55 divisions every fifth step add up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Normalize(double[] probability)
     {
         Span<double> p = probability;
