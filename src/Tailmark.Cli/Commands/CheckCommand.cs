@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Spectre.Console;
 using Tailmark.Checks.IfEval;
+using Tailmark.Checks.Language;
 using Tailmark.Io;
 
 namespace Tailmark.Cli.Commands;
@@ -24,11 +25,14 @@ internal static class CheckCommand
         };
         ifeval.SetAction(async (parse, ct) =>
         {
+            // Language identification loads its profiles and compiles its vector code (~20 ms) while the input is read.
+            var warmUp = Task.Run(LanguageDetector.WarmUp, ct);
             var inputPath = parse.GetValue(input)!;
             var responsesPath = parse.GetValue(responses)!;
             var items = await IfEvalInput.ReadItemsAsync(inputPath, ct);
             var pairs = IfEvalEvaluator.Match(items, await IfEvalInput.ReadResponsesAsync(responsesPath, ct), inputPath, responsesPath);
             var (strict, loose) = IfEvalEvaluator.RunBoth(pairs, ct);
+            await warmUp;
             var dir = parse.GetValue(output)!;
             Directory.CreateDirectory(dir);
             await Task.WhenAll(

@@ -67,6 +67,12 @@ public static class LanguageDetector
         return best;
     }
 
+    /// <summary>
+    /// Loads the profiles and compiles the detector's hot code on the calling thread's behalf — about 20 ms that a
+    /// short command can overlap with reading its input by calling this on another thread first.
+    /// </summary>
+    public static void WarmUp() => Detect("Warm-up text in English, so that every step runs once.");
+
     private static int Index(string answer, DetectorWorkspace workspace)
     {
         var i = Array.IndexOf(workspace.Profiles.Languages, answer);

@@ -13,6 +13,7 @@ namespace Tailmark.Checks.Language;
 internal sealed class NGramProfiles
 {
     private const string ResourceName = "Tailmark.Language.langdetect-profiles.bin";
+    private const uint Version = 2;
     private static readonly Lazy<NGramProfiles> Loaded = new(Load);
 
     private readonly NGramIndex _index;
@@ -94,82 +95,49 @@ internal sealed class NGramProfiles
     {
         using var stream = typeof(NGramProfiles).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The language profiles ({ResourceName}) are missing from the assembly.");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        var reader = new Reader(bytes);
-        if (!bytes.AsSpan(0, 4).SequenceEqual("TMLD"u8) || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4)) != 1)
-            throw new InvalidDataException($"{ResourceName}: not a version-1 profile file; rebuild it with Data/build-profiles.py.");
-        reader.Skip(8);
+        // Read straight into the arrays the detector uses: no intermediate copy of the 1.8 MB.
+        var reader = new Reader(stream);
+        if (!reader.Bytes(4).AsSpan().SequenceEqual("TMLD"u8) || reader.U32() != Version)
+            throw new InvalidDataException($"{ResourceName}: not a version-{Version} profile file; rebuild it with Data/build-profiles.py.");
 
         var languages = new string[reader.U32()];
-        for (var i = 0; i < languages.Length; i++) languages[i] = Encoding.ASCII.GetString(reader.Bytes(reader.U8()));
+        for (var i = 0; i < languages.Length; i++) languages[i] = Encoding.ASCII.GetString(reader.Bytes(reader.Bytes(1)[0]));
         var totals = Array.ConvertAll(reader.Array<long>(languages.Length * 3), n => (double)n);
-
         var keys = reader.Array<ulong>((int)reader.U32());
         var offsets = reader.Array<uint>(keys.Length + 1);
-        var entries = (int)reader.U32();
-        var entryLanguage = reader.Bytes(entries).ToArray();
-        var entryCount = reader.Array<uint>(entries);
-        var packed = new uint[entries];
-        for (var e = 0; e < entries; e++)
-        {
-            if (entryCount[e] > 0x1FF_FFFF || entryLanguage[e] > 0x7F) throw new InvalidDataException($"{ResourceName}: entry {e} does not fit 32 bits.");
-            packed[e] = (uint)entryLanguage[e] << 25 | entryCount[e];
-        }
-
+        var entries = reader.Array<uint>((int)reader.U32());
         var han = (int)reader.U32();
-        var hanPairs = reader.Array<ushort>(han * 2);
-        var hanFrom = new ushort[han];
-        var hanTo = new ushort[han];
-        for (var i = 0; i < han; i++)
-        {
-            hanFrom[i] = hanPairs[2 * i];
-            hanTo[i] = hanPairs[2 * i + 1];
-        }
-
+        var hanFrom = reader.Array<ushort>(han);
+        var hanTo = reader.Array<ushort>(han);
         var bases = reader.String();
         var marks = reader.String();
         var combined = new string[marks.Length];
         for (var i = 0; i < combined.Length; i++) combined[i] = reader.String();
         var latin1 = reader.String();
-        return new NGramProfiles(languages, new NGramIndex(keys, offsets), packed, totals, hanFrom, hanTo,
+        return new NGramProfiles(languages, new NGramIndex(keys, offsets), entries, totals, hanFrom, hanTo,
             bases, marks, combined, latin1);
     }
 
-    /// <summary>Little-endian reads over the resource's bytes.</summary>
-    private ref struct Reader(byte[] bytes)
+    /// <summary>Little-endian reads from the resource (the layout is in Data/build-profiles.py).</summary>
+    private sealed class Reader(Stream stream)
     {
-        private int _at;
-
-        public void Skip(int count) => _at += count;
-
-        public byte U8() => bytes[_at++];
-
-        public uint U32()
+        public byte[] Bytes(int count)
         {
-            var value = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(_at));
-            _at += 4;
-            return value;
+            var bytes = new byte[count];
+            stream.ReadExactly(bytes);
+            return bytes;
         }
 
-        public ReadOnlySpan<byte> Bytes(int count)
-        {
-            var span = bytes.AsSpan(_at, count);
-            _at += count;
-            return span;
-        }
+        public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));
 
+        /// <summary>Reads <paramref name="count"/> items directly into a new array (the file is little-endian, as is every platform .NET runs on here).</summary>
         public T[] Array<T>(int count) where T : unmanaged
         {
-            // The file is little-endian, as is every platform .NET runs on here.
-            return MemoryMarshal.Cast<byte, T>(Bytes(count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())).ToArray();
+            var items = new T[count];
+            stream.ReadExactly(MemoryMarshal.AsBytes(items.AsSpan()));
+            return items;
         }
 
-        public string String()
-        {
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(_at));
-            _at += 2;
-            return Encoding.Unicode.GetString(Bytes(length * 2));
-        }
+        public string String() => new(Array<char>(BinaryPrimitives.ReadUInt16LittleEndian(Bytes(2))));
     }
 }

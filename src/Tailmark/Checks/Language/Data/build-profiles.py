@@ -8,11 +8,11 @@ parsing. Run it with a Python that can import langdetect 1.0.9 (Debian: apt-get 
 /usr/bin/python3 build-profiles.py). The output is committed; the build does not need Python.
 
 Layout (all integers little-endian):
-  "TMLD" u32 version
+  "TMLD" u32 version (2)
   u32 L, then L names (u8 length + ASCII), then L x 3 i64 n-gram totals (n = 1, 2, 3)
   u32 K, K u64 keys ascending (code units c0 | c1 << 16 | c2 << 32 | length << 48), K + 1 u32 entry offsets
-  u32 E, E u8 language indexes, E u32 counts
-  u32 M, M x (u16 from, u16 to): the Han character classes, ascending by from
+  u32 E, E u32 entries: language index << 25 | count (counts stay below 2^25, languages below 2^7)
+  u32 M, M u16 Han characters ascending, then M u16 representatives of their classes
   u16 string: characters that Vietnamese tone marks combine with; u16 string: the five marks;
   5 u16 strings: the combined characters, one per mark, indexed like the first string
   u16 string: Latin-1 characters read as spaces
@@ -55,7 +55,7 @@ def main():
         for gram, count in profile["freq"].items():
             table.setdefault(pack_key(gram), []).append((index, count))
 
-    out = bytearray(b"TMLD") + struct.pack("<I", 1)
+    out = bytearray(b"TMLD") + struct.pack("<I", 2)
     out += struct.pack("<I", len(names))
     for name in names:
         out += struct.pack("<B", len(name)) + name.encode("ascii")
@@ -63,20 +63,20 @@ def main():
         out += struct.pack("<3q", *n_words)
 
     keys = sorted(table)
-    offsets, langs, counts = [0], bytearray(), []
+    offsets, entries = [0], []
     for key in keys:
         for index, count in table[key]:
-            langs.append(index)
-            counts.append(count)
-        offsets.append(len(counts))
+            if count >= 1 << 25 or index >= 1 << 7:
+                sys.exit(f"entry ({index}, {count}) does not fit 32 bits")
+            entries.append(index << 25 | count)
+        offsets.append(len(entries))
     out += struct.pack("<I", len(keys)) + struct.pack(f"<{len(keys)}Q", *keys)
     out += struct.pack(f"<{len(offsets)}I", *offsets)
-    out += struct.pack("<I", len(counts)) + bytes(langs) + struct.pack(f"<{len(counts)}I", *counts)
+    out += struct.pack("<I", len(entries)) + struct.pack(f"<{len(entries)}I", *entries)
 
     cjk = sorted((ord(a), ord(b)) for a, b in NGram.CJK_MAP.items())
     out += struct.pack("<I", len(cjk))
-    for a, b in cjk:
-        out += struct.pack("<HH", a, b)
+    out += struct.pack(f"<{len(cjk)}H", *(a for a, _ in cjk)) + struct.pack(f"<{len(cjk)}H", *(b for _, b in cjk))
 
     out += u16_string(NGram.TO_NORMALIZE_VI_CHARS) + u16_string(NGram.DMARK_CLASS)
     for combined in NGram.NORMALIZED_VI_CHARS:
@@ -85,7 +85,7 @@ def main():
 
     with open(OUT, "wb") as f:
         f.write(out)
-    print(f"{OUT}: {len(names)} languages, {len(keys)} n-grams, {len(counts)} counts, {len(cjk)} Han classes, {len(out)} bytes")
+    print(f"{OUT}: {len(names)} languages, {len(keys)} n-grams, {len(entries)} counts, {len(cjk)} Han classes, {len(out)} bytes")
 
 
 if __name__ == "__main__":
