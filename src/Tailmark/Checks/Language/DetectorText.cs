@@ -35,6 +35,8 @@ internal static partial class DetectorText
         if (text.Contains('@')) text = MailAddress().Replace(text, " ");
         text = CombineVietnameseMarks(text, workspace.Profiles);
 
+        var cleaned = workspace.TextSpace(Math.Min(text.Length, MaxTextLength)); // code points ≤ UTF-16 units
+        var length = 0;
         var previous = -1;
         var taken = 0;
         var latin = 0;
@@ -45,19 +47,22 @@ internal static partial class DetectorText
             var ch = rune.Value;
             if (ch != ' ' || previous != ' ')
             {
-                workspace.AddChar(ch);
+                cleaned[length++] = ch;
                 if (ch is >= 'A' and <= 'z') latin++;
                 else if (ch >= 0x300) nonLatin++;
             }
             previous = ch;
         }
-        if (latin * 2 >= nonLatin) return;
-        var kept = 0;
-        for (var i = 0; i < workspace.TextLength; i++)
+        if (latin * 2 < nonLatin)
         {
-            if (workspace.Text[i] is < 'A' or > 'z') workspace.Text[kept++] = workspace.Text[i];
+            var kept = 0;
+            for (var i = 0; i < length; i++)
+            {
+                if (cleaned[i] is < 'A' or > 'z') cleaned[kept++] = cleaned[i];
+            }
+            length = kept;
         }
-        workspace.TextLength = kept;
+        workspace.TextLength = length;
     }
 
     private static string CombineVietnameseMarks(string text, NGramProfiles profiles)
@@ -85,17 +90,21 @@ internal static partial class DetectorText
     private static void AddCandidates(DetectorWorkspace workspace)
     {
         var profiles = workspace.Profiles;
+        var text = workspace.Text.AsSpan(0, workspace.TextLength);
+        var candidates = workspace.CandidateSpace(text.Length * 3);
+        var count = 0;
         var window = new NGramWindow();
-        foreach (var ch in workspace.Text.AsSpan(0, workspace.TextLength))
+        foreach (var ch in text)
         {
             window.Add(ch, profiles);
             if (window.InCapitalWord) continue;
             for (var n = 1; n <= window.Length; n++)
             {
                 var key = window.Key(n);
-                if (key != (1UL << 48 | ' ')) workspace.AddCandidate(key); // a lone space is no unigram
+                if (key != (1UL << 48 | ' ')) candidates[count++] = key; // a lone space is no unigram
             }
         }
+        workspace.SetCandidateCount(count);
     }
 
     [GeneratedRegex("https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}", RegexOptions.CultureInvariant)]

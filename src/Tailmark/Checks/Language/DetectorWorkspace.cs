@@ -85,23 +85,27 @@ internal sealed class DetectorWorkspace
         return workspace;
     }
 
-    public void AddChar(int codePoint)
+    /// <summary>Room for at least <paramref name="count"/> code points of cleaned text (set <see cref="TextLength"/> after).</summary>
+    public Span<int> TextSpace(int count)
     {
-        if (TextLength == Text.Length) Text = Grown(Text);
-        Text[TextLength++] = codePoint;
+        if (Text.Length < count) Text = new int[Math.Max(count, Text.Length * 2)];
+        return Text.AsSpan(0, count);
     }
 
-    /// <summary>Adds a candidate n-gram by its packed key.</summary>
-    public void AddCandidate(ulong key)
+    /// <summary>Room for at least <paramref name="count"/> candidate keys; <see cref="SetCandidateCount"/> after.</summary>
+    public Span<ulong> CandidateSpace(int count)
     {
-        if (_candidateCount == _candidates.Length)
+        if (_candidates.Length < count)
         {
-            Array.Resize(ref _candidates, _candidates.Length * 2);
-            _resolved = new int[_candidates.Length];
-            _known = new int[_candidates.Length];
+            var size = Math.Max(count, _candidates.Length * 2);
+            _candidates = new ulong[size];
+            _resolved = new int[size];
+            _known = new int[size];
         }
-        _candidates[_candidateCount++] = key;
+        return _candidates.AsSpan(0, count);
     }
+
+    public void SetCandidateCount(int count) => _candidateCount = count;
 
     /// <summary>Whether any candidate is known to a profile (langdetect has "no features" otherwise).</summary>
     public bool AnyKnown()
@@ -187,10 +191,4 @@ internal sealed class DetectorWorkspace
         return _vectors.AsSpan(_slot[gram] * Languages, Languages);
     }
 
-    private static int[] Grown(int[] items)
-    {
-        var grown = new int[items.Length * 2];
-        items.CopyTo(grown, 0);
-        return grown;
-    }
 }

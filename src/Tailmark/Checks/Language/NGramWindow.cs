@@ -54,7 +54,7 @@ internal struct NGramWindow
         }
         _chars |= (ulong)Math.Min(ch, 0xFFFF) << (16 * _length++);
 
-        var upper = PyCase.IsUpper(ch);
+        var upper = ch < 0x80 ? (uint)(ch - 'A') < 26 : PyCase.IsUpper(ch);
         if (upper)
         {
             if (_lastUpper) InCapitalWord = true;
