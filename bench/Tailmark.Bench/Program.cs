@@ -4,6 +4,7 @@ using Tailmark.Bench;
 return args.FirstOrDefault() switch
 {
     "checks" => await CheckThroughput.RunAsync(args.Skip(1).ToArray()),
+    "language" => LanguageThroughput.Run(args.Skip(1).ToArray()),
     "grade" => await GradeThroughput.RunAsync(args.Skip(1).ToArray()),
     "serve" => await ServeThroughput.RunAsync(args.Skip(1).ToArray()),
     "serve-wrk" or "serve-conns" or "serve-soak" => await ServeWrk.RunAsync(args[0], args.Skip(1).ToArray()),
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS] [--by-type]");
+    Console.Error.WriteLine("       Tailmark.Bench language [SHARED_DATA_DIR] [ROUNDS]");
     Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY]");
     Console.Error.WriteLine("       Tailmark.Bench serve [SECONDS] [CLIENTS]");
     Console.Error.WriteLine("       Tailmark.Bench serve-wrk [SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)");
