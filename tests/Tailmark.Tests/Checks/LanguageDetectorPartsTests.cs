@@ -59,7 +59,9 @@ public sealed class LanguageDetectorPartsTests
         Assert.False(PyText.IsUpper("A\u01C5"));
     }
 
-    private static ulong Key(string gram) => NGramProfiles.Key([.. gram.Select(c => (int)c)]);
+    // The packed key as the profile file's layout defines it (Data/build-profiles.py): code units and the length.
+    private static ulong Key(string gram) =>
+        gram.Select((c, i) => (ulong)c << (16 * i)).Aggregate((ulong)gram.Length << 48, (key, part) => key | part);
 
     private static List<string> Grams(string text)
     {

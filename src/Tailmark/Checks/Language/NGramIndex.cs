@@ -11,7 +11,7 @@ internal sealed class NGramIndex
     private const int Bits = 17;
     private readonly Slot[] _slots = new Slot[1 << Bits];
 
-    /// <param name="keys">Packed keys (see <see cref="NGramProfiles.Key"/>), never 0.</param>
+    /// <param name="keys">Packed keys (see <see cref="NGramProfiles"/>), never 0.</param>
     /// <param name="offsets">Entries of key k: [offsets[k], offsets[k + 1]).</param>
     public NGramIndex(ReadOnlySpan<ulong> keys, ReadOnlySpan<uint> offsets)
     {

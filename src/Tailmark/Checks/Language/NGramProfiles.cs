@@ -8,7 +8,9 @@ namespace Tailmark.Checks.Language;
 /// The character n-gram statistics of langdetect 1.0.9 — the detector IFEval's reference calls — for its 55
 /// languages, with the normalisation tables its n-grams were counted under. Packed by
 /// <c>Data/build-profiles.py</c> into an embedded resource that loads without parsing (about 2 MB; see the
-/// script for the layout). Loaded once, on first use.
+/// script for the layout). Loaded once, on first use. An n-gram is known by its packed key: its UTF-16 code
+/// units c0 | c1 &lt;&lt; 16 | c2 &lt;&lt; 32 | length &lt;&lt; 48 (every profile character lies in the BMP);
+/// <see cref="NGramWindow"/> builds the keys of a text.
 /// </summary>
 internal sealed class NGramProfiles
 {
@@ -53,18 +55,6 @@ internal sealed class NGramProfiles
 
     /// <summary>Latin-1 characters read as a space (no-break space, guillemets, degree sign).</summary>
     public string Latin1AsSpace { get; }
-
-    /// <summary>The key of an n-gram of 1 to 3 BMP characters; 0 (no key) when a character lies beyond the BMP.</summary>
-    public static ulong Key(ReadOnlySpan<int> gram)
-    {
-        var key = (ulong)gram.Length << 48;
-        for (var i = 0; i < gram.Length; i++)
-        {
-            if (gram[i] > 0xFFFF) return 0;
-            key |= (ulong)gram[i] << (16 * i);
-        }
-        return key;
-    }
 
     /// <summary>The position of an n-gram some language's profile counted, or -1.</summary>
     public int Find(ulong key) => _index.Find(key);

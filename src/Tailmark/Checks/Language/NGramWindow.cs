@@ -67,7 +67,7 @@ internal struct NGramWindow
         _lastUpper = upper;
     }
 
-    /// <summary>The packed key (<see cref="NGramProfiles.Key"/>) of the last <paramref name="n"/> characters (n ≤ <see cref="Length"/>).</summary>
+    /// <summary>The packed key (<see cref="NGramProfiles"/>) of the last <paramref name="n"/> characters (n ≤ <see cref="Length"/>).</summary>
     public readonly ulong Key(int n) => (ulong)n << 48 | (_chars >> (16 * (_length - n))) & ((1UL << (16 * n)) - 1);
 
     private static int Normalize(int ch, NGramProfiles profiles) => ch switch
