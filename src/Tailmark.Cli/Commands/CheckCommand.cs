@@ -25,7 +25,7 @@ internal static class CheckCommand
         };
         ifeval.SetAction(async (parse, ct) =>
         {
-            // Language identification loads its profiles and compiles its vector code (~20 ms) while the input is read.
+            // Language identification loads its profiles and compiles its vector code (tens of ms) while the input is read.
             var warmUp = Task.Run(LanguageDetector.WarmUp, ct);
             var inputPath = parse.GetValue(input)!;
             var responsesPath = parse.GetValue(responses)!;

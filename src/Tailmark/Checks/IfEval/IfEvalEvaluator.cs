@@ -17,26 +17,21 @@ public static class IfEvalEvaluator
         return new IfEvalResult(item, response, [.. item.Checks.Select(c => nonEmpty && c.IsFollowed(response))]);
     }
 
-    public static IfEvalResult Loose(IfEvalItem item, string response)
-    {
-        var variants = DistinctNonEmpty(LooseVariants(response));
-        return new IfEvalResult(item, response, [.. item.Checks.Select(c => variants.Any(c.IsFollowed))]);
-    }
+    public static IfEvalResult Loose(IfEvalItem item, string response) => Loose(Strict(item, response));
 
     /// <summary>
-    /// Loose verdicts given the strict ones: the response itself is the first variant, so a check that strict mode
-    /// found followed is followed, and the others need only the remaining variants. Identical variants (a response
-    /// without "*" or with a single line has several) are checked once. Same verdicts as <see cref="Loose(IfEvalItem, string)"/>.
+    /// Loose verdicts from the strict ones: the response itself is the first variant (and strict mode already
+    /// skipped it when empty), so a check strict mode found followed is followed, and the others are tried on the
+    /// remaining non-empty variants. Identical variants (a response without "*" or with a single line has several)
+    /// are checked once.
     /// </summary>
     public static IfEvalResult Loose(IfEvalResult strict)
     {
-        var others = DistinctNonEmpty(LooseVariants(strict.Response)[1..]).Where(v => v != strict.Response).ToArray();
-        var checks = strict.Item.Checks;
-        return new IfEvalResult(strict.Item, strict.Response, [.. checks.Select((c, j) => strict.Followed[j] || others.Any(c.IsFollowed))]);
+        var others = LooseVariants(strict.Response)[1..]
+            .Where(v => v != strict.Response && PyText.Strip(v).Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+        return new IfEvalResult(strict.Item, strict.Response,
+            [.. strict.Item.Checks.Select((c, j) => strict.Followed[j] || others.Any(c.IsFollowed))]);
     }
-
-    private static string[] DistinctNonEmpty(IEnumerable<string> variants) =>
-        [.. variants.Where(v => PyText.Strip(v).Length > 0).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The eight variants, in IFEval's order (lines split on "\n" only, as Python's split("\n")).</summary>
     public static string[] LooseVariants(string response)

@@ -64,9 +64,6 @@ internal sealed class DetectorWorkspace
     private int _accepted;
     private int _rejected;
 
-    /// <summary>How many candidate n-grams the text has (known to a profile or not).</summary>
-    public int CandidateCount => _candidateCount;
-
     /// <summary>One trial's language probabilities.</summary>
     public double[] Probability { get; }
 
@@ -190,5 +187,4 @@ internal sealed class DetectorWorkspace
         }
         return _vectors.AsSpan(_slot[gram] * Languages, Languages);
     }
-
 }

@@ -7,7 +7,7 @@ namespace Tailmark.Checks.Language;
 /// <summary>
 /// The character n-gram statistics of langdetect 1.0.9 — the detector IFEval's reference calls — for its 55
 /// languages, with the normalisation tables its n-grams were counted under. Packed by
-/// <c>Data/build-profiles.py</c> into an embedded resource that loads without parsing (about 2 MB; see the
+/// <c>Data/build-profiles.py</c> into an embedded resource that loads without parsing (1.8 MB; see the
 /// script for the layout). Loaded once, on first use. An n-gram is known by its packed key: its UTF-16 code
 /// units c0 | c1 &lt;&lt; 16 | c2 &lt;&lt; 32 | length &lt;&lt; 48 (every profile character lies in the BMP);
 /// <see cref="NGramWindow"/> builds the keys of a text.

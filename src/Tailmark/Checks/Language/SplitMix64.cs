@@ -1,10 +1,10 @@
 namespace Tailmark.Checks.Language;
 
 /// <summary>
-/// A small, fast, seedable random generator (SplitMix64) for the detector's draws. langdetect's own draws come
-/// from Python's unseeded Mersenne Twister, so no generator reproduces them; what matters is uniform draws and a
-/// fixed seed. System.Random with a seed runs its legacy algorithm behind a virtual call, which was most of the
-/// detector's time.
+/// A small seedable random generator (SplitMix64) for the detector's draws. langdetect's own draws come from
+/// Python's unseeded Mersenne Twister, so no generator reproduces them; what matters is uniform draws and a fixed
+/// seed. Ours is a value type the JIT inlines, and its sequence is defined here rather than by .NET's legacy
+/// seeded algorithm (switching from System.Random made no measurable difference to speed).
 /// </summary>
 internal struct SplitMix64(ulong seed)
 {
