@@ -15,9 +15,10 @@ namespace Tailmark.Bench;
 /// <summary>
 /// Grades RESPONSES responses × 20 criteria against a simulated server (a separate process, at a stated
 /// capacity) in each judge mode, and reports judge calls, prompt tokens, cached-prefix tokens, wall time,
-/// efficiency (the server's ideal time ÷ measured time) and Tailmark's own CPU per verdict. Mode <c>baseline</c>
-/// sends the per-criterion prompts without Tailmark (<see cref="CallBaseline"/>), to split that CPU into the call
-/// stack's share and Tailmark's own.
+/// efficiency (the server's ideal time ÷ measured time) and the process's CPU per verdict, all after WARMUP responses
+/// that are not measured. Then it splits the CPU: SPLIT more responses graded by Tailmark and the same kind of calls
+/// replayed through the OpenAI SDK alone (<see cref="CallReplay"/>), in alternating blocks; the difference is
+/// Tailmark's own CPU per verdict.
 /// </summary>
 internal static class GradeThroughput
 {
@@ -26,51 +27,123 @@ internal static class GradeThroughput
         var responses = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4096;
         var modes = (args.Length > 1 ? args[1] : "per-criterion,batched:5,all").Split(',');
         var capacity = args.Length > 2 ? args[2] : "slots=32,prefill_tps=100000,decode_tps=1500,prefix_cache=on";
+        var warmup = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512;
+        var split = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1024;
         var world = new SimWorld(7, 256);
-        var rows = Enumerable.Range(0, responses).Select(i =>
-        {
-            var task = world.Tasks[i % world.Tasks.Length];
-            var model = SimGenerators.All[i % 9].Name;
-            return (Task: task, Row: new ResponseRow(task.Id, $"r{i}", SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"bench/{i}"), model, JsonMaps.Empty));
-        }).ToList();
         var rubrics = world.Tasks.ToDictionary(t => t.Id, Rubric20);
-        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per mode; capacity {capacity}");
+        var rows = Rows(world, rubrics, responses, "bench");
+        // Warm-up responses are other texts for the same tasks: they bring the JIT to steady state (a training run's
+        // grader lives for hours) without putting the measured responses into the server's prefix cache.
+        var warm = Rows(world, rubrics, warmup, "warm");
+        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per mode after {warmup} warm-up responses; capacity {capacity}");
         Console.WriteLine("mode            calls   prompt tok  cached tok  cached%  wall s  ideal s  efficiency  CPU us/verdict");
+        var splits = new List<string>();
         foreach (var mode in modes)
         {
             await using var server = await SimProcess.StartAsync(capacity);
-            if (mode == "baseline")
-            {
-                // The per-criterion calls without Tailmark: what the SDK and HttpClient cost on their own.
-                var (sdk, bare) = await CallBaseline.MeasureAsync(server.BaseUrl, [.. rows.Select(r => (r.Row, rubrics[r.Task.Id]))], 64);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"baseline: the same per-criterion calls through the OpenAI SDK alone {sdk:0.0} us CPU per call; as bare HttpClient POSTs {bare:0.0} us"));
-                continue;
-            }
+            var options = new JudgeOptions { Mode = JudgeMode.Parse(mode) };
             var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
                 new EndpointLimits { Concurrency = 512, Timeout = TimeSpan.FromSeconds(300), MaxRetries = 3 }, PriceTable.Free);
             using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
-            var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.Parse(mode) }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
+            var grader = new ResponseGrader(new JudgeEngine([judge], null, options), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
+            // As many responses in flight as keep the server's slots busy: each per-criterion response is 20 calls.
+            var inFlight = options.Mode.BatchSize == 1 ? 16 : 256;
+            var cannot = 0;
+            async Task GradeAll(List<Work> list) =>
+                await Parallel.ForEachAsync(list, new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (w, ct) =>
+                {
+                    var g = await grader.GradeAsync(w.Rubric, JudgePrompts.Conversation(w.Rubric.Prompt), w.Row, ct);
+                    Interlocked.Add(ref cannot, g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess));
+                });
+
+            await GradeAll(warm);
+            var before = await server.StatsAsync();
+            var callsBefore = judge.Meter.Snapshot().Calls;
+            cannot = 0;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            var cannot = 0;
-            await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = mode == "per-criterion" ? 64 : 256 }, async (r, ct) =>
-            {
-                var g = await grader.GradeAsync(rubrics[r.Task.Id], r.Task.Prompt, r.Row, ct);
-                Interlocked.Add(ref cannot, g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess));
-            });
+            await GradeAll(rows);
             clock.Stop();
             var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            var stats = await server.StatsAsync();
-            var usage = judge.Meter.Snapshot();
-            var prompt = stats.GetProperty("prompt_tokens").GetInt64();
-            var cached = stats.GetProperty("cached_prompt_tokens").GetInt64();
-            var ideal = stats.GetProperty("ideal_seconds").GetDouble();
+            var after = await server.StatsAsync();
+            var calls = judge.Meter.Snapshot().Calls - callsBefore;
+            double Delta(string name) => after.GetProperty(name).GetDouble() - before.GetProperty(name).GetDouble();
+            var prompt = Delta("prompt_tokens");
+            var cached = Delta("cached_prompt_tokens");
+            var ideal = Delta("ideal_seconds");
             var note = cannot > 0 ? $"  ({cannot} cannot_assess)" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode,-14} {usage.Calls,6} {prompt,12:#,0} {cached,11:#,0} {100.0 * cached / prompt,7:0.0}% {clock.Elapsed.TotalSeconds,7:0.0} {ideal,8:0.0} {ideal / clock.Elapsed.TotalSeconds,11:0.00} {cpuUsed.TotalMilliseconds * 1000 / (responses * 20.0),15:0.0}{note}"));
+                $"{mode,-14} {calls,6} {prompt,12:#,0} {cached,11:#,0} {100.0 * cached / prompt,7:0.0}% {clock.Elapsed.TotalSeconds,7:0.0} {ideal,8:0.0} {ideal / clock.Elapsed.TotalSeconds,11:0.00} {PerVerdict(cpuUsed, responses),15:0.0}{note}"));
+
+            if (split > 0)
+            {
+                // Tailmark's own CPU: the same kind of work graded by Tailmark and replayed through the SDK alone, in
+                // alternating blocks (the order flipped every block) so that the machine's drifting speed falls on both.
+                using var replay = new CallReplay(server.BaseUrl, options);
+                var callsPerResponse = CallReplay.Calls(rows.Take(1).Select(w => (w.Row, w.Rubric)), options.Mode).Count;
+                var replayConcurrency = Math.Min(spec.Limits.Concurrency, inFlight * callsPerResponse);
+                await replay.SendThroughSdkAsync(CallReplay.Calls(warm.Select(w => (w.Row, w.Rubric)), options.Mode), replayConcurrency);
+                var graded = Rows(world, rubrics, split, "split-grade");
+                var replayed = CallReplay.Calls(Rows(world, rubrics, split, "split-replay").Select(w => (w.Row, w.Rubric)), options.Mode);
+                TimeSpan tailmark = default, sdk = default;
+                const int Block = 128;
+                for (var start = 0; start < split; start += Block)
+                {
+                    var n = Math.Min(Block, split - start);
+                    async Task GradeBlock() => tailmark += await Cpu(() => GradeAll(graded.GetRange(start, n)));
+                    async Task ReplayBlock() => sdk += await Cpu(() => replay.SendThroughSdkAsync(replayed.GetRange(start * callsPerResponse, n * callsPerResponse), replayConcurrency));
+                    if (start / Block % 2 == 0)
+                    {
+                        await GradeBlock();
+                        await ReplayBlock();
+                    }
+                    else
+                    {
+                        await ReplayBlock();
+                        await GradeBlock();
+                    }
+                }
+                splits.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{mode,-14} {PerVerdict(tailmark, split),9:0.0} {PerVerdict(sdk, split),9:0.0} {PerVerdict(tailmark - sdk, split),9:0.0}"));
+            }
+            if (mode == "per-criterion")
+            {
+                using var replay = new CallReplay(server.BaseUrl, options);
+                var bare = CallReplay.Calls(warm.Select(w => (w.Row, w.Rubric)), options.Mode);
+                await replay.SendAsBareHttpAsync(bare[..(bare.Count / 2)], 320);
+                var cost = await Cpu(() => replay.SendAsBareHttpAsync(bare[(bare.Count / 2)..], 320));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  per-criterion calls as bare HttpClient POSTs of the same JSON (no SDK): {cost.TotalMilliseconds * 1000 / (bare.Count - bare.Count / 2):0.0} us CPU per call"));
+            }
+        }
+        if (splits.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"CPU us per verdict over {split} responses each, in alternating blocks of 128: Tailmark grading / the same kind of calls through the OpenAI SDK alone / Tailmark's own (the difference)");
+            Console.WriteLine("mode           Tailmark  SDK alone   own");
+            foreach (var line in splits) Console.WriteLine(line);
         }
         return 0;
     }
+
+    private static double PerVerdict(TimeSpan cpu, int responses) => cpu.TotalMilliseconds * 1000 / (responses * 20.0);
+
+    private static async Task<TimeSpan> Cpu(Func<Task> work)
+    {
+        var start = Process.GetCurrentProcess().TotalProcessorTime;
+        await work();
+        return Process.GetCurrentProcess().TotalProcessorTime - start;
+    }
+
+    private sealed record Work(SimTask Task, ResponseRow Row, Rubric Rubric);
+
+    /// <summary>COUNT responses, 16 per task, written by the nine simulated generators; SALT keeps sets apart.</summary>
+    private static List<Work> Rows(SimWorld world, Dictionary<string, Rubric> rubrics, int count, string salt) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var task = world.Tasks[i % world.Tasks.Length];
+            var model = SimGenerators.All[i % 9].Name;
+            return new Work(task, new ResponseRow(task.Id, $"{salt}{i}", SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"{salt}/{i}"), model, JsonMaps.Empty), rubrics[task.Id]);
+        })];
 
     /// <summary>The task's 11 facet criteria and 9 general ones: 20 judged criteria.</summary>
     private static Rubric Rubric20(SimTask task) => new()

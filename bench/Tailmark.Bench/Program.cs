@@ -15,7 +15,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS] [--by-type]");
     Console.Error.WriteLine("       Tailmark.Bench language [SHARED_DATA_DIR] [ROUNDS]");
-    Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY]");
+    Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY] [WARMUP] [SPLIT]");
     Console.Error.WriteLine("       Tailmark.Bench serve [SECONDS] [CLIENTS]");
     Console.Error.WriteLine("       Tailmark.Bench serve-wrk [SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)");
     Console.Error.WriteLine("       Tailmark.Bench serve-conns [CONNECTIONS] [SECONDS]");
