@@ -121,6 +121,28 @@ public sealed class JudgeEngineTests
     }
 
     [Fact]
+    public async Task Cancellation_WhileEveryCallHangs_ReachesTheCallsInFlight()
+    {
+        // Every call hangs for five minutes and the per-attempt timeout is longer still: only the caller's
+        // cancellation can end the grade before then.
+        await using var server = await SimServer.StartAsync(Options("hang=1", hang: TimeSpan.FromMinutes(5)));
+        using var judge = SimFixtures.Judge(server, Fast with { Timeout = TimeSpan.FromMinutes(10) });
+        var task = server.World.Tasks[0];
+        var criteria = SimFixtures.RubricFor(task).Criteria;
+        using var cancel = new CancellationTokenSource();
+        var grading = new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", criteria, cancel.Token);
+        // Wait until every per-criterion call is hanging at the server, then cancel.
+        while (server.Service.Stats.Snapshot().Faults["Hang"] < criteria.Length) await Task.Delay(20);
+        await cancel.CancelAsync();
+        // The bound only guards against a broken cancellation path; the hangs would last five minutes.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => grading.WaitAsync(TimeSpan.FromMinutes(2)));
+        var usage = judge.Meter.Snapshot();
+        Assert.Equal(0, usage.Calls);
+        Assert.Equal(0, usage.Retries);
+        Assert.Equal(0, usage.Failures); // cancelling is not a judge failure
+    }
+
+    [Fact]
     public async Task Failures_RetriesExhausted_AreCannotAssessWithTheReason()
     {
         await using var server = await SimServer.StartAsync(Options("5xx=1"));
