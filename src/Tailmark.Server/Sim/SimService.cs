@@ -37,6 +37,19 @@ public sealed class SimService
 
     public async Task<IResult> CompleteAsync(ChatRequestWire wire, CancellationToken cancellationToken)
     {
+        Stats.Started();
+        try
+        {
+            return await RespondAsync(wire, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Stats.Finished();
+        }
+    }
+
+    private async Task<IResult> RespondAsync(ChatRequestWire wire, CancellationToken cancellationToken)
+    {
         Stats.Request();
         if (wire.Stream == true) return Error(400, "streaming is not supported by the simulated server", "invalid_request_error", null);
         if (string.IsNullOrEmpty(wire.Model)) return Error(400, "'model' is required", "invalid_request_error", null);

@@ -8,9 +8,25 @@ public sealed class SimStats(int slots)
 {
     private long _requests, _completions, _promptTokens, _cachedTokens, _completionTokens, _busyTicks;
     private long _minRetryGapTicks = long.MaxValue;
+    private long _inFlight, _peakInFlight;
     private readonly ConcurrentDictionary<FaultKind, long> _faults = new();
 
     public void Request() => Interlocked.Increment(ref _requests);
+
+    /// <summary>A request arrived; with <see cref="Finished"/>, tracks the most requests the server held at once.</summary>
+    public void Started()
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        long peak;
+        do
+        {
+            peak = Interlocked.Read(ref _peakInFlight);
+            if (now <= peak) return;
+        }
+        while (Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak);
+    }
+
+    public void Finished() => Interlocked.Decrement(ref _inFlight);
 
     public void Fault(FaultKind kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
@@ -43,7 +59,8 @@ public sealed class SimStats(int slots)
             Enum.GetValues<FaultKind>().ToDictionary(k => k.ToString(), k => _faults.GetValueOrDefault(k)),
             Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _cachedTokens), Interlocked.Read(ref _completionTokens),
             busy, slots, slots == int.MaxValue ? 0 : busy / slots,
-            Interlocked.Read(ref _minRetryGapTicks) is var g && g == long.MaxValue ? null : TimeSpan.FromTicks(g).TotalMilliseconds);
+            Interlocked.Read(ref _minRetryGapTicks) is var g && g == long.MaxValue ? null : TimeSpan.FromTicks(g).TotalMilliseconds,
+            Interlocked.Read(ref _peakInFlight));
     }
 
     public void Reset()
@@ -55,6 +72,7 @@ public sealed class SimStats(int slots)
         Interlocked.Exchange(ref _completionTokens, 0);
         Interlocked.Exchange(ref _busyTicks, 0);
         Interlocked.Exchange(ref _minRetryGapTicks, long.MaxValue);
+        Interlocked.Exchange(ref _peakInFlight, Interlocked.Read(ref _inFlight));
         _faults.Clear();
     }
 }

@@ -5,7 +5,8 @@ namespace Tailmark.Server.Sim;
 /// <summary>
 /// What the simulated server has done: requests and faults, tokens (with those served from the prefix
 /// cache), the busy time of its slots, and the ideal wall time of the workload (busy time ÷ slots), against which
-/// a client's measured time gives its efficiency; and the shortest wait between a 429 and its retry.
+/// a client's measured time gives its efficiency; the shortest wait between a 429 and its retry; and the most
+/// requests it held at once (waiting for a slot or being served), which shows how many calls a client keeps in flight.
 /// </summary>
 public sealed record SimStatsWire(
     [property: JsonPropertyName("requests")] long Requests,
@@ -17,4 +18,5 @@ public sealed record SimStatsWire(
     [property: JsonPropertyName("busy_seconds")] double BusySeconds,
     [property: JsonPropertyName("slots")] int Slots,
     [property: JsonPropertyName("ideal_seconds")] double IdealSeconds,
-    [property: JsonPropertyName("min_retry_gap_ms")] double? MinRetryGapMs);
+    [property: JsonPropertyName("min_retry_gap_ms")] double? MinRetryGapMs,
+    [property: JsonPropertyName("peak_in_flight")] long PeakInFlight);
