@@ -35,7 +35,7 @@ internal static class GradeCommand
         var defense = DefenseLayer.Option();
         var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
-        var concurrency = new Option<int>("--concurrency") { Description = "Responses graded at once.", DefaultValueFactory = _ => 16 };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
         var config = new Option<string?>("--endpoints") { Description = "YAML file of named endpoints with their limits and prices." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
@@ -69,7 +69,7 @@ internal static class GradeCommand
             {
                 throw new UsageException(ex.Message);
             }
-            if (parse.GetValue(concurrency) < 1) throw new UsageException("--concurrency must be at least 1");
+            if (parse.GetValue(concurrency) is < 1) throw new UsageException("--concurrency must be at least 1");
             var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)), MaxRetries = parse.GetValue(retries) };
             try
             {
@@ -92,6 +92,9 @@ internal static class GradeCommand
             foreach (var spec in parse.GetValue(judges) ?? ["sim"]) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             using var verdictCache = parse.GetValue(noCache) ? null : new VerdictCache(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline);
+            // Every response makes at least one call per judge, so this many responses in flight keep even an
+            // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
+            var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Spec.Limits.Concurrency));
 
             var responsesPath = parse.GetValue(responses)!;
             var outPath = parse.GetValue(output)!;
@@ -105,7 +108,10 @@ internal static class GradeCommand
 
             async IAsyncEnumerable<GradedResponse> Graded()
             {
-                var inFlight = Channel.CreateBounded<Task<GradedResponse?>>(parse.GetValue(concurrency));
+                // The semaphore bounds the responses being graded; the channel keeps finished ones in input order
+                // (bounded too, so a slow response at the head cannot let memory grow).
+                var grading = new SemaphoreSlim(responsesInFlight);
+                var inFlight = Channel.CreateBounded<Task<GradedResponse?>>(responsesInFlight);
                 var producer = Task.Run(async () =>
                 {
                     try
@@ -123,7 +129,18 @@ internal static class GradeCommand
                                 continue;
                             }
                             var (composed, conversation) = gradingFor[row.PromptId];
-                            await inFlight.Writer.WriteAsync(Task.Run(async () => (GradedResponse?)await grader.GradeAsync(composed, conversation, row, ct), ct), ct);
+                            await grading.WaitAsync(ct);
+                            await inFlight.Writer.WriteAsync(Task.Run(async () =>
+                            {
+                                try
+                                {
+                                    return (GradedResponse?)await grader.GradeAsync(composed, conversation, row, ct);
+                                }
+                                finally
+                                {
+                                    grading.Release();
+                                }
+                            }, ct), ct);
                         }
                     }
                     finally

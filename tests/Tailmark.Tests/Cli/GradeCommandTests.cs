@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Tailmark.Server.Sim;
 using Tailmark.Sim;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;
@@ -117,6 +118,31 @@ public sealed class GradeCommandTests
         var result = CliProcess.Run([.. args]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("error:", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Grade_DefaultConcurrency_KeepsTheJudgesLimitBusy()
+    {
+        // One slow slot: calls queue at the server, so the most requests it held at once is how many calls the CLI
+        // keeps in flight. All-at-once mode makes one call per response.
+        await using var sim = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Tasks = 8 },
+            Capacity = CapacitySpec.Parse("slots=1,prefill_tps=1000000,decode_tps=5000"),
+        });
+        using var dir = new TempDir();
+        var (rubrics, responses) = Inputs(dir, tasks: 8, perTask: 8);
+        var endpoints = dir.Write("endpoints.yaml", $"endpoints:\n  slow:\n    url: {sim.BaseUrl}\n    model: sim-judge\n    concurrency: 40\n");
+        string[] Args(params string[] extra) =>
+            ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "slow", "--endpoints", endpoints, "--mode", "all", "--no-cache", "--out", dir.File("g.jsonl"), .. extra];
+
+        var byDefault = await Task.Run(() => CliProcess.Run(Args()));
+        Assert.Equal(0, byDefault.ExitCode);
+        Assert.Equal(40, sim.Service.Stats.Snapshot().PeakInFlight); // the endpoint's limit, not the floor of 16
+        sim.Service.Stats.Reset();
+        var chosen = await Task.Run(() => CliProcess.Run(Args("--concurrency", "5")));
+        Assert.Equal(0, chosen.ExitCode);
+        Assert.Equal(5, sim.Service.Stats.Snapshot().PeakInFlight);
     }
 
     [Fact]
