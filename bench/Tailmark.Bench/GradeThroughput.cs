@@ -110,8 +110,9 @@ internal static class GradeThroughput
             {
                 using var replay = new CallReplay(server.BaseUrl, options);
                 var bare = CallReplay.Calls(warm.Select(w => (w.Row, w.Rubric)), options.Mode);
-                await replay.SendAsBareHttpAsync(bare[..(bare.Count / 2)], 320);
-                var cost = await Cpu(() => replay.SendAsBareHttpAsync(bare[(bare.Count / 2)..], 320));
+                var concurrency = inFlight * bare.Count / warm.Count; // as many calls in flight as the grading had
+                await replay.SendAsBareHttpAsync(bare[..(bare.Count / 2)], concurrency);
+                var cost = await Cpu(() => replay.SendAsBareHttpAsync(bare[(bare.Count / 2)..], concurrency));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  per-criterion calls as bare HttpClient POSTs of the same JSON (no SDK): {cost.TotalMilliseconds * 1000 / (bare.Count - bare.Count / 2):0.0} us CPU per call"));
             }
         }
