@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Tailmark.Io;
+using Tailmark.Llm;
 
 namespace Tailmark.Cli;
 
@@ -52,6 +53,12 @@ internal static class CommandRunner
         }
         catch (IOException ex)
         {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return Failed;
+        }
+        catch (LlmCallException ex)
+        {
+            // An endpoint that cannot serve the command at all (unreachable, key refused): not a bug, not bad input.
             Console.Error.WriteLine($"error: {ex.Message}");
             return Failed;
         }

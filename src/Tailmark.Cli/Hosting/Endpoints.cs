@@ -21,6 +21,15 @@ internal sealed class Endpoints : IAsyncDisposable
         _simOptions = simOptions;
     }
 
+    private readonly HashSet<string> _probed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a server that cannot be reached (or refuses the key) stops the command when its endpoint is opened.
+    /// True for batch commands, which would otherwise grade a whole file into CannotAssess; the reward server only
+    /// warns, since its judge may come up after it.
+    /// </summary>
+    public bool UnreachableIsFatal { get; init; } = true;
+
     public IReadOnlyList<ResilientChatClient> Clients => _clients;
 
     public SimServer? Sim => _sim;
@@ -42,9 +51,25 @@ internal sealed class Endpoints : IAsyncDisposable
             _sim ??= await SimServer.StartAsync(_simOptions, cancellationToken: ct);
             spec = spec.WithBaseUrl(_sim.BaseUrl);
         }
+        else if (_probed.Add(spec.Identity + "\n" + spec.ApiKey))
+        {
+            await ProbeAsync(spec, ct);
+        }
         var client = new ResilientChatClient(new OpenAiChatClient(spec), spec);
         _clients.Add(client);
         return client;
+    }
+
+    private async Task ProbeAsync(EndpointSpec spec, CancellationToken ct)
+    {
+        try
+        {
+            if (await EndpointProbe.CheckAsync(spec, TimeSpan.FromSeconds(15), ct) is { } warning) Console.Error.WriteLine($"warning: {warning}");
+        }
+        catch (LlmCallException ex) when (!UnreachableIsFatal)
+        {
+            Console.Error.WriteLine($"warning: {ex.Message}; serving anyway, and judged criteria are cannot_assess until it answers");
+        }
     }
 
     public Usage TotalUsage() => _clients.Aggregate(Usage.Zero, (u, c) => u.Add(c.Meter.Snapshot()));

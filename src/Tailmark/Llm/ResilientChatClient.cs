@@ -92,6 +92,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
 
     private static string Describe(Exception ex) => ex switch
     {
+        ClientResultException { Status: 0 } c => $"network error: {FirstLine(c.Message)}", // no answer, so no status
         ClientResultException c => $"HTTP {c.Status}: {FirstLine(c.Message)}",
         TimeoutRejectedException => "timed out on every attempt",
         _ => FirstLine(ex.Message),

@@ -146,6 +146,19 @@ public sealed class GradeCommandTests
     }
 
     [Fact]
+    public void Grade_UnreachableJudge_StopsBeforeGradingAndWritesNothing()
+    {
+        using var dir = new TempDir();
+        var (rubrics, responses) = Inputs(dir, tasks: 2, perTask: 2);
+        var port = Llm.EndpointProbeTests.ClosedPort();
+        var result = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--judge", $"http://127.0.0.1:{port}/v1#m",
+            "--no-cache", "--out", dir.File("graded.jsonl"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"error: http://127.0.0.1:{port}/v1#m: cannot reach http://127.0.0.1:{port}/v1", result.Stderr);
+        Assert.False(File.Exists(dir.File("graded.jsonl")));
+    }
+
+    [Fact]
     public void Grade_ResponseWithoutRubric_IsReportedWithItsLine()
     {
         using var dir = new TempDir();
