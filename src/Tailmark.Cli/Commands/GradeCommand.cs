@@ -25,7 +25,7 @@ internal static class GradeCommand
     {
         var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics (any format `convert` reads); instance rubrics are found by prompt_id.", Required = true };
         var responses = new Option<string>("--responses") { Description = "Response rows: prompt_id, response_id, response.", Required = true };
-        var judges = new Option<string[]>("--judge", "-j") { Description = "Judge endpoint: sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL or a configured name. Repeat for an ensemble.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore };
+        var judges = new Option<string[]>("--judge", "-j") { Description = "Judge endpoint: sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL or a configured name. Repeat for an ensemble.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore, DefaultValueFactory = _ => ["sim"] };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
         var mode = new Option<string>("--mode") { Description = "per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
         var votes = new Option<int>("--votes") { Description = "Samples per criterion, majority wins.", DefaultValueFactory = _ => 1 };
@@ -89,7 +89,7 @@ internal static class GradeCommand
 
             await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse));
             var clients = new List<ResilientChatClient>();
-            foreach (var spec in parse.GetValue(judges) ?? ["sim"]) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
+            foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             using var verdictCache = parse.GetValue(noCache) ? null : new VerdictCache(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline);
             // Every response makes at least one call per judge, so this many responses in flight keep even an

@@ -146,6 +146,19 @@ public sealed class GradeCommandTests
     }
 
     [Fact]
+    public void Grade_WithoutJudge_UsesTheSimulatedJudge()
+    {
+        using var dir = new TempDir();
+        var (rubrics, responses) = Inputs(dir, tasks: 2, perTask: 2);
+        Assert.Equal(0, CliProcess.Run(Grade(rubrics, responses, dir.File("named.jsonl"), dir.File("c1.sqlite"))).ExitCode);
+        var args = Grade(rubrics, responses, dir.File("default.jsonl"), dir.File("c2.sqlite")).ToList();
+        args.RemoveRange(args.IndexOf("--judge"), 2);
+        var result = CliProcess.Run([.. args]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(File.ReadAllBytes(dir.File("named.jsonl")), File.ReadAllBytes(dir.File("default.jsonl")));
+    }
+
+    [Fact]
     public void Grade_UnreachableJudge_StopsBeforeGradingAndWritesNothing()
     {
         using var dir = new TempDir();
