@@ -93,6 +93,8 @@ public sealed class ResilientChatClient : DelegatingChatClient
     private static string Describe(Exception ex) => ex switch
     {
         ClientResultException { Status: 0 } c => $"network error: {FirstLine(c.Message)}", // no answer, so no status
+        // The SDK's message usually starts with the status already ("HTTP 404 (invalid_request_error: …)").
+        ClientResultException c when FirstLine(c.Message).StartsWith($"HTTP {c.Status}", StringComparison.Ordinal) => FirstLine(c.Message),
         ClientResultException c => $"HTTP {c.Status}: {FirstLine(c.Message)}",
         TimeoutRejectedException => "timed out on every attempt",
         _ => FirstLine(ex.Message),

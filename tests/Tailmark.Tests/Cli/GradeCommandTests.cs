@@ -172,6 +172,29 @@ public sealed class GradeCommandTests
     }
 
     [Fact]
+    public async Task Grade_JudgeRejectingEveryCall_WarnsThenStopsEarly()
+    {
+        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Tasks = 8 } });
+        using var dir = new TempDir();
+        var (rubrics, responses) = Inputs(dir, tasks: 8, perTask: 20);
+        var result = await Task.Run(() => CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses,
+            "--judge", $"{sim.BaseUrl}#no-such-model", "--no-cache", "--out", dir.File("graded.jsonl")));
+        Assert.Equal(1, result.ExitCode);
+        // The probe saw the model missing from the server's list; the server then answered every call 404.
+        Assert.Contains("warning: ", result.Stderr);
+        Assert.Contains("the model 'no-such-model' is not among those", result.Stderr);
+        Assert.Matches(@"error: the first \d+ judge calls all failed and none succeeded \(judge error: [^()]*#no-such-model: HTTP 404 \(", result.Stderr);
+        Assert.DoesNotContain("HTTP 404: HTTP 404", result.Stderr);
+        // Stopped long before the file was done: one per-criterion call per criterion of each response's rubric.
+        var criteria = File.ReadLines(rubrics).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(r => r.GetProperty("prompt_id").GetString()!, r => r.GetProperty("criteria").GetArrayLength());
+        var wholeFile = File.ReadLines(responses).Sum(l => criteria[JsonDocument.Parse(l).RootElement.GetProperty("prompt_id").GetString()!]);
+        var requests = sim.Service.Stats.Snapshot().Requests;
+        Assert.InRange(requests, 20, wholeFile / 2);
+        Assert.False(File.Exists(dir.File("graded.jsonl")));
+    }
+
+    [Fact]
     public void Grade_ResponseWithoutRubric_IsReportedWithItsLine()
     {
         using var dir = new TempDir();
