@@ -25,7 +25,9 @@ public sealed class RewardMetrics
         Interlocked.Add(ref _latencyMicros, (long)(elapsed.TotalMilliseconds * 1000));
     }
 
-    public string Render(IEnumerable<(string Name, double Value)> gauges)
+    /// <summary>The Prometheus text: this class's counters, then TOTALS (counters kept elsewhere, such as the judges'
+    /// usage meters), GAUGES, and the latency histogram.</summary>
+    public string Render(IEnumerable<(string Name, double Value)> gauges, IEnumerable<(string Name, double Value)>? totals = null)
     {
         var sb = new StringBuilder();
         foreach (var metric in _counters.GroupBy(kv => kv.Key.Split('{')[0]).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -33,6 +35,7 @@ public sealed class RewardMetrics
             sb.Append(CultureInfo.InvariantCulture, $"# TYPE {metric.Key} counter\n");
             foreach (var (name, value) in metric.OrderBy(kv => kv.Key, StringComparer.Ordinal)) sb.Append(CultureInfo.InvariantCulture, $"{name} {value}\n");
         }
+        foreach (var (name, value) in totals ?? []) sb.Append(CultureInfo.InvariantCulture, $"# TYPE {name} counter\n{name} {value}\n");
         foreach (var (name, value) in gauges) sb.Append(CultureInfo.InvariantCulture, $"# TYPE {name} gauge\n{name} {value}\n");
         sb.Append("# TYPE tailmark_request_seconds histogram\n");
         for (var i = 0; i < Buckets.Length; i++)

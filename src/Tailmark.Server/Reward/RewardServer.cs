@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tailmark.Io;
+using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 
@@ -62,12 +63,20 @@ public sealed class RewardServer : IAsyncDisposable
             }
             await next(ctx).ConfigureAwait(false);
         });
-        app.MapGet("/health", () => Results.Text($"{{\"status\": \"ok\", \"rubrics\": {service.Index.Count}}}", "application/json"));
+        app.MapGet("/health", () =>
+        {
+            // "degraded" while the judge has failed calls and answered none (down, or rejecting every call): the server
+            // still answers, with CannotAssess verdicts, so it stays 200 for liveness probes.
+            var judge = service.JudgeUsage();
+            var status = judge is { Calls: 0, Failures: > 0 } ? "degraded" : "ok";
+            return Results.Text($"{{\"status\": \"{status}\", \"rubrics\": {service.Index.Count}, \"judge_calls\": {judge.Calls}, \"judge_failures\": {judge.Failures}}}", "application/json");
+        });
         app.MapGet("/metrics", () => Results.Text(metrics.Render([("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", gate.InFlight),
             ("tailmark_requests_queued", gate.Waiting), ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria()),
             // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
             ("process_resident_memory_bytes", Environment.WorkingSet), ("dotnet_gc_heap_after_last_collection_bytes", GC.GetGCMemoryInfo().HeapSizeBytes),
-            ("dotnet_gc_heap_after_last_full_collection_bytes", GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes), ("dotnet_gc_gen2_collections", GC.CollectionCount(2))]), "text/plain; version=0.0.4"));
+            ("dotnet_gc_heap_after_last_full_collection_bytes", GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes), ("dotnet_gc_gen2_collections", GC.CollectionCount(2))],
+            JudgeTotals(service.JudgeUsage())), "text/plain; version=0.0.4"));
         app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
@@ -78,6 +87,14 @@ public sealed class RewardServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RewardServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
     }
+
+    // The judges' own meters: what the endpoint costs and how it behaves (retries, failures), beside the server's counters.
+    private static (string, double)[] JudgeTotals(Usage u) =>
+    [
+        ("tailmark_judge_http_calls_total", u.Calls), ("tailmark_judge_retries_total", u.Retries), ("tailmark_judge_failures_total", u.Failures),
+        ("tailmark_judge_prompt_tokens_total", u.PromptTokens), ("tailmark_judge_cached_prompt_tokens_total", u.CachedPromptTokens),
+        ("tailmark_judge_completion_tokens_total", u.CompletionTokens), ("tailmark_judge_cost_usd_total", u.Cost),
+    ];
 
     private delegate (IReadOnlyList<RewardItem>? Items, TimeSpan? Deadline, string? Error) Parser(JsonElement body);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Tailmark.Io;
 using Tailmark.Judging;
+using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 
@@ -19,6 +20,8 @@ public sealed class RewardService(RubricIndex index, ResponseGrader grader, Rewa
     private readonly ConcurrentDictionary<string, Lazy<Task<GradedResponse>>> _inFlight = new(StringComparer.Ordinal);
 
     public RubricIndex Index => index;
+
+    public Usage JudgeUsage() => grader.JudgeUsage();
 
     // One counter name per status, built once: this runs for every verdict served.
     private static readonly string[] VerdictCounter = [.. Enum.GetValues<VerdictStatus>().Select(s => $"tailmark_verdicts_total{{status=\"{Verdict.StatusName(s)}\"}}")];

@@ -29,6 +29,9 @@ public sealed class JudgeEngine
 
     public JudgeOptions Options => _options;
 
+    /// <summary>What every judge of the ensemble has used so far: calls, retries, failures, tokens, cost.</summary>
+    public Usage JudgeUsage() => _judges.Aggregate(Usage.Zero, (total, judge) => total.Add(judge.Meter.Snapshot()));
+
     public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria, CancellationToken cancellationToken = default)
     {
         // The conversation and response parts of the prompt are the same for every call about this response; they are

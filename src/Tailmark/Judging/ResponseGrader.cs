@@ -16,6 +16,9 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
 {
     public RewardPipeline Pipeline => pipeline;
 
+    /// <summary>The judges' usage so far; zero without a judge.</summary>
+    public Llm.Usage JudgeUsage() => judge?.JudgeUsage() ?? Llm.Usage.Zero;
+
     public async Task<GradedResponse> GradeAsync(Rubric rubric, string conversation, ResponseRow response, CancellationToken cancellationToken = default)
     {
         var verdicts = VerifiableVerdicts.Fill(rubric, new Dictionary<string, Verdict>(), response.Response, checks);

@@ -288,3 +288,54 @@ public sealed class RewardServerJudgeOutageTests
         Assert.Equal(1.0 / 16, after.GetProperty("rewards")[0].GetDouble(), 12);
     }
 }
+
+/// <summary>What the server tells operators about its judge: usage in /metrics, a degraded /health when it never answers.</summary>
+public sealed class RewardServerJudgeHealthTests
+{
+    private static async Task<JsonElement> Health(HttpClient http, RewardServer server) =>
+        JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl, "health"))).RootElement.Clone();
+
+    private static StringContent Items(SimServer sim, int count) => new(new JsonObject
+    {
+        ["items"] = new JsonArray([.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject { ["prompt_id"] = sim.World.Tasks[0].Id, ["response"] = $"Answer {i}." })]),
+    }.ToJsonString(), Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Metrics_CarryTheJudgesUsage_AsTheJudgeServerCountedIt()
+    {
+        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 2 } });
+        using var judge = SimFixtures.Judge(sim);
+        var (server, _) = await RewardServerFixture.StartAsync(sim, judge);
+        await using var _ = server;
+        using var http = new HttpClient();
+        Assert.True((await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), Items(sim, 3))).IsSuccessStatusCode);
+        var counted = sim.Service.Stats.Snapshot();
+        var text = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"));
+        Assert.Contains($"tailmark_judge_http_calls_total {counted.Requests}\n", text);
+        Assert.Contains($"tailmark_judge_prompt_tokens_total {counted.PromptTokens}\n", text);
+        Assert.Contains($"tailmark_judge_completion_tokens_total {counted.CompletionTokens}\n", text);
+        Assert.Contains("tailmark_judge_failures_total 0\n", text);
+        Assert.Contains("# TYPE tailmark_judge_http_calls_total counter", text);
+        var health = await Health(http, server);
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal(counted.Requests, health.GetProperty("judge_calls").GetInt64());
+    }
+
+    [Fact]
+    public async Task Health_JudgeThatNeverAnswers_IsDegraded_AndTheRequestStillSucceeds()
+    {
+        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 2 } });
+        var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{Llm.EndpointProbeTests.ClosedPort()}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
+        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        var (server, _) = await RewardServerFixture.StartAsync(sim, judge);
+        await using var _ = server;
+        using var http = new HttpClient();
+        Assert.Equal("ok", (await Health(http, server)).GetProperty("status").GetString()); // nothing asked yet
+        var response = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), Items(sim, 2));
+        Assert.True(response.IsSuccessStatusCode);
+        var health = await Health(http, server);
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Equal(0, health.GetProperty("judge_calls").GetInt64());
+        Assert.Equal(2, health.GetProperty("judge_failures").GetInt64()); // one all-at-once call per item, no retries
+    }
+}
