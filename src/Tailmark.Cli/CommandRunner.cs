@@ -56,9 +56,9 @@ internal static class CommandRunner
             Console.Error.WriteLine($"error: {ex.Message}");
             return Failed;
         }
-        catch (LlmCallException ex)
+        catch (Exception ex) when (ex is EndpointUnusableException or LlmCallException)
         {
-            // An endpoint that cannot serve the command at all (unreachable, key refused): not a bug, not bad input.
+            // An endpoint that cannot serve the command (unreachable, key refused, every call rejected): not a bug.
             Console.Error.WriteLine($"error: {ex.Message}");
             return Failed;
         }

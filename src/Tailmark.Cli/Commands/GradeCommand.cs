@@ -152,7 +152,6 @@ internal static class GradeCommand
                 {
                     var graded = await task;
                     if (graded is null) continue;
-                    StopIfNoJudgeCallWorks(endpoints.TotalUsage(), graded);
                     progress.Done(graded);
                     yield return graded;
                 }
@@ -214,17 +213,5 @@ internal static class GradeCommand
         table.AddRow("wall time", $"{elapsed.TotalSeconds:0.0} s");
         CommandRunner.Out.Write(table);
         CommandRunner.Out.WriteLine($"graded rows: {outPath}");
-    }
-
-    /// <summary>Failed calls in a row, with none succeeded, after which a run stops.</summary>
-    internal const int FailFastCalls = 20;
-
-    // The probe catches a server that is down; this catches one that is up but rejects every call (a model it does not
-    // serve, a parameter it refuses), which would otherwise grade the whole file into CannotAssess.
-    private static void StopIfNoJudgeCallWorks(Usage usage, GradedResponse graded)
-    {
-        if (usage.Calls > 0 || usage.Failures < FailFastCalls) return;
-        var reason = graded.Row.Verdicts.Values.Select(v => v.Reason).FirstOrDefault(r => r?.StartsWith("judge error:", StringComparison.Ordinal) == true) ?? "see the verdicts";
-        throw new LlmCallException($"the first {usage.Failures} judge calls all failed and none succeeded ({reason}); stopped — fix the endpoint and rerun");
     }
 }

@@ -24,11 +24,15 @@ internal sealed class Endpoints : IAsyncDisposable
     private readonly HashSet<string> _probed = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether a server that cannot be reached (or refuses the key) stops the command when its endpoint is opened.
-    /// True for batch commands, which would otherwise grade a whole file into CannotAssess; the reward server only
-    /// warns, since its judge may come up after it.
+    /// Whether a server that cannot be reached (or refuses the key) stops the command when its endpoint is opened, and
+    /// one that fails its first <see cref="FailFastCalls"/> calls with none answered stops it then. True for batch
+    /// commands, which would otherwise grade a whole file into CannotAssess; the reward server only warns, since its
+    /// judge may come up after it.
     /// </summary>
     public bool UnreachableIsFatal { get; init; } = true;
+
+    /// <summary>Failed calls, with none answered, after which a batch command stops.</summary>
+    public const int FailFastCalls = 20;
 
     public IReadOnlyList<ResilientChatClient> Clients => _clients;
 
@@ -55,7 +59,8 @@ internal sealed class Endpoints : IAsyncDisposable
         {
             await ProbeAsync(spec, ct);
         }
-        var client = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        // Batch commands stop once an endpoint has failed its first calls with none answered; the reward server goes on.
+        var client = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = UnreachableIsFatal ? FailFastCalls : null };
         _clients.Add(client);
         return client;
     }
@@ -66,7 +71,7 @@ internal sealed class Endpoints : IAsyncDisposable
         {
             if (await EndpointProbe.CheckAsync(spec, TimeSpan.FromSeconds(15), ct) is { } warning) Console.Error.WriteLine($"warning: {warning}");
         }
-        catch (LlmCallException ex) when (!UnreachableIsFatal)
+        catch (EndpointUnusableException ex) when (!UnreachableIsFatal)
         {
             Console.Error.WriteLine($"warning: {ex.Message}; serving anyway, and judged criteria are cannot_assess until it answers");
         }

@@ -14,7 +14,7 @@ namespace Tailmark.Llm;
 public static class EndpointProbe
 {
     /// <summary>What the probe found: null when all is well, else a warning to show; throws when the job cannot work.</summary>
-    /// <exception cref="LlmCallException">The server cannot be reached, or refuses the key.</exception>
+    /// <exception cref="EndpointUnusableException">The server cannot be reached, or refuses the key.</exception>
     public static async Task<string?> CheckAsync(EndpointSpec spec, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (spec.BaseUrl is null) return null;
@@ -31,17 +31,17 @@ public static class EndpointProbe
         }
         catch (HttpRequestException ex)
         {
-            throw new LlmCallException($"{spec.Name}: cannot reach {spec.BaseUrl}: {ex.Message}", ex);
+            throw new EndpointUnusableException($"{spec.Name}: cannot reach {spec.BaseUrl}: {ex.Message}", ex);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new LlmCallException($"{spec.Name}: {spec.BaseUrl} did not answer within {timeout.TotalSeconds:0} s");
+            throw new EndpointUnusableException($"{spec.Name}: {spec.BaseUrl} did not answer within {timeout.TotalSeconds:0} s");
         }
         using (response)
         {
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                throw new LlmCallException($"{spec.Name}: {spec.BaseUrl} refused the API key (HTTP {(int)response.StatusCode}); " +
+                throw new EndpointUnusableException($"{spec.Name}: {spec.BaseUrl} refused the API key (HTTP {(int)response.StatusCode}); " +
                     (string.IsNullOrEmpty(spec.ApiKey) ? "none was sent: set OPENAI_API_KEY, or api_key_env in the endpoints file" : "check the key"));
             }
             if (!response.IsSuccessStatusCode) return null;

@@ -64,9 +64,17 @@ public sealed class ResilientChatClient : DelegatingChatClient
 
     public UsageMeter Meter { get; }
 
+    /// <summary>
+    /// When set, once this many calls have failed and none has succeeded, calls throw
+    /// <see cref="EndpointUnusableException"/> instead of failing one by one: a batch job against a server that rejects
+    /// every call (a model it does not serve, a parameter it refuses) stops early. Null (the reward server) never stops.
+    /// </summary>
+    public int? FailFastAfter { get; init; }
+
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
+        ThrowIfUnusable(null);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -79,7 +87,9 @@ public sealed class ResilientChatClient : DelegatingChatClient
         }
         catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException or TimeoutRejectedException)
         {
+            if (FailFastAfter is not null) _lastFailure = Describe(ex);
             Meter.Failure();
+            ThrowIfUnusable(ex);
             throw new LlmCallException($"{Spec.Name}: {Describe(ex)}", ex);
         }
         finally
@@ -87,6 +97,15 @@ public sealed class ResilientChatClient : DelegatingChatClient
             _gate.Release();
         }
     }
+
+    private void ThrowIfUnusable(Exception? inner)
+    {
+        if (FailFastAfter is not { } limit || Meter.FailuresWithoutAnyCall is var failed && failed < limit) return;
+        throw new EndpointUnusableException($"{Spec.Name}: the first {failed} calls all failed and none succeeded (the last: {_lastFailure}); stopped — fix the endpoint and rerun", inner);
+    }
+
+    // The latest failure's description, for the message that stops a job (only kept when FailFastAfter is set).
+    private volatile string? _lastFailure;
 
     private static bool IsTransient(int status) => status is 0 or 408 or 409 or 429 or >= 500;
 

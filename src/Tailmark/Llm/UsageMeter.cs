@@ -17,6 +17,9 @@ public sealed class UsageMeter(PriceTable prices)
 
     public void Failure() => Interlocked.Increment(ref _failures);
 
+    /// <summary>Failed calls so far, when no call has succeeded yet; 0 once one has.</summary>
+    public long FailuresWithoutAnyCall => Interlocked.Read(ref _calls) == 0 ? Interlocked.Read(ref _failures) : 0;
+
     public Usage Snapshot()
     {
         var prompt = Interlocked.Read(ref _prompt);

@@ -183,7 +183,7 @@ public sealed class GradeCommandTests
         // The probe saw the model missing from the server's list; the server then answered every call 404.
         Assert.Contains("warning: ", result.Stderr);
         Assert.Contains("the model 'no-such-model' is not among those", result.Stderr);
-        Assert.Matches(@"error: the first \d+ judge calls all failed and none succeeded \(judge error: [^()]*#no-such-model: HTTP 404 \(", result.Stderr);
+        Assert.Matches(@"error: [^ ]*#no-such-model: the first \d+ calls all failed and none succeeded \(the last: HTTP 404 \(", result.Stderr);
         Assert.DoesNotContain("HTTP 404: HTTP 404", result.Stderr);
         // Stopped long before the file was done: one per-criterion call per criterion of each response's rubric.
         var criteria = File.ReadLines(rubrics).Select(l => JsonDocument.Parse(l).RootElement)

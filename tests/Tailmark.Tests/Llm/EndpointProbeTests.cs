@@ -34,7 +34,7 @@ public sealed class EndpointProbeTests
     public async Task Check_NothingListening_ThrowsNamingTheUrl()
     {
         var port = ClosedPort();
-        var ex = await Assert.ThrowsAsync<LlmCallException>(() => EndpointProbe.CheckAsync(Http($"http://127.0.0.1:{port}/v1", "m"), Patience, default));
+        var ex = await Assert.ThrowsAsync<EndpointUnusableException>(() => EndpointProbe.CheckAsync(Http($"http://127.0.0.1:{port}/v1", "m"), Patience, default));
         Assert.Contains($"cannot reach http://127.0.0.1:{port}/v1", ex.Message);
     }
 
@@ -69,7 +69,7 @@ public sealed class EndpointProbeTests
             : Results.StatusCode(401));
         await app.StartAsync();
         var url = app.Urls.Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/v1";
-        var ex = await Assert.ThrowsAsync<LlmCallException>(() => EndpointProbe.CheckAsync(Http(url, "m", key), Patience, default));
+        var ex = await Assert.ThrowsAsync<EndpointUnusableException>(() => EndpointProbe.CheckAsync(Http(url, "m", key), Patience, default));
         Assert.Contains("refused the API key (HTTP 401)", ex.Message);
         Assert.Contains(advice, ex.Message);
         Assert.Null(await EndpointProbe.CheckAsync(Http(url, "m", "right-key"), Patience, default));
@@ -87,5 +87,33 @@ public sealed class EndpointProbeTests
         Assert.Equal(VerdictStatus.CannotAssess, verdict.Status);
         Assert.StartsWith($"judge error: http://127.0.0.1:{port}/v1#m: network error: ", verdict.Reason);
         Assert.Equal((1, 1), (judge.Meter.Snapshot().Retries, judge.Meter.Snapshot().Failures));
+    }
+
+    [Fact]
+    public async Task FailFast_AfterTheLimitWithNoAnswer_CallsThrowEndpointUnusable()
+    {
+        var port = ClosedPort();
+        var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
+        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = 3 };
+        Task Ask() => judge.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "hi")]);
+        await Assert.ThrowsAsync<LlmCallException>(Ask);
+        await Assert.ThrowsAsync<LlmCallException>(Ask);
+        var third = await Assert.ThrowsAsync<EndpointUnusableException>(Ask); // the third failure reaches the limit
+        Assert.Contains("the first 3 calls all failed and none succeeded (the last: network error: ", third.Message);
+        await Assert.ThrowsAsync<EndpointUnusableException>(Ask); // and no further call is attempted
+        Assert.Equal(3, judge.Meter.Snapshot().Failures);
+    }
+
+    [Fact]
+    public void FailuresWithoutAnyCall_IsZeroOnceACallHasSucceeded()
+    {
+        var meter = new UsageMeter(PriceTable.Free);
+        meter.Failure();
+        meter.Failure();
+        Assert.Equal(2, meter.FailuresWithoutAnyCall);
+        meter.Call(10, 0, 5);
+        meter.Failure();
+        Assert.Equal(0, meter.FailuresWithoutAnyCall);
+        Assert.Equal(3, meter.Snapshot().Failures);
     }
 }
