@@ -9,6 +9,8 @@ server requires one, TAILMARK_TOKEN. See docs/integrations.md.
 """
 
 import asyncio
+import datetime
+import email.utils
 import json
 import os
 import time
@@ -20,6 +22,23 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 
 class TailmarkError(RuntimeError):
     """The reward server could not be reached or refused the request for good."""
+
+
+def retry_delay(retry_after, default, cap=60.0):
+    """Seconds to wait before a retry: the server's Retry-After (seconds or an HTTP date), else DEFAULT; capped."""
+    if not retry_after:
+        return default
+    try:
+        return min(cap, max(0.0, float(retry_after)))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(retry_after)
+    except (TypeError, ValueError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return min(cap, max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds()))
 
 
 class TailmarkClient:
@@ -45,8 +64,7 @@ class TailmarkClient:
             except urllib.error.HTTPError as error:
                 body = error.read().decode("utf-8", "replace")
                 if error.code in (429, 500, 502, 503, 504) and attempt < self.retries:
-                    retry_after = error.headers.get("Retry-After")
-                    time.sleep(float(retry_after) if retry_after else delay)
+                    time.sleep(retry_delay(error.headers.get("Retry-After"), delay))
                     delay = min(delay * 2, 30.0)
                     continue
                 raise TailmarkError(f"{self.url}{path}: HTTP {error.code}: {body}") from error

@@ -105,3 +105,19 @@ class TailmarkServeTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RetryDelayTest(unittest.TestCase):
+    """Retry-After as seconds or as an HTTP date (RFC 9110 allows both), without a server."""
+
+    def test_seconds_date_and_garbage(self):
+        self.assertEqual(tailmark_reward.retry_delay("2", 0.5), 2.0)
+        self.assertEqual(tailmark_reward.retry_delay(None, 0.5), 0.5)
+        self.assertEqual(tailmark_reward.retry_delay("soon", 0.5), 0.5)
+        self.assertEqual(tailmark_reward.retry_delay("3600", 0.5), 60.0)  # capped
+        # A date 10 s ahead, written the way servers write it; a few seconds of slack for a slow machine.
+        import email.utils as eu
+        import time as t
+        ahead = tailmark_reward.retry_delay(eu.formatdate(t.time() + 10, usegmt=True), 0.5)
+        self.assertTrue(5.0 <= ahead <= 10.0, ahead)
+        self.assertEqual(tailmark_reward.retry_delay(eu.formatdate(t.time() - 100, usegmt=True), 0.5), 0.0)  # already past
