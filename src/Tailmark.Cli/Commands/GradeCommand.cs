@@ -39,9 +39,10 @@ internal static class GradeCommand
         var config = new Option<string?>("--endpoints") { Description = "YAML file of named endpoints with their limits and prices." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
+        var summary = new Option<string?>("--summary") { Description = "Also write the run's summary as JSON to this file (for pipelines)." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries, summary,
         };
         var sim = new SimOptionsBinder();
         sim.AddTo(command);
@@ -169,7 +170,10 @@ internal static class GradeCommand
                 }, ct);
             }
             CommandRunner.PrintIssues(issues);
-            PrintSummary(written, rewards, cannotAssess, endpoints.TotalUsage(), verdictCache, clock.Elapsed, pipeline.Config, outPath);
+            var run = new GradeSummary(written, RunStatistics.Compute(rewards, pipeline.Config.ClipRunMean), cannotAssess, endpoints.TotalUsage(),
+                verdictCache?.Hits, clock.Elapsed, outPath, issues.Count(i => i.IsError));
+            PrintSummary(run);
+            if (parse.GetValue(summary) is { } summaryPath) await run.WriteJsonAsync(summaryPath, ct);
             return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;
@@ -195,23 +199,23 @@ internal static class GradeCommand
         return n;
     }
 
-    private static void PrintSummary(int written, List<double?> rewards, int cannotAssess, Usage usage, VerdictCache? cache, TimeSpan elapsed, ScoringConfig config, string outPath)
+    private static void PrintSummary(GradeSummary run)
     {
         static string N(double v) => v.ToString("#,0", CultureInfo.InvariantCulture);
-        var stats = RunStatistics.Compute(rewards, config.ClipRunMean);
+        var usage = run.Usage;
         var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", "value");
-        table.AddRow("responses graded", N(written));
-        table.AddRow("mean reward", stats.Mean is { } m ? m.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a");
-        table.AddRow("undefined rewards", N(stats.Undefined));
-        table.AddRow("cannot_assess verdicts", N(cannotAssess));
+        table.AddRow("responses graded", N(run.Written));
+        table.AddRow("mean reward", run.Statistics.Mean is { } m ? m.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a");
+        table.AddRow("undefined rewards", N(run.Statistics.Undefined));
+        table.AddRow("cannot_assess verdicts", N(run.CannotAssess));
         table.AddRow("judge calls", N(usage.Calls));
-        table.AddRow("cache hits", cache is null ? "cache off" : N(cache.Hits));
+        table.AddRow("cache hits", run.CacheHits is { } hits ? N(hits) : "cache off");
         table.AddRow("retries / failed calls", $"{N(usage.Retries)} / {N(usage.Failures)}");
         table.AddRow("prompt tokens (cached)", $"{N(usage.PromptTokens)} ({N(usage.CachedPromptTokens)})");
         table.AddRow("completion tokens", N(usage.CompletionTokens));
         table.AddRow("cost", usage.Cost.ToString("$0.0000", CultureInfo.InvariantCulture));
-        table.AddRow("wall time", $"{elapsed.TotalSeconds:0.0} s");
+        table.AddRow("wall time", $"{run.Elapsed.TotalSeconds:0.0} s");
         CommandRunner.Out.Write(table);
-        CommandRunner.Out.WriteLine($"graded rows: {outPath}");
+        CommandRunner.Out.WriteLine($"graded rows: {run.OutPath}");
     }
 }

@@ -146,6 +146,32 @@ public sealed class GradeCommandTests
     }
 
     [Fact]
+    public void Grade_SummaryJson_AgreesWithTheGradedRows_AndARerunMakesNoCalls()
+    {
+        using var dir = new TempDir();
+        var (rubrics, responses) = Inputs(dir, tasks: 3, perTask: 4);
+        var first = CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("c.sqlite"), "--summary", dir.File("out/summary.json")));
+        Assert.Equal(0, first.ExitCode);
+        var rows = File.ReadLines(dir.File("g.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var statuses = rows.SelectMany(r => r.GetProperty("verdicts").EnumerateObject().Select(v => v.Value.GetProperty("status").GetString())).ToList();
+        var rewards = rows.Select(r => r.GetProperty("reward")).Where(r => r.ValueKind == JsonValueKind.Number).Select(r => r.GetDouble()).ToList();
+        var summary = JsonDocument.Parse(File.ReadAllText(dir.File("out/summary.json"))).RootElement;
+        Assert.Equal(rows.Count, summary.GetProperty("responses_graded").GetInt32());
+        Assert.Equal(statuses.Count(s => s == "cannot_assess"), summary.GetProperty("cannot_assess_verdicts").GetInt32());
+        Assert.Equal(rows.Count - rewards.Count, summary.GetProperty("undefined_rewards").GetInt32());
+        Assert.Equal(Math.Clamp(rewards.Average(), 0, 1), summary.GetProperty("mean_reward").GetDouble(), 12); // the default preset clips the run mean
+        // Per-criterion, no faults, an empty cache: one call per verdict; every criterion of these rubrics is judged.
+        Assert.Equal(statuses.Count, summary.GetProperty("judge").GetProperty("calls").GetInt32());
+        Assert.Equal(0, summary.GetProperty("cache_hits").GetInt32());
+
+        var again = CliProcess.Run(Grade(rubrics, responses, dir.File("g2.jsonl"), dir.File("c.sqlite"), "--summary", dir.File("out/summary.json")));
+        Assert.Equal(0, again.ExitCode);
+        summary = JsonDocument.Parse(File.ReadAllText(dir.File("out/summary.json"))).RootElement;
+        Assert.Equal(0, summary.GetProperty("judge").GetProperty("calls").GetInt32());
+        Assert.Equal(statuses.Count, summary.GetProperty("cache_hits").GetInt32());
+    }
+
+    [Fact]
     public void Grade_WithoutJudge_UsesTheSimulatedJudge()
     {
         using var dir = new TempDir();
