@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Spectre.Console;
 using Tailmark.Checks;
@@ -40,9 +41,10 @@ internal static class GradeCommand
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
         var summary = new Option<string?>("--summary") { Description = "Also write the run's summary as JSON to this file (for pipelines)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries, summary,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries, summary, dryRun,
         };
         var sim = new SimOptionsBinder();
         sim.AddTo(command);
@@ -88,11 +90,14 @@ internal static class GradeCommand
             // Composed once per prompt, not per response row: a GRPO-sized file repeats each prompt many times.
             var gradingFor = byPrompt.ToDictionary(kv => kv.Key, kv => (Rubric: RubricComposer.Compose(kv.Value, shared).Rubric, Conversation: JudgePrompts.Conversation(kv.Value.Prompt)));
 
-            await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse));
+            var planOnly = parse.GetValue(dryRun);
+            await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse)) { Offline = planOnly };
             var clients = new List<ResilientChatClient>();
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
-            using var verdictCache = parse.GetValue(noCache) ? null : new VerdictCache(parse.GetValue(cache)!);
+            // A dry run reads the cache but does not create one.
+            using var verdictCache = parse.GetValue(noCache) || (planOnly && !File.Exists(parse.GetValue(cache)!)) ? null : new VerdictCache(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline);
+            if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, gradingFor, grader, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an
             // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
             var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Spec.Limits.Concurrency));
@@ -117,14 +122,9 @@ internal static class GradeCommand
                 {
                     try
                     {
-                        await foreach (var line in JsonlReader.ReadAsync(responsesPath, ct))
+                        await foreach (var row in ReadRowsAsync(responsesPath, gradingFor.ContainsKey, issues, ct))
                         {
-                            var log = new IssueLog(responsesPath, line.Number);
-                            if (line.ParseError is not null) log.Error(null, line.ParseError);
-                            var row = line.Json is { } json ? ResponseRow.Read(json, log) : null;
-                            if (row is not null && !gradingFor.ContainsKey(row.PromptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{row.PromptId}\"");
-                            lock (issues) issues.AddRange(log.Issues);
-                            if (row is null || log.HasErrors)
+                            if (row is null)
                             {
                                 progress.Skip();
                                 continue;
@@ -177,6 +177,20 @@ internal static class GradeCommand
             return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;
+    }
+
+    /// <summary>The response rows in file order; null for a row with errors, which go to ISSUES with file and line.</summary>
+    internal static async IAsyncEnumerable<ResponseRow?> ReadRowsAsync(string path, Func<string, bool> hasRubric, List<InputIssue> issues, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var line in JsonlReader.ReadAsync(path, ct))
+        {
+            var log = new IssueLog(path, line.Number);
+            if (line.ParseError is not null) log.Error(null, line.ParseError);
+            var row = line.Json is { } json ? ResponseRow.Read(json, log) : null;
+            if (row is not null && !hasRubric(row.PromptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{row.PromptId}\"");
+            lock (issues) issues.AddRange(log.Issues);
+            yield return row is null || log.HasErrors ? null : row;
+        }
     }
 
     /// <summary>A killed run leaves its temporary output behind; the rerun replaces it.</summary>

@@ -31,6 +31,12 @@ internal sealed class Endpoints : IAsyncDisposable
     /// </summary>
     public bool UnreachableIsFatal { get; init; } = true;
 
+    /// <summary>
+    /// Opens clients that will never be called (a dry run): no simulated server is started and no server is checked.
+    /// Specs, limits, prices and cache identities are as for a real run.
+    /// </summary>
+    public bool Offline { get; init; }
+
     /// <summary>Failed calls, with none answered, after which a batch command stops.</summary>
     public const int FailFastCalls = 20;
 
@@ -52,10 +58,15 @@ internal sealed class Endpoints : IAsyncDisposable
         if (spec.Kind == EndpointKind.Sim)
         {
             if (!SimModels.Exists(spec.Model)) throw new UsageException($"'{text}': no simulated model '{spec.Model}' (models: {string.Join(", ", SimModels.Names)})");
-            _sim ??= await SimServer.StartAsync(_simOptions, cancellationToken: ct);
-            spec = spec.WithBaseUrl(_sim.BaseUrl);
+            // A simulated judge's identity does not depend on its port, so an offline client needs no server.
+            if (Offline) spec = spec.WithBaseUrl(new Uri("http://127.0.0.1/v1"));
+            else
+            {
+                _sim ??= await SimServer.StartAsync(_simOptions, cancellationToken: ct);
+                spec = spec.WithBaseUrl(_sim.BaseUrl);
+            }
         }
-        else if (_probed.Add(spec.Identity + "\n" + spec.ApiKey))
+        else if (!Offline && _probed.Add(spec.Identity + "\n" + spec.ApiKey))
         {
             await ProbeAsync(spec, ct);
         }

@@ -55,27 +55,17 @@ public sealed class JudgeEngine
                 var pending = new List<(int Index, string Key)>();
                 for (var ci = 0; ci < criteria.Count; ci++)
                 {
-                    // Without a cache there is nothing to look up, so no key is computed; a warm verdict needs none either.
-                    if (_cache is not null && _warm.TryGet(j, contentDigest, criteria[ci], vote, out var warm))
-                    {
-                        hits++;
-                        _cache.CountHit();
-                        votes[ci, order] = new Vote(warm.Status == "met", warm.Level, warm.PYes, warm.Reason);
-                        continue;
-                    }
-                    var key = _cache is null ? "" : Key(judge, contentDigest, criteria[ci], vote);
-                    if (_cache?.Get(key) is { } cached)
+                    if (Cached(j, contentDigest, criteria[ci], vote, out var key) is { } cached)
                     {
                         hits++;
                         votes[ci, order] = new Vote(cached.Status == "met", cached.Level, cached.PYes, cached.Reason);
-                        _warm.Put(j, contentDigest, criteria[ci], vote, cached);
                     }
                     else
                     {
                         pending.Add((ci, key));
                     }
                 }
-                foreach (var batch in pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count))))
+                foreach (var batch in Batches(pending))
                 {
                     // Started in place rather than through Task.Run: each call runs up to its network wait on this
                     // thread, which saves a thread-pool hop per call (measured: docs/benchmarks.md).
@@ -113,6 +103,68 @@ public sealed class JudgeEngine
         return new JudgeResult(verdicts, diagnostics, calls, hits);
     }
 
+    /// <summary>
+    /// What grading this response would ask, without asking: per judge of the ensemble, the calls (after the cache),
+    /// their prompt characters and their output budget. For dry runs and cost estimates; it reads the cache but
+    /// changes nothing.
+    /// </summary>
+    public IReadOnlyList<JudgePlan> Plan(string conversation, string response, IReadOnlyList<Criterion> criteria)
+    {
+        var contentDigest = _cache is null ? "" : VerdictCacheKey.Of(conversation, response);
+        var shared = JudgePrompts.System.Length + JudgePrompts.Preamble(conversation, response).Length;
+        var plans = new List<JudgePlan>(_judges.Count);
+        for (var j = 0; j < _judges.Count; j++)
+        {
+            int calls = 0, cachedVerdicts = 0;
+            long characters = 0, budget = 0;
+            for (var vote = 0; vote < _options.Votes; vote++)
+            {
+                var pending = new List<Criterion>();
+                foreach (var c in criteria)
+                {
+                    if (Peek(j, contentDigest, c, vote) is null) pending.Add(c);
+                    else cachedVerdicts++;
+                }
+                foreach (var batch in Batches(pending))
+                {
+                    calls++;
+                    characters += shared + JudgePrompts.Criteria(batch).Length;
+                    budget += MaxOutputTokens(batch.Length);
+                }
+            }
+            plans.Add(new JudgePlan(_judges[j].Spec, calls, characters, budget, cachedVerdicts));
+        }
+        return plans;
+    }
+
+    // The verdict already known for (judge, content, criterion, vote): from the warm layer, else the cache file (then
+    // kept warm). KEY is the cache key when one was computed — without a cache there is nothing to look up, and a warm
+    // verdict needs none.
+    private CachedVerdict? Cached(int judge, string contentDigest, Criterion c, int vote, out string key)
+    {
+        key = "";
+        if (_cache is null) return null;
+        if (_warm.TryGet(judge, contentDigest, c, vote, out var warm))
+        {
+            _cache.CountHit();
+            return warm;
+        }
+        key = Key(_judges[judge], contentDigest, c, vote);
+        var cached = _cache.Get(key);
+        if (cached is not null) _warm.Put(judge, contentDigest, c, vote, cached);
+        return cached;
+    }
+
+    // The same lookup for a plan: it counts no hit and warms nothing.
+    private CachedVerdict? Peek(int judge, string contentDigest, Criterion c, int vote) =>
+        _cache is null ? null
+        : _warm.TryGet(judge, contentDigest, c, vote, out var warm) ? warm
+        : _cache.Peek(Key(_judges[judge], contentDigest, c, vote));
+
+    private IEnumerable<T[]> Batches<T>(List<T> pending) => pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count)));
+
+    private int MaxOutputTokens(int criteria) => 64 + _options.MaxTokensPerCriterion * criteria;
+
     // contentDigest: the hash of the conversation and the response, computed once per response.
     private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
         VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -132,7 +184,7 @@ public sealed class JudgeEngine
         {
             Temperature = (float)_options.EffectiveTemperature,
             Seed = vote,
-            MaxOutputTokens = 64 + _options.MaxTokensPerCriterion * batch.Count,
+            MaxOutputTokens = MaxOutputTokens(batch.Count),
             ResponseFormat = ChatResponseFormat.Json,
         };
         if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };

@@ -21,19 +21,7 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
 
     public async Task<GradedResponse> GradeAsync(Rubric rubric, string conversation, ResponseRow response, CancellationToken cancellationToken = default)
     {
-        var verdicts = VerifiableVerdicts.Fill(rubric, new Dictionary<string, Verdict>(), response.Response, checks);
-        // Text addressed to the grader is detected without asking a judge, which such text may sway: criteria
-        // tagged "injection" (the defense rubric's defense.addresses_grader) are met when it is found.
-        var diagnostics = new List<RewardDiagnostic>();
-        if (InjectionDetector.Find(response.Response) is { } passage)
-        {
-            diagnostics.Add(new RewardDiagnostic("injection_suspected", $"the response addresses the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\""));
-            foreach (var c in rubric.Criteria.Where(c => c.Check is null && c.Tags.Contains("injection")))
-            {
-                verdicts[c.Id] = new Verdict(VerdictStatus.Met, Reason: $"text addressed to the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\"");
-            }
-        }
-        var judged = rubric.Criteria.Where(c => c.Check is null && !verdicts.ContainsKey(c.Id)).ToList();
+        var (verdicts, diagnostics, judged) = Prepare(rubric, response.Response);
         int calls = 0, hits = 0;
         if (judged.Count > 0)
         {
@@ -57,5 +45,33 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
         var row = new VerdictRow(response.PromptId, response.ResponseId, rubric.Id, verdicts.ToImmutableSortedDictionary(StringComparer.Ordinal), extra);
         var reward = pipeline.Score(rubric, row.Verdicts);
         return new GradedResponse(row, reward with { Diagnostics = [.. diagnostics, .. reward.Diagnostics] }, calls, hits);
+    }
+
+    /// <summary>
+    /// What grading this response would ask the judges, without asking (see <see cref="JudgeEngine.Plan"/>), and how
+    /// many of its verdicts need no judge (verifiable checks, detected injection). Empty plans without a judge.
+    /// </summary>
+    public (IReadOnlyList<JudgePlan> Judges, int WithoutJudge) Plan(Rubric rubric, string conversation, string response)
+    {
+        var (verdicts, _, judged) = Prepare(rubric, response);
+        return (judge is null || judged.Count == 0 ? [] : judge.Plan(conversation, response, judged), verdicts.Count);
+    }
+
+    // The verdicts that need no judge, the diagnostics found on the way, and the criteria left for the judges.
+    private (Dictionary<string, Verdict> Verdicts, List<RewardDiagnostic> Diagnostics, List<Criterion> Judged) Prepare(Rubric rubric, string response)
+    {
+        var verdicts = VerifiableVerdicts.Fill(rubric, new Dictionary<string, Verdict>(), response, checks);
+        // Text addressed to the grader is detected without asking a judge, which such text may sway: criteria
+        // tagged "injection" (the defense rubric's defense.addresses_grader) are met when it is found.
+        var diagnostics = new List<RewardDiagnostic>();
+        if (InjectionDetector.Find(response) is { } passage)
+        {
+            diagnostics.Add(new RewardDiagnostic("injection_suspected", $"the response addresses the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\""));
+            foreach (var c in rubric.Criteria.Where(c => c.Check is null && c.Tags.Contains("injection")))
+            {
+                verdicts[c.Id] = new Verdict(VerdictStatus.Met, Reason: $"text addressed to the grader: \"{JudgeVerdictParser.Clip(passage, 120)}\"");
+            }
+        }
+        return (verdicts, diagnostics, rubric.Criteria.Where(c => c.Check is null && !verdicts.ContainsKey(c.Id)).ToList());
     }
 }

@@ -63,20 +63,29 @@ public sealed class VerdictCache : IDisposable
             Interlocked.Increment(ref _hits);
             return remembered;
         }
+        var v = Read(key);
+        if (v is null)
+        {
+            Interlocked.Increment(ref _misses);
+            return null;
+        }
+        Remember(key, v);
+        Interlocked.Increment(ref _hits);
+        return v;
+    }
+
+    /// <summary>The cached verdict, looked up without counting a hit or a miss and without remembering it (plans).</summary>
+    public CachedVerdict? Peek(string key) => _memory.TryGetValue(key, out var remembered) ? remembered : Read(key);
+
+    private CachedVerdict? Read(string key)
+    {
         lock (_lock)
         {
             _get.Parameters["$key"].Value = key;
             using var reader = _get.ExecuteReader();
-            if (!reader.Read())
-            {
-                Interlocked.Increment(ref _misses);
-                return null;
-            }
-            var v = new CachedVerdict(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1),
+            if (!reader.Read()) return null;
+            return new CachedVerdict(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1),
                 reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-            Remember(key, v);
-            Interlocked.Increment(ref _hits);
-            return v;
         }
     }
 

@@ -171,6 +171,57 @@ public sealed class GradeCommandTests
         Assert.Equal(statuses.Count, summary.GetProperty("cache_hits").GetInt32());
     }
 
+    /// <summary>The dry run's table row for the judge: calls, cached verdicts, prompt tokens, completion budget.</summary>
+    private static long[] DryRunRow(string stdout, string judge)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(stdout, $@"│ {judge}\s*│([^\n]*)");
+        Assert.True(match.Success, stdout);
+        return [.. match.Groups[1].Value.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(4).Select(c => long.Parse(c.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    [Fact]
+    public void Grade_DryRun_CountsTheCallsARunMakes_SendsNothing_AndSeesTheCache()
+    {
+        using var dir = new TempDir();
+        var (rubrics, responses) = Inputs(dir, tasks: 3, perTask: 3);
+        var criteria = File.ReadLines(rubrics).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(r => r.GetProperty("prompt_id").GetString()!, r => r.GetProperty("criteria").GetArrayLength());
+        var perResponse = File.ReadLines(responses).Select(l => criteria[JsonDocument.Parse(l).RootElement.GetProperty("prompt_id").GetString()!]).ToList();
+
+        var dry = CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("c.sqlite"), "--dry-run"));
+        Assert.Equal(0, dry.ExitCode);
+        Assert.Contains("nothing was sent", dry.Stdout);
+        Assert.False(File.Exists(dir.File("g.jsonl")));
+        Assert.False(File.Exists(dir.File("c.sqlite"))); // a dry run reads a cache, never creates one
+        var planned = DryRunRow(dry.Stdout, "sim");
+        Assert.Equal(perResponse.Sum(), planned[0]); // per-criterion: one call per criterion
+        Assert.Equal(0, planned[1]);
+        Assert.Equal(perResponse.Sum() * (64 + 160), planned[3]); // each call's output budget: 64 + 160 per criterion
+
+        var run = CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("c.sqlite"), "--summary", dir.File("s.json")));
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(planned[0], JsonDocument.Parse(File.ReadAllText(dir.File("s.json"))).RootElement.GetProperty("judge").GetProperty("calls").GetInt64());
+
+        var after = DryRunRow(CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("c.sqlite"), "--dry-run")).Stdout, "sim");
+        Assert.Equal([0, perResponse.Sum()], after[..2]); // everything cached now
+
+        // All at once with three votes: one call per response and vote, each budgeted 64 + 160 per criterion.
+        var votes = DryRunRow(CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("other.sqlite"), "--dry-run", "--mode", "all", "--votes", "3")).Stdout, "sim");
+        Assert.Equal(perResponse.Count * 3, votes[0]);
+        Assert.Equal(perResponse.Sum(n => 3L * (64 + 160 * n)), votes[3]);
+
+        // A priced endpoint that is not even running: a dry run neither checks nor calls it; the bound is the prices
+        // (USD per million tokens) applied to the estimate and the whole output budget.
+        var endpoints = dir.Write("endpoints.yaml", "endpoints:\n  paid:\n    url: http://127.0.0.1:9/v1\n    model: m\n    price: { prompt: 3.0, cached_prompt: 1.5, completion: 15.0 }\n");
+        var args = Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("other.sqlite"), "--dry-run", "--endpoints", endpoints).ToList();
+        args[args.IndexOf("--judge") + 1] = "paid";
+        var paid = CliProcess.Run([.. args]);
+        Assert.Equal(0, paid.ExitCode);
+        var row = DryRunRow(paid.Stdout, "paid");
+        var bound = (row[2] * 3.0 + row[3] * 15.0) / 1e6;
+        Assert.Contains("at most " + bound.ToString("$0.0000", System.Globalization.CultureInfo.InvariantCulture), paid.Stdout);
+    }
+
     [Fact]
     public void Grade_WithoutJudge_UsesTheSimulatedJudge()
     {

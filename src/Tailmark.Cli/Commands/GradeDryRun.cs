@@ -1,0 +1,60 @@
+using System.Globalization;
+using Spectre.Console;
+using Tailmark.Io;
+using Tailmark.Judging;
+using Tailmark.Rubrics;
+
+namespace Tailmark.Cli.Commands;
+
+/// <summary>
+/// <c>tailmark grade --dry-run</c>: reads and checks the input like a run, and reports what the run would ask each
+/// judge — calls after the cache, estimated prompt tokens, the output budget — and the most it could cost, before
+/// anything is sent. The estimate uses the judge prompts themselves (characters ÷ 4), not a guess at their size.
+/// </summary>
+internal static class GradeDryRun
+{
+    public static async Task<int> RunAsync(string responsesPath, IReadOnlyDictionary<string, (Rubric Rubric, string Conversation)> gradingFor, ResponseGrader grader, CancellationToken ct)
+    {
+        var issues = new List<InputIssue>();
+        var responses = 0;
+        var withoutJudge = 0;
+        var perJudge = new Dictionary<string, JudgePlan>(StringComparer.Ordinal);
+        var order = new List<string>();
+        await foreach (var row in GradeCommand.ReadRowsAsync(responsesPath, gradingFor.ContainsKey, issues, ct))
+        {
+            if (row is null) continue;
+            responses++;
+            var (rubric, conversation) = gradingFor[row.PromptId];
+            var (plans, none) = grader.Plan(rubric, conversation, row.Response);
+            withoutJudge += none;
+            for (var j = 0; j < plans.Count; j++)
+            {
+                // Keyed by position and identity: an ensemble may name the same endpoint twice.
+                var key = $"{j}\n{plans[j].Judge.Identity}";
+                if (perJudge.TryGetValue(key, out var sum)) perJudge[key] = sum.Add(plans[j]);
+                else
+                {
+                    perJudge[key] = plans[j];
+                    order.Add(key);
+                }
+            }
+        }
+        CommandRunner.PrintIssues(issues);
+
+        static string N(double v) => v.ToString("#,0", CultureInfo.InvariantCulture);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "calls", "verdicts cached", "prompt tokens (est.)", "completion tokens (at most)", "cost (at most)");
+        var cost = 0.0;
+        foreach (var key in order)
+        {
+            var p = perJudge[key];
+            // The most it could cost: no prompt token served from a prefix cache, every output budget used up.
+            var most = p.Judge.Prices.Cost(p.EstimatedPromptTokens, 0, p.MaxCompletionTokens);
+            cost += most;
+            table.AddRow(Markup.Escape(p.Judge.Name), N(p.Calls), N(p.CachedVerdicts), N(p.EstimatedPromptTokens), N(p.MaxCompletionTokens), most.ToString("$0.0000", CultureInfo.InvariantCulture));
+        }
+        CommandRunner.Out.Write(table);
+        CommandRunner.Out.WriteLine($"dry run: {N(responses)} responses to grade, {N(withoutJudge)} verdicts need no judge (verifiable checks, detected injection); " +
+            $"{N(perJudge.Values.Sum(p => p.Calls))} judge calls, at most {cost.ToString("$0.0000", CultureInfo.InvariantCulture)}; nothing was sent");
+        return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
+    }
+}
