@@ -35,7 +35,7 @@ internal static class ExperimentCommand
             }
             catch (ArgumentOutOfRangeException ex)
             {
-                throw new UsageException(ex.Message);
+                throw UsageException.From(ex);
             }
             await using var endpoints = new Endpoints(null, simOptions);
             var limits = new EndpointLimits { Concurrency = 64, Timeout = TimeSpan.FromSeconds(60) };

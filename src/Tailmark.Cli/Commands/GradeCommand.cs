@@ -41,10 +41,11 @@ internal static class GradeCommand
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
         var summary = new Option<string?>("--summary") { Description = "Also write the run's summary as JSON to this file (for pipelines)." };
+        var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
         var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries, summary, dryRun,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries, summary, dryRun, budget,
         };
         var sim = new SimOptionsBinder();
         sim.AddTo(command);
@@ -66,11 +67,12 @@ internal static class GradeCommand
                         var t => throw new FormatException($"--ties must be cannot_assess, met or not_met, not '{t}'"),
                     },
                     Logprobs = parse.GetValue(logprobs),
+                    MaxTokensPerCriterion = parse.GetValue(budget),
                 }.Validated();
             }
             catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException)
             {
-                throw new UsageException(ex.Message);
+                throw UsageException.From(ex);
             }
             if (parse.GetValue(concurrency) is < 1) throw new UsageException("--concurrency must be at least 1");
             var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)), MaxRetries = parse.GetValue(retries) };
@@ -80,7 +82,7 @@ internal static class GradeCommand
             }
             catch (ArgumentOutOfRangeException ex)
             {
-                throw new UsageException(ex.Message);
+                throw UsageException.From(ex);
             }
 
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);

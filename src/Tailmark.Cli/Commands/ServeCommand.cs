@@ -30,9 +30,10 @@ internal static class ServeCommand
         var queue = new Option<int>("--queue-limit") { Description = "Requests that may wait; beyond that 429.", DefaultValueFactory = _ => 256 };
         var fallback = new Option<double?>("--fallback-reward") { Description = "Reward (flagged) for items whose prompt has no rubric; default: a per-item error." };
         var endpointsFile = new Option<string?>("--endpoints") { Description = "YAML file of named endpoints." };
+        var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, /health, /metrics, /v1/rubrics/{id}.")
         {
-            rubrics, judge, host, port, token, scoring, defense, mode, cache, deadline, concurrent, queue, fallback, endpointsFile,
+            rubrics, judge, host, port, token, scoring, defense, mode, cache, deadline, concurrent, queue, fallback, endpointsFile, budget,
         };
         var sim = new SimOptionsBinder();
         sim.AddTo(command);
@@ -40,7 +41,7 @@ internal static class ServeCommand
         {
             if (!IPAddress.TryParse(parse.GetValue(host), out var address)) throw new UsageException($"--host must be an IP address, not '{parse.GetValue(host)}'");
             RewardServerOptions options;
-            JudgeMode judgeMode;
+            JudgeOptions judgeOptions;
             try
             {
                 options = new RewardServerOptions
@@ -51,11 +52,11 @@ internal static class ServeCommand
                     Deadline = TimeSpan.FromMilliseconds(parse.GetValue(deadline)),
                     FallbackReward = parse.GetValue(fallback),
                 }.Validated();
-                judgeMode = JudgeMode.Parse(parse.GetValue(mode)!);
+                judgeOptions = new JudgeOptions { Mode = JudgeMode.Parse(parse.GetValue(mode)!), MaxTokensPerCriterion = parse.GetValue(budget) }.Validated();
             }
             catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
             {
-                throw new UsageException(ex.Message);
+                throw UsageException.From(ex);
             }
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).Concat(DefenseLayer.Rubrics(parse.GetValue(defense)!)).ToList();
@@ -64,7 +65,7 @@ internal static class ServeCommand
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
             using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
             var metrics = new RewardMetrics();
-            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, new JudgeOptions { Mode = judgeMode }), new CheckRunner(),
+            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
             await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options, address, parse.GetValue(port), ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; judge {client.Spec.Name}{(options.Token is null ? "" : "; bearer token required")}");

@@ -104,7 +104,7 @@ internal static class SimCommand
         }
         catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException)
         {
-            throw new UsageException(ex.Message);
+            throw UsageException.From(ex);
         }
     }
 }

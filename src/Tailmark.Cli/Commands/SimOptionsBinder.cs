@@ -22,6 +22,7 @@ internal sealed class SimOptionsBinder
 
     public SimServerOptions Bind(ParseResult parse)
     {
+        if (parse.GetValue(Tasks) < 1) throw new UsageException($"--sim-tasks must be at least 1, not {parse.GetValue(Tasks)}");
         try
         {
             return new SimServerOptions

@@ -58,7 +58,7 @@ internal static class TheoryCommand
             }
             catch (ArgumentOutOfRangeException ex)
             {
-                throw new UsageException(ex.Message.Split(" (Parameter")[0]);
+                throw UsageException.From(ex);
             }
             if (parse.GetValue(json))
             {

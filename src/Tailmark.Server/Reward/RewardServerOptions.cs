@@ -31,7 +31,7 @@ public sealed record RewardServerOptions
     public RewardServerOptions Validated()
     {
         if (MaxConcurrentRequests < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "at least 1");
-        if (QueueLimit < 0) throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, "not negative");
+        if (QueueLimit < 0) throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, "0 or more");
         if (Deadline <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "positive");
         if (MinBodyBytesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(MinBodyBytesPerSecond), MinBodyBytesPerSecond, "positive");
         if (BodyRateGrace <= TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(BodyRateGrace), BodyRateGrace, "more than 1 s (Kestrel's minimum)");

@@ -194,6 +194,7 @@ public sealed class JudgeEngine
             // A garbled answer is usually transient (a truncated or corrupted reply), so after a failed repair the
             // question is asked afresh, up to FreshAttempts times in all, before the batch becomes CannotAssess.
             var lastRaw = "";
+            var cutOff = false;
             Dictionary<string, JudgeVerdictParser.Parsed>? lastPartial = null;
             for (var attempt = 0; attempt < FreshAttempts; attempt++)
             {
@@ -216,8 +217,12 @@ public sealed class JudgeEngine
                     return (batch.Select((c, i) => (c, i)).ToDictionary(x => x.c.Id, x => ToVote(parsed[x.c.Id], logprobs, x.i)), calls);
                 }
                 lastRaw = answer.Text;
+                cutOff = answer.FinishReason == ChatFinishReason.Length;
             }
-            var reason = $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(lastRaw)}";
+            // An answer stopped by its output budget (a reasoning judge, say) is told apart: the fix is a larger budget.
+            var reason = cutOff
+                ? $"judge answer cut off at its output budget of {MaxOutputTokens(batch.Count)} tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): {JudgeVerdictParser.Clip(lastRaw)}"
+                : $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(lastRaw)}";
             return (batch.ToDictionary(c => c.Id, c => lastPartial is not null && lastPartial.TryGetValue(c.Id, out var p) ? ToVote(p, null, 0) : Vote.Failed(reason)), calls);
         }
         catch (LlmCallException ex)

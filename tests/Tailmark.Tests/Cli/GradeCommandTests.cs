@@ -103,11 +103,16 @@ public sealed class GradeCommandTests
     }
 
     [Theory]
-    [InlineData("--judge", "gpt-9000")]
-    [InlineData("--mode", "sometimes")]
-    [InlineData("--votes", "0")]
-    [InlineData("--judge", "sim:sim-oracles")]
-    public void Grade_BadOption_ExitsTwo(string option, string value)
+    [InlineData("--judge", "gpt-9000", "is not an endpoint spec")]
+    [InlineData("--mode", "sometimes", "unknown judge mode 'sometimes'")]
+    [InlineData("--votes", "0", "error: --votes must be between 1 and 64, not 0\n")]
+    [InlineData("--judge", "sim:sim-oracles", "no simulated model 'sim-oracles'")]
+    [InlineData("--timeout", "0", "error: --timeout must be positive, not 0\n")]
+    [InlineData("--retries", "99", "error: --retries must be between 0 and 20, not 99\n")]
+    [InlineData("--max-tokens-per-criterion", "8", "error: --max-tokens-per-criterion must be at least 16, not 8\n")]
+    [InlineData("--sim-tasks", "0", "error: --sim-tasks must be at least 1, not 0\n")]
+    [InlineData("--concurrency", "0", "error: --concurrency must be at least 1\n")]
+    public void Grade_BadOption_ExitsTwoNamingTheOption(string option, string value, string message)
     {
         using var dir = new TempDir();
         var (rubrics, responses) = Inputs(dir, tasks: 1, perTask: 1);
@@ -117,7 +122,8 @@ public sealed class GradeCommandTests
         else args.AddRange([option, value]);
         var result = CliProcess.Run([.. args]);
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("error:", result.Stderr);
+        Assert.Contains(message, result.Stderr.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("Arg_ParamName_Name", result.Stderr); // no runtime resource keys in front of users
     }
 
     [Fact]

@@ -24,14 +24,16 @@ public sealed class SimCommandTests
     }
 
     [Theory]
-    [InlineData("--capacity", "slots=-1")]
-    [InlineData("--faults", "429=2")]
-    [InlineData("--judge-error", "1.5")]
-    public void Serve_BadOption_ExitsTwoWithTheReason(string option, string value)
+    [InlineData("--capacity", "slots=-1", "error:")]
+    [InlineData("--faults", "429=2", "error:")]
+    [InlineData("--judge-error", "1.5", "error: --judge-error must be a rate in [0,1], not 1.5\n")]
+    [InlineData("--proposer-malformed", "-0.5", "error: --proposer-malformed must be a rate in [0,1], not -0.5\n")]
+    [InlineData("--tasks", "0", "error: --tasks must be at least 1, not 0\n")]
+    public void Serve_BadOption_ExitsTwoWithTheReason(string option, string value, string message)
     {
         var result = CliProcess.Run("sim", "serve", "--port", "0", option, value);
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("error:", result.Stderr);
+        Assert.Contains(message, result.Stderr.ReplaceLineEndings("\n"));
     }
 
     [Fact]

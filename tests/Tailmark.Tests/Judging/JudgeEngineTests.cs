@@ -121,6 +121,22 @@ public sealed class JudgeEngineTests
     }
 
     [Fact]
+    public async Task Faults_AnswersCutOffByTheBudget_AreCannotAssessSayingSo()
+    {
+        await using var server = await SimServer.StartAsync(Options("truncate=1"));
+        using var judge = SimFixtures.Judge(server, Fast);
+        var task = server.World.Tasks[0];
+        var options = new JudgeOptions { Mode = JudgeMode.Parse("batched:3"), MaxTokensPerCriterion = 100 };
+        var result = await new JudgeEngine([judge], null, options).GradeAsync(task.Prompt, "Some answer.", SimFixtures.RubricFor(task).Criteria.Take(3).ToList());
+        // One call of three criteria: a budget of 64 + 3 × 100 tokens, named so the user knows what to raise.
+        Assert.All(result.Verdicts.Values, v =>
+        {
+            Assert.Equal(VerdictStatus.CannotAssess, v.Status);
+            Assert.StartsWith("judge answer cut off at its output budget of 364 tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): ", v.Reason);
+        });
+    }
+
+    [Fact]
     public async Task Cancellation_WhileEveryCallHangs_ReachesTheCallsInFlight()
     {
         // Every call hangs for five minutes and the per-attempt timeout is longer still: only the caller's
