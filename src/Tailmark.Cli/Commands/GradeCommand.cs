@@ -93,6 +93,7 @@ internal static class GradeCommand
             var gradingFor = byPrompt.ToDictionary(kv => kv.Key, kv => (Rubric: RubricComposer.Compose(kv.Value, shared).Rubric, Conversation: JudgePrompts.Conversation(kv.Value.Prompt)));
 
             var planOnly = parse.GetValue(dryRun);
+            if (planOnly && parse.GetValue(summary) is not null) throw new UsageException("--summary describes a finished run; a --dry-run prints its plan only");
             await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse)) { Offline = planOnly };
             var clients = new List<ResilientChatClient>();
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));

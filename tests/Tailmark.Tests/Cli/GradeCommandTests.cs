@@ -112,6 +112,7 @@ public sealed class GradeCommandTests
     [InlineData("--max-tokens-per-criterion", "8", "error: --max-tokens-per-criterion must be at least 16, not 8\n")]
     [InlineData("--sim-tasks", "0", "error: --sim-tasks must be at least 1, not 0\n")]
     [InlineData("--concurrency", "0", "error: --concurrency must be at least 1\n")]
+    [InlineData("--summary", "s.json --dry-run", "error: --summary describes a finished run; a --dry-run prints its plan only\n")]
     public void Grade_BadOption_ExitsTwoNamingTheOption(string option, string value, string message)
     {
         using var dir = new TempDir();
@@ -119,7 +120,7 @@ public sealed class GradeCommandTests
         var args = new List<string>(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("c.sqlite")));
         var at = args.IndexOf(option);
         if (at >= 0) args[at + 1] = value;
-        else args.AddRange([option, value]);
+        else args.AddRange([option, .. value.Split(' ')]);
         var result = CliProcess.Run([.. args]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr.ReplaceLineEndings("\n"));
