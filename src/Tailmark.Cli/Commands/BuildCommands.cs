@@ -26,13 +26,13 @@ internal static class BuildCommands
         var output = new Option<string>("--out", "-o") { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Samples asked at once.", DefaultValueFactory = _ => 16 };
         var command = new Command("sample", "Collect candidate responses from several generators into a pool.") { prompts, generators, n, output, concurrency };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        var endpointOptions = new EndpointOptions();
+        endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(n) < 1) throw new UsageException("--n must be at least 1");
             var rows = await PromptRow.LoadAsync(parse.GetValue(prompts)!, ct);
-            await using var endpoints = new Endpoints(null, sim.Bind(parse));
+            await using var endpoints = endpointOptions.Open(parse);
             var clients = new List<(string Name, ResilientChatClient Client)>();
             foreach (var spec in parse.GetValue(generators)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -106,12 +106,12 @@ internal static class BuildCommands
         var output = new Option<string>("--out", "-o") { Description = "Rubrics to write (JSONL).", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Prompts worked on at once.", DefaultValueFactory = _ => 8 };
         var command = new Command("propose", "Write an initial rubric for every prompt with a proposer model; a failed proposal keeps the prompt with a diagnostic.") { prompts, proposer, withReference, output, concurrency };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        var endpointOptions = new EndpointOptions();
+        endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var rows = await PromptRow.LoadAsync(parse.GetValue(prompts)!, ct);
-            await using var endpoints = new Endpoints(null, sim.Bind(parse));
+            await using var endpoints = endpointOptions.Open(parse);
             var client = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
             var rubricProposer = new RubricProposer(new ProposerClient(client));
             var results = new (Rubric Rubric, string? Problem)[rows.Count];
@@ -143,8 +143,8 @@ internal static class BuildCommands
         {
             rubrics, pool, proposer, judge, iterations, excludeUsed, pair, seed, output, concurrency, cache,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        var endpointOptions = new EndpointOptions();
+        endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var strategy = parse.GetValue(pair) switch
@@ -161,7 +161,7 @@ internal static class BuildCommands
             {
                 (responses.TryGetValue(row.PromptId, out var list) ? list : responses[row.PromptId] = []).Add(row);
             }
-            await using var endpoints = new Endpoints(null, sim.Bind(parse));
+            await using var endpoints = endpointOptions.Open(parse);
             var judgeClient = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
             var proposerClient = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
             using var verdictCache = new VerdictCache(parse.GetValue(cache)!);

@@ -35,7 +35,7 @@ internal static class EvalCommand
             if (goldSource is not ("field" or "sim")) throw new UsageException($"--gold must be field or sim, not '{goldSource}'");
             var rows = await ResponseRow.LoadOrderedAsync(parse.GetValue(pool)!, ct);
             var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
-            var simOptions = shared.Sim.Bind(parse);
+            var simOptions = shared.Endpoint.Bind(parse);
             var world = goldSource == "sim" ? new SimWorld(simOptions.World.Seed, simOptions.World.Tasks) : null;
             await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
             var grader = opened.Grader;

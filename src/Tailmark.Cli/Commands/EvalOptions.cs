@@ -7,8 +7,8 @@ namespace Tailmark.Cli.Commands;
 
 /// <summary>
 /// The options shared by the commands that grade a pool with instance rubrics (<c>eval bon</c>, <c>eval pairs</c>,
-/// <c>select</c>): <c>--rubrics</c>, <c>--judge</c>, <c>--scoring</c>, <c>--cache</c> and the in-process simulated
-/// world's options, with the loading and grader set-up they imply.
+/// <c>select</c>): <c>--rubrics</c>, <c>--judge</c>, <c>--scoring</c>, <c>--cache</c> and the endpoint options (the
+/// endpoints file, the in-process simulated world), with the loading and grader set-up they imply.
 /// </summary>
 internal sealed class EvalOptions(string rubricsDescription)
 {
@@ -16,7 +16,7 @@ internal sealed class EvalOptions(string rubricsDescription)
     public Option<string> Judge { get; } = new("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
     public Option<string?> Scoring { get; } = new("--scoring", "-s") { Description = "Scoring preset or file." };
     public Option<string> Cache { get; } = new("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
-    public SimOptionsBinder Sim { get; } = new();
+    public EndpointOptions Endpoint { get; } = new();
 
     public void AddTo(Command command)
     {
@@ -24,7 +24,7 @@ internal sealed class EvalOptions(string rubricsDescription)
         command.Options.Add(Judge);
         command.Options.Add(Scoring);
         command.Options.Add(Cache);
-        Sim.AddTo(command);
+        Endpoint.AddTo(command);
     }
 
     /// <summary>The instance rubrics of <c>--rubrics</c>, by prompt id.</summary>
@@ -35,7 +35,7 @@ internal sealed class EvalOptions(string rubricsDescription)
     /// <summary>Starts the endpoints (the simulated world in process for sim specs) and opens the grader over them.</summary>
     public async Task<Opened> OpenAsync(ParseResult parse, JudgeOptions judge, CancellationToken ct)
     {
-        var endpoints = new Endpoints(null, Sim.Bind(parse));
+        var endpoints = Endpoint.Open(parse);
         try
         {
             return new Opened(endpoints, await Graders.OpenAsync(endpoints, parse.GetValue(Judge)!, parse.GetValue(Cache)!, judge, parse.GetValue(Scoring), ct));

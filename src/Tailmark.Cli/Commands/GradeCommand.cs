@@ -37,7 +37,6 @@ internal static class GradeCommand
         var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
-        var config = new Option<string?>("--endpoints") { Description = "YAML file of named endpoints with their limits and prices." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
         var summary = new Option<string?>("--summary") { Description = "Also write the run's summary as JSON to this file (for pipelines)." };
@@ -45,10 +44,10 @@ internal static class GradeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, config, timeout, retries, summary, dryRun, budget,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        var endpointOptions = new EndpointOptions();
+        endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var pipeline = new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring)));
@@ -94,7 +93,7 @@ internal static class GradeCommand
 
             var planOnly = parse.GetValue(dryRun);
             if (planOnly && parse.GetValue(summary) is not null) throw new UsageException("--summary describes a finished run; a --dry-run prints its plan only");
-            await using var endpoints = new Endpoints(parse.GetValue(config), sim.Bind(parse)) { Offline = planOnly };
+            await using var endpoints = endpointOptions.Open(parse, offline: planOnly);
             var clients = new List<ResilientChatClient>();
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             // A dry run reads the cache but does not create one.

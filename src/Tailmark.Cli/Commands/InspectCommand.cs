@@ -29,15 +29,15 @@ internal static class InspectCommand
         {
             target, pool, judge, cache, topK,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        var endpointOptions = new EndpointOptions();
+        endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(target)!;
             if (Directory.Exists(path)) path = Path.Combine(path, "rubrics.jsonl");
             var rubrics = (await RubricLoader.LoadAsync(path, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
             var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList());
-            await using var endpoints = new Endpoints(null, sim.Bind(parse));
+            await using var endpoints = endpointOptions.Open(parse);
             using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, "ctt", ct);
             var inspector = new RubricInspector(graders.Grader, parse.GetValue(topK));
             var summary = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "responses", "criteria", "weights +/-", "no signal", "redundant", "top gap", "top-k ties");

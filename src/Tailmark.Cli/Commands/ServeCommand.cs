@@ -29,14 +29,13 @@ internal static class ServeCommand
         var concurrent = new Option<int>("--max-concurrent") { Description = "Requests graded at once.", DefaultValueFactory = _ => 64 };
         var queue = new Option<int>("--queue-limit") { Description = "Requests that may wait; beyond that 429.", DefaultValueFactory = _ => 256 };
         var fallback = new Option<double?>("--fallback-reward") { Description = "Reward (flagged) for items whose prompt has no rubric; default: a per-item error." };
-        var endpointsFile = new Option<string?>("--endpoints") { Description = "YAML file of named endpoints." };
         var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, /health, /metrics, /v1/rubrics/{id}.")
         {
-            rubrics, judge, host, port, token, scoring, defense, mode, cache, deadline, concurrent, queue, fallback, endpointsFile, budget,
+            rubrics, judge, host, port, token, scoring, defense, mode, cache, deadline, concurrent, queue, fallback, budget,
         };
-        var sim = new SimOptionsBinder();
-        sim.AddTo(command);
+        var endpointOptions = new EndpointOptions();
+        endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(host), out var address)) throw new UsageException($"--host must be an IP address, not '{parse.GetValue(host)}'");
@@ -61,7 +60,7 @@ internal static class ServeCommand
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).Concat(DefenseLayer.Rubrics(parse.GetValue(defense)!)).ToList();
             var index = new RubricIndex(all.Values, shared);
-            await using var endpoints = new Endpoints(parse.GetValue(endpointsFile), sim.Bind(parse)) { UnreachableIsFatal = false };
+            await using var endpoints = endpointOptions.Open(parse, unreachableIsFatal: false);
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
             using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
             var metrics = new RewardMetrics();

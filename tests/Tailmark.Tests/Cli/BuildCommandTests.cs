@@ -35,6 +35,22 @@ public sealed class BuildCommandTests
     }
 
     [Fact]
+    public async Task Propose_NamedEndpointFromTheEndpointsFile_IsTheSameModelAsTheSpec()
+    {
+        // A server of its own with the world the in-process sim would start (seed 7, 3 tasks), named in a file.
+        await using var sim = await Tailmark.Server.Sim.SimServer.StartAsync(new Tailmark.Server.Sim.SimServerOptions { World = new Tailmark.Sim.SimOptions { Tasks = 3 } });
+        using var dir = new TempDir();
+        var prompts = dir.File("prompts.jsonl");
+        Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
+        var endpoints = dir.Write("endpoints.yaml", $"endpoints:\n  my-proposer:\n    url: {sim.BaseUrl}\n    model: sim-proposer\n    concurrency: 2\n");
+        var named = await Task.Run(() => CliProcess.Run("propose", "--prompts", prompts, "--proposer", "my-proposer", "--endpoints", endpoints, "--out", dir.File("named.jsonl")));
+        Assert.Equal(0, named.ExitCode);
+        Assert.Equal(0, CliProcess.Run("propose", "--prompts", prompts, "--proposer", "sim", "--sim-tasks", "3", "--out", dir.File("spec.jsonl")).ExitCode);
+        Assert.Equal(File.ReadAllBytes(dir.File("spec.jsonl")), File.ReadAllBytes(dir.File("named.jsonl")));
+        Assert.True(sim.Service.Stats.Snapshot().Requests >= 3); // the named server did the work
+    }
+
+    [Fact]
     public void Experiment_PrintsTheTableAndWritesJson()
     {
         using var dir = new TempDir();
