@@ -67,7 +67,7 @@ internal sealed class CallReplay : IDisposable
                 w.WriteEndArray();
                 w.WriteNumber("temperature", _options.EffectiveTemperature);
                 w.WriteNumber("seed", 0);
-                w.WriteNumber("max_tokens", MaxTokens(call.Criteria));
+                w.WriteNumber("max_tokens", _options.OutputBudget(call.Criteria));
                 w.WriteStartObject("response_format");
                 w.WriteString("type", "json_object");
                 w.WriteEndObject();
@@ -78,15 +78,12 @@ internal sealed class CallReplay : IDisposable
             _ = doc.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
         });
 
-    // The engine's output budget for a call about n criteria.
-    private int MaxTokens(int criteria) => 64 + _options.MaxTokensPerCriterion * criteria;
-
     private ChatCompletionOptions SdkOptions(int criteria)
     {
         var options = new ChatCompletionOptions
         {
             Temperature = (float)_options.EffectiveTemperature,
-            MaxOutputTokenCount = MaxTokens(criteria),
+            MaxOutputTokenCount = _options.OutputBudget(criteria),
             ResponseFormat = ChatResponseFormat.CreateJsonObjectFormat(),
         };
 #pragma warning disable OPENAI001 // Seed is experimental in the SDK; the engine sends it (vote 0).

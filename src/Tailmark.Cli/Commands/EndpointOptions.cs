@@ -28,8 +28,8 @@ internal sealed class EndpointOptions
     }
 
     /// <summary>The endpoints of this command; see <see cref="Endpoints"/> for what the flags change.</summary>
-    public Endpoints Open(ParseResult parse, bool unreachableIsFatal = true, bool offline = false) =>
-        new(parse.GetValue(File), Bind(parse)) { UnreachableIsFatal = unreachableIsFatal, Offline = offline };
+    public Endpoints Open(ParseResult parse, bool stopOnUnusableEndpoint = true, bool offline = false) =>
+        new(parse.GetValue(File), Bind(parse)) { StopOnUnusableEndpoint = stopOnUnusableEndpoint, Offline = offline };
 
     public SimServerOptions Bind(ParseResult parse)
     {

@@ -18,8 +18,8 @@ internal static class GradeDryRun
         var issues = new List<InputIssue>();
         var responses = 0;
         var withoutJudge = 0;
-        var perJudge = new Dictionary<string, JudgePlan>(StringComparer.Ordinal);
-        var order = new List<string>();
+        // One total per judge of the ensemble, in its order; every response's plans come in that order.
+        JudgePlan[]? perJudge = null;
         await foreach (var row in GradeCommand.ReadRowsAsync(responsesPath, gradingFor.ContainsKey, issues, ct))
         {
             if (row is null) continue;
@@ -27,26 +27,17 @@ internal static class GradeDryRun
             var (rubric, conversation) = gradingFor[row.PromptId];
             var (plans, none) = grader.Plan(rubric, conversation, row.Response);
             withoutJudge += none;
-            for (var j = 0; j < plans.Count; j++)
-            {
-                // Keyed by position and identity: an ensemble may name the same endpoint twice.
-                var key = $"{j}\n{plans[j].Judge.Identity}";
-                if (perJudge.TryGetValue(key, out var sum)) perJudge[key] = sum.Add(plans[j]);
-                else
-                {
-                    perJudge[key] = plans[j];
-                    order.Add(key);
-                }
-            }
+            if (plans.Count == 0) continue;
+            if (perJudge is null) perJudge = [.. plans];
+            else for (var j = 0; j < plans.Count; j++) perJudge[j] = perJudge[j].Add(plans[j]);
         }
         CommandRunner.PrintIssues(issues);
 
         static string N(double v) => v.ToString("#,0", CultureInfo.InvariantCulture);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "calls", "verdicts cached", "prompt tokens (est.)", "completion tokens (at most)", "cost (at most)");
         var cost = 0.0;
-        foreach (var key in order)
+        foreach (var p in perJudge ?? [])
         {
-            var p = perJudge[key];
             // The most it could cost: no prompt token served from a prefix cache, every output budget used up.
             var most = p.Judge.Prices.Cost(p.EstimatedPromptTokens, 0, p.MaxCompletionTokens);
             cost += most;
@@ -54,7 +45,7 @@ internal static class GradeDryRun
         }
         CommandRunner.Out.Write(table);
         CommandRunner.Out.WriteLine($"dry run: {N(responses)} responses to grade, {N(withoutJudge)} verdicts need no judge (verifiable checks, detected injection); " +
-            $"{N(perJudge.Values.Sum(p => p.Calls))} judge calls, at most {cost.ToString("$0.0000", CultureInfo.InvariantCulture)}; nothing was sent");
+            $"{N(perJudge?.Sum(p => p.Calls) ?? 0)} judge calls, at most {cost.ToString("$0.0000", CultureInfo.InvariantCulture)}; nothing was sent");
         return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
     }
 }

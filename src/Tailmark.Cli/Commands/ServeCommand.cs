@@ -60,7 +60,7 @@ internal static class ServeCommand
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).Concat(DefenseLayer.Rubrics(parse.GetValue(defense)!)).ToList();
             var index = new RubricIndex(all.Values, shared);
-            await using var endpoints = endpointOptions.Open(parse, unreachableIsFatal: false);
+            await using var endpoints = endpointOptions.Open(parse, stopOnUnusableEndpoint: false);
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
             using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
             var metrics = new RewardMetrics();

@@ -24,12 +24,12 @@ internal sealed class Endpoints : IAsyncDisposable
     private readonly HashSet<string> _probed = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether a server that cannot be reached (or refuses the key) stops the command when its endpoint is opened, and
-    /// one that fails its first <see cref="FailFastCalls"/> calls with none answered stops it then. True for batch
-    /// commands, which would otherwise grade a whole file into CannotAssess; the reward server only warns, since its
-    /// judge may come up after it.
+    /// Whether an unusable endpoint stops the command: one that cannot be reached or refuses the key when it is
+    /// opened, or fails its first <see cref="FailFastCalls"/> calls with none answered. True for batch commands, which
+    /// would otherwise grade a whole file into CannotAssess; the reward server only warns, since its judge may come up
+    /// after it.
     /// </summary>
-    public bool UnreachableIsFatal { get; init; } = true;
+    public bool StopOnUnusableEndpoint { get; init; } = true;
 
     /// <summary>
     /// Opens clients that will never be called (a dry run): no simulated server is started and no server is checked.
@@ -71,7 +71,7 @@ internal sealed class Endpoints : IAsyncDisposable
             await ProbeAsync(spec, ct);
         }
         // Batch commands stop once an endpoint has failed its first calls with none answered; the reward server goes on.
-        var client = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = UnreachableIsFatal ? FailFastCalls : null };
+        var client = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = StopOnUnusableEndpoint ? FailFastCalls : null };
         _clients.Add(client);
         return client;
     }
@@ -82,13 +82,13 @@ internal sealed class Endpoints : IAsyncDisposable
         {
             if (await EndpointProbe.CheckAsync(spec, TimeSpan.FromSeconds(15), ct) is { } warning) Console.Error.WriteLine($"warning: {warning}");
         }
-        catch (EndpointUnusableException ex) when (!UnreachableIsFatal)
+        catch (EndpointUnusableException ex) when (!StopOnUnusableEndpoint)
         {
-            Console.Error.WriteLine($"warning: {ex.Message}; serving anyway, and judged criteria are cannot_assess until it answers");
+            Console.Error.WriteLine($"warning: {ex.Message}; going on, with judged criteria cannot_assess until it answers");
         }
     }
 
-    public Usage TotalUsage() => _clients.Aggregate(Usage.Zero, (u, c) => u.Add(c.Meter.Snapshot()));
+    public Usage TotalUsage() => Usage.Total(_clients);
 
     public async ValueTask DisposeAsync()
     {

@@ -30,7 +30,7 @@ public sealed class JudgeEngine
     public JudgeOptions Options => _options;
 
     /// <summary>What every judge of the ensemble has used so far: calls, retries, failures, tokens, cost.</summary>
-    public Usage JudgeUsage() => _judges.Aggregate(Usage.Zero, (total, judge) => total.Add(judge.Meter.Snapshot()));
+    public Usage JudgeUsage() => Usage.Total(_judges);
 
     public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria, CancellationToken cancellationToken = default)
     {
@@ -129,7 +129,7 @@ public sealed class JudgeEngine
                 {
                     calls++;
                     characters += shared + JudgePrompts.Criteria(batch).Length;
-                    budget += MaxOutputTokens(batch.Length);
+                    budget += _options.OutputBudget(batch.Length);
                 }
             }
             plans.Add(new JudgePlan(_judges[j].Spec, calls, characters, budget, cachedVerdicts));
@@ -163,8 +163,6 @@ public sealed class JudgeEngine
 
     private IEnumerable<T[]> Batches<T>(List<T> pending) => pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count)));
 
-    private int MaxOutputTokens(int criteria) => 64 + _options.MaxTokensPerCriterion * criteria;
-
     // contentDigest: the hash of the conversation and the response, computed once per response.
     private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
         VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -184,7 +182,7 @@ public sealed class JudgeEngine
         {
             Temperature = (float)_options.EffectiveTemperature,
             Seed = vote,
-            MaxOutputTokens = MaxOutputTokens(batch.Count),
+            MaxOutputTokens = _options.OutputBudget(batch.Count),
             ResponseFormat = ChatResponseFormat.Json,
         };
         if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };
@@ -221,7 +219,7 @@ public sealed class JudgeEngine
             }
             // An answer stopped by its output budget (a reasoning judge, say) is told apart: the fix is a larger budget.
             var reason = cutOff
-                ? $"judge answer cut off at its output budget of {MaxOutputTokens(batch.Count)} tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): {JudgeVerdictParser.Clip(lastRaw)}"
+                ? $"judge answer cut off at its output budget of {_options.OutputBudget(batch.Count)} tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): {JudgeVerdictParser.Clip(lastRaw)}"
                 : $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(lastRaw)}";
             return (batch.ToDictionary(c => c.Id, c => lastPartial is not null && lastPartial.TryGetValue(c.Id, out var p) ? ToVote(p, null, 0) : Vote.Failed(reason)), calls);
         }

@@ -21,6 +21,9 @@ public sealed record JudgeOptions
 
     public double EffectiveTemperature => Temperature ?? (Votes > 1 ? 0.7 : 0);
 
+    /// <summary>The output budget of a call about CRITERIA criteria: room for the JSON wrapper, then per criterion.</summary>
+    public int OutputBudget(int criteria) => 64 + MaxTokensPerCriterion * criteria;
+
     public JudgeOptions Validated()
     {
         if (Votes is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(Votes), Votes, "between 1 and 64");

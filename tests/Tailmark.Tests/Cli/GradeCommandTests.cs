@@ -178,6 +178,14 @@ public sealed class GradeCommandTests
         Assert.Equal(statuses.Count, summary.GetProperty("cache_hits").GetInt32());
     }
 
+    /// <summary>How many criteria each response's rubric has, read from the files: a per-criterion run's calls.</summary>
+    private static List<int> CriteriaPerResponse(string rubrics, string responses)
+    {
+        var criteria = File.ReadLines(rubrics).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(r => r.GetProperty("prompt_id").GetString()!, r => r.GetProperty("criteria").GetArrayLength());
+        return [.. File.ReadLines(responses).Select(l => criteria[JsonDocument.Parse(l).RootElement.GetProperty("prompt_id").GetString()!])];
+    }
+
     /// <summary>The dry run's table row for the judge: calls, cached verdicts, prompt tokens, completion budget.</summary>
     private static long[] DryRunRow(string stdout, string judge)
     {
@@ -191,9 +199,7 @@ public sealed class GradeCommandTests
     {
         using var dir = new TempDir();
         var (rubrics, responses) = Inputs(dir, tasks: 3, perTask: 3);
-        var criteria = File.ReadLines(rubrics).Select(l => JsonDocument.Parse(l).RootElement)
-            .ToDictionary(r => r.GetProperty("prompt_id").GetString()!, r => r.GetProperty("criteria").GetArrayLength());
-        var perResponse = File.ReadLines(responses).Select(l => criteria[JsonDocument.Parse(l).RootElement.GetProperty("prompt_id").GetString()!]).ToList();
+        var perResponse = CriteriaPerResponse(rubrics, responses);
 
         var dry = CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("c.sqlite"), "--dry-run"));
         Assert.Equal(0, dry.ExitCode);
@@ -247,7 +253,7 @@ public sealed class GradeCommandTests
     {
         using var dir = new TempDir();
         var (rubrics, responses) = Inputs(dir, tasks: 2, perTask: 2);
-        var port = Llm.EndpointProbeTests.ClosedPort();
+        var port = LoopbackPort.Closed();
         var result = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--judge", $"http://127.0.0.1:{port}/v1#m",
             "--no-cache", "--out", dir.File("graded.jsonl"));
         Assert.Equal(1, result.ExitCode);
@@ -270,9 +276,7 @@ public sealed class GradeCommandTests
         Assert.Matches(@"error: [^ ]*#no-such-model: the first \d+ calls all failed and none succeeded \(the last: HTTP 404 \(", result.Stderr);
         Assert.DoesNotContain("HTTP 404: HTTP 404", result.Stderr);
         // Stopped long before the file was done: one per-criterion call per criterion of each response's rubric.
-        var criteria = File.ReadLines(rubrics).Select(l => JsonDocument.Parse(l).RootElement)
-            .ToDictionary(r => r.GetProperty("prompt_id").GetString()!, r => r.GetProperty("criteria").GetArrayLength());
-        var wholeFile = File.ReadLines(responses).Sum(l => criteria[JsonDocument.Parse(l).RootElement.GetProperty("prompt_id").GetString()!]);
+        var wholeFile = CriteriaPerResponse(rubrics, responses).Sum();
         var requests = sim.Service.Stats.Snapshot().Requests;
         Assert.InRange(requests, 20, wholeFile / 2);
         Assert.False(File.Exists(dir.File("graded.jsonl")));

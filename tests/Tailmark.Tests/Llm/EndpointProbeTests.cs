@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -22,18 +20,10 @@ public sealed class EndpointProbeTests
     private static EndpointSpec Http(string url, string model, string? key = null) =>
         EndpointSpecParser.Parse($"{url}#{model}", "sim-judge") with { ApiKey = key };
 
-    /// <summary>A loopback port nothing listens on: bound, read, released.</summary>
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Check_NothingListening_ThrowsNamingTheUrl()
     {
-        var port = ClosedPort();
+        var port = LoopbackPort.Closed();
         var ex = await Assert.ThrowsAsync<EndpointUnusableException>(() => EndpointProbe.CheckAsync(Http($"http://127.0.0.1:{port}/v1", "m"), Patience, default));
         Assert.Contains($"cannot reach http://127.0.0.1:{port}/v1", ex.Message);
     }
@@ -78,7 +68,7 @@ public sealed class EndpointProbeTests
     [Fact]
     public async Task Judge_ServerGoneAfterTheCheck_VerdictsAreCannotAssessAsNetworkErrors()
     {
-        var port = ClosedPort();
+        var port = LoopbackPort.Closed();
         var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
         using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
         var criteria = new[] { new Criterion { Id = "c1", Text = "The response is kind.", Weight = 1 } };
@@ -92,7 +82,7 @@ public sealed class EndpointProbeTests
     [Fact]
     public async Task FailFast_AfterTheLimitWithNoAnswer_CallsThrowEndpointUnusable()
     {
-        var port = ClosedPort();
+        var port = LoopbackPort.Closed();
         var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
         using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = 3 };
         Task Ask() => judge.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "hi")]);

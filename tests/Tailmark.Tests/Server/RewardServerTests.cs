@@ -325,7 +325,7 @@ public sealed class RewardServerJudgeHealthTests
     public async Task Health_JudgeThatNeverAnswers_IsDegraded_AndTheRequestStillSucceeds()
     {
         await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 2 } });
-        var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{Llm.EndpointProbeTests.ClosedPort()}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
+        var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{LoopbackPort.Closed()}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
         using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
         var (server, _) = await RewardServerFixture.StartAsync(sim, judge);
         await using var _ = server;
