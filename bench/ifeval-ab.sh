@@ -7,11 +7,10 @@ cd "$(dirname "$0")/.."
 a=$1 b=$2 runs=${3:-12}
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/a" >/dev/null 2>&1 || true; git worktree remove --force "$work/b" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-data=$PWD/../shared/data/ifeval
+data=$PWD/tests/data/ifeval
 for side in a b; do
   rev=${!side}
   git worktree add -q --detach "$work/$side" "$rev"
-  ln -sfn "$PWD/../shared" "$work/shared" # the worktrees reach the shared data at ../shared, as the repository does
   dotnet publish -c Release "$work/$side/src/Tailmark.Cli" -r linux-x64 --self-contained true \
     -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$work/bin-$side" >/dev/null
 done

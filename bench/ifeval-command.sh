@@ -8,7 +8,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 dotnet publish -c Release src/Tailmark.Cli -r linux-x64 --self-contained true \
   -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$out/bin" >/dev/null
-data=../shared/data/ifeval
+data=tests/data/ifeval
 cmd=("$out/bin/Tailmark.Cli" check ifeval --input "$data/input_data.jsonl"
      --responses "$data/input_response_data_gpt4_20231107_145030.jsonl" --out "$out/results")
 "${cmd[@]}" >/dev/null # warm the file cache

@@ -10,7 +10,7 @@ import time
 import langdetect.detector_factory as factory
 from langdetect.lang_detect_exception import LangDetectException
 
-data = sys.argv[1] if len(sys.argv) > 1 else os.path.join("..", "shared", "data", "ifeval")
+data = sys.argv[1] if len(sys.argv) > 1 else os.path.join("tests", "data", "ifeval")
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 with open(os.path.join(data, "input_response_data_gpt4_20231107_145030.jsonl"), encoding="utf-8") as f:
     texts = [json.loads(line)["response"] for line in f]

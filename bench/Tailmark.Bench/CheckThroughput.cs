@@ -11,7 +11,7 @@ internal static class CheckThroughput
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var data = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "data", "ifeval");
+        var data = args.Length > 0 ? args[0] : Path.Combine("tests", "data", "ifeval");
         var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
         var items = await IfEvalInput.ReadItemsAsync(Path.Combine(data, "input_data.jsonl"));
         var responses = await IfEvalInput.ReadResponsesAsync(Path.Combine(data, "input_response_data_gpt4_20231107_145030.jsonl"));

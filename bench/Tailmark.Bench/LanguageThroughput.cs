@@ -13,7 +13,7 @@ internal static class LanguageThroughput
 {
     public static int Run(string[] args)
     {
-        var data = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "data", "ifeval");
+        var data = args.Length > 0 ? args[0] : Path.Combine("tests", "data", "ifeval");
         var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
         var texts = File.ReadLines(Path.Combine(data, "input_response_data_gpt4_20231107_145030.jsonl"))
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("response").GetString()!).ToList();

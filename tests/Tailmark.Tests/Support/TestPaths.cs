@@ -1,15 +1,15 @@
 namespace Tailmark.Tests.Support;
 
-/// <summary>Locates the repository root (the folder holding Tailmark.slnx) and the shared reference data beside it.</summary>
+/// <summary>Locates the repository root (the folder holding Tailmark.slnx) and the reference data the tests read (tests/data).</summary>
 public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRoot();
 
-    public static string SharedData => Path.Combine(RepoRoot, "..", "shared", "data");
+    public static string TestData => Path.Combine(RepoRoot, "tests", "data");
 
-    public static string HealthBench => Path.Combine(SharedData, "healthbench", "oss_eval_sample_30.jsonl");
+    public static string HealthBench => Path.Combine(TestData, "healthbench", "oss_eval_sample_30.jsonl");
 
-    public static string IfEval(string file) => Path.Combine(SharedData, "ifeval", file);
+    public static string IfEval(string file) => Path.Combine(TestData, "ifeval", file);
 
     private static string FindRoot()
     {
