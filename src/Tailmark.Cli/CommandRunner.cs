@@ -27,14 +27,21 @@ internal static class CommandRunner
             return Usage;
         }
         using var cancel = new CancellationTokenSource();
+        // SIGINT (Ctrl-C) and SIGTERM cancel the command's token and leave it time to finish (serve drains its requests);
+        // a second signal ends the process at once. System.CommandLine's own handler would exit two seconds after the first.
         Console.CancelKeyPress += (_, e) =>
         {
-            e.Cancel = true;
+            e.Cancel = !cancel.IsCancellationRequested;
             cancel.Cancel();
         };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = !cancel.IsCancellationRequested;
+            cancel.Cancel();
+        });
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel.Token);
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancel.Token);
         }
         catch (InputException ex)
         {

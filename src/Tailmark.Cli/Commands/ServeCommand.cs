@@ -20,7 +20,9 @@ internal static class ServeCommand
         var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
         var host = new Option<string>("--host") { Description = "Address to listen on (loopback unless you mean otherwise).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port (0 picks a free one).", DefaultValueFactory = _ => 8000 };
-        var token = new Option<string?>("--token") { Description = "Require this bearer token (default: the TAILMARK_TOKEN environment variable, if set)." };
+        var token = new Option<string?>("--token") { Description = "Require this bearer token. Visible in the process list: prefer --token-file or the TAILMARK_TOKEN environment variable." };
+        var tokenFile = new Option<string?>("--token-file") { Description = "Require the bearer token written in this file (its first line)." };
+        var tokenInPath = new Option<bool>("--allow-token-in-path") { Description = "Also accept the token as a path prefix, /t/TOKEN/get_reward, for trainers that cannot send headers (OpenRLHF); the URL then carries the secret." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
         var defense = DefenseLayer.Option();
         var mode = new Option<string>("--mode") { Description = "Judge mode: per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
@@ -28,11 +30,19 @@ internal static class ServeCommand
         var deadline = new Option<double>("--deadline-ms") { Description = "Per-request deadline; unfinished items are answered as not graded (flagged).", DefaultValueFactory = _ => 120_000 };
         var concurrent = new Option<int>("--max-concurrent") { Description = "Requests graded at once.", DefaultValueFactory = _ => 64 };
         var queue = new Option<int>("--queue-limit") { Description = "Requests that may wait; beyond that 429.", DefaultValueFactory = _ => 256 };
-        var fallback = new Option<double?>("--fallback-reward") { Description = "Reward (flagged) for items whose prompt has no rubric; default: a per-item error." };
+        var noRubric = new Option<string>("--no-rubric") { Description = "OpenRLHF and slime: what a request gets when none of its items found a rubric: error (HTTP 422) or reward:X (flagged).", DefaultValueFactory = _ => "error" };
+        var ungraded = new Option<string>("--ungraded") { Description = "OpenRLHF and slime: what any other ungraded item gets: reward:X (flagged in extra_logs / the answer) or error.", DefaultValueFactory = _ => "reward:0" };
+        var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body, in MiB (413 beyond).", DefaultValueFactory = _ => 32 };
+        var maxItems = new Option<int>("--max-items") { Description = "Most items in one request (413 beyond).", DefaultValueFactory = _ => new RewardServerOptions().MaxItemsPerRequest };
+        var slots = new Option<int>("--grading-slots") { Description = "Items graded at once over all requests; an item not started by its deadline is not started.", DefaultValueFactory = _ => new RewardServerOptions().GradingSlots };
+        var drain = new Option<double>("--drain-seconds") { Description = "On SIGTERM or Ctrl-C: how long accepted requests may still take before they are answered as they stand.", DefaultValueFactory = _ => 60 };
+        var endTokens = new Option<string?>("--end-tokens") { Description = "Comma-separated end-of-sequence tokens removed from the end of every response (default: the common chat templates', docs/server.md; 'none' removes none)." };
+        var keepReasoning = new Option<bool>("--keep-reasoning") { Description = "Grade a leading <think>…</think> block as part of the response (by default it is removed)." };
         var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, /health, /metrics, /v1/rubrics/{id}.")
         {
-            rubrics, judge, host, port, token, scoring, defense, mode, cache, deadline, concurrent, queue, fallback, budget,
+            rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
+            maxItems, slots, drain, endTokens, keepReasoning, budget,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -45,11 +55,19 @@ internal static class ServeCommand
             {
                 options = new RewardServerOptions
                 {
-                    Token = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("TAILMARK_TOKEN"),
+                    Token = Token(parse.GetValue(token), parse.GetValue(tokenFile)),
+                    AllowTokenInPath = parse.GetValue(tokenInPath),
                     MaxConcurrentRequests = parse.GetValue(concurrent),
                     QueueLimit = parse.GetValue(queue),
-                    Deadline = TimeSpan.FromMilliseconds(parse.GetValue(deadline)),
-                    FallbackReward = parse.GetValue(fallback),
+                    GradingSlots = parse.GetValue(slots),
+                    Deadline = Milliseconds(parse.GetValue(deadline), "--deadline-ms"),
+                    DrainTimeout = Milliseconds(parse.GetValue(drain) * 1000, "--drain-seconds"),
+                    MaxBodyBytes = parse.GetValue(maxBody) is var mb && double.IsFinite(mb) && mb > 0 && mb <= 4096 ? (long)(mb * 1024 * 1024) : throw new UsageException($"--max-body-mb must be between 0 and 4096, not {mb}"),
+                    MaxItemsPerRequest = parse.GetValue(maxItems),
+                    NoRubric = UngradedPolicy.Parse(parse.GetValue(noRubric)!),
+                    Ungraded = UngradedPolicy.Parse(parse.GetValue(ungraded)!),
+                    EndTokens = EndTokens(parse.GetValue(endTokens)),
+                    KeepReasoning = parse.GetValue(keepReasoning),
                 }.Validated();
                 judgeOptions = new JudgeOptions { Mode = JudgeMode.Parse(parse.GetValue(mode)!), MaxTokensPerCriterion = parse.GetValue(budget) }.Validated();
             }
@@ -75,10 +93,39 @@ internal static class ServeCommand
             }
             catch (OperationCanceledException)
             {
-                Console.WriteLine("stopping: finishing the requests in flight");
+                Console.Error.WriteLine($"stopping: answering the requests in flight (up to {options.DrainTimeout.TotalSeconds:0.#} s)");
             }
+            await server.StopAsync();
+            Console.Error.WriteLine("stopped");
             return CommandRunner.Ok;
         });
         return command;
     }
+
+    private static TimeSpan Milliseconds(double ms, string option) =>
+        double.IsFinite(ms) && ms >= 0 && ms <= 86_400_000 ? TimeSpan.FromMilliseconds(ms) : throw new UsageException($"{option} is out of range (0 to one day)");
+
+    /// <summary>The token from --token, else the first line of --token-file, else TAILMARK_TOKEN; never printed.</summary>
+    private static string? Token(string? given, string? file)
+    {
+        if (given is not null && file is not null) throw new UsageException("give --token or --token-file, not both");
+        if (given is not null)
+        {
+            Console.Error.WriteLine("warning: --token is visible in the process list; prefer --token-file or TAILMARK_TOKEN");
+            return given;
+        }
+        if (file is not null)
+        {
+            var first = File.ReadLines(file).FirstOrDefault()?.Trim();
+            return string.IsNullOrEmpty(first) ? throw new UsageException($"--token-file {file}: the first line is empty") : first;
+        }
+        return Environment.GetEnvironmentVariable("TAILMARK_TOKEN") is { Length: > 0 } env ? env.Trim() : null;
+    }
+
+    private static System.Collections.Immutable.ImmutableArray<string> EndTokens(string? list) => list switch
+    {
+        null => Tailmark.Server.Reward.Text.ResponseCleaner.DefaultEndTokens,
+        "none" or "" => [],
+        _ => [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+    };
 }

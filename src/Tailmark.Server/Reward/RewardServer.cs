@@ -1,37 +1,46 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Tailmark.Io;
+using Microsoft.Extensions.Logging.Console;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
-using Tailmark.Scoring;
+using Tailmark.Server.Reward.Wire;
 
 namespace Tailmark.Server.Reward;
 
 /// <summary>
-/// The reward endpoint trainers call: <c>POST /v1/reward</c>, OpenRLHF's <c>POST /get_reward</c>, <c>GET /health</c>,
-/// <c>GET /metrics</c> (Prometheus text), <c>GET /v1/monitor</c> (over-optimization) and <c>GET /v1/rubrics/{id}</c>, on ASP.NET Core minimal APIs bound to
-/// loopback unless told otherwise. Bounded: at most MaxConcurrentRequests graded at once, QueueLimit waiting,
-/// beyond that 429 with Retry-After; bodies over the limit get 413, malformed JSON 400 with the parser's message;
-/// a bearer token is required when one is set. Stopping finishes the requests in flight.
+/// The reward endpoint trainers call, on ASP.NET Core minimal APIs bound to loopback unless told otherwise:
+/// <c>POST /v1/reward</c> (ours), <c>POST /get_reward</c> (OpenRLHF), <c>POST /slime</c> (slime), <c>GET /health</c>,
+/// <c>GET /metrics</c> (Prometheus text), <c>GET /v1/monitor</c> and <c>GET /v1/rubrics/{id}</c>. Bounded: at most
+/// MaxConcurrentRequests graded at once and QueueLimit waiting (admission through a
+/// <see cref="ConcurrencyLimiter"/>), beyond that 429 with Retry-After; every error is a JSON <see cref="ErrorBody"/>
+/// naming the field. A bearer token is required when one is set. Stopping stops accepting and answers every accepted
+/// request within the drain time.
 /// </summary>
 public sealed class RewardServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly RewardService _service;
+    private readonly ILogger _log;
+    private int _stopped;
 
-    private RewardServer(WebApplication app, Uri baseUrl)
+    private RewardServer(WebApplication app, RewardService service, Uri baseUrl)
     {
         _app = app;
+        _service = service;
+        _log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tailmark.Server.Reward");
         BaseUrl = baseUrl;
     }
 
@@ -42,7 +51,14 @@ public sealed class RewardServer : IAsyncDisposable
         options = options.Validated();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Error).AddFilter("Tailmark", LogLevel.Information);
+        // The drain is ours (RewardService answers what is unfinished when it ends); the host only must not cut it short.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(15));
+        builder.Services.AddHealthChecks()
+            .AddCheck("judge_failing", new RewardHealthChecks.JudgeFailing(service))
+            .AddCheck("no_rubric", new RewardHealthChecks.NoRubric(service));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(host ?? IPAddress.Loopback, port);
@@ -51,28 +67,30 @@ public sealed class RewardServer : IAsyncDisposable
             k.Limits.RequestHeadersTimeout = options.HeadersTimeout;
         });
         var app = builder.Build();
-        var gate = new RequestGate(options);
-        if (options.Token is { } token) app.Use(async (ctx, next) =>
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tailmark.Server.Reward");
+        var admission = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            if (ctx.Request.Path != "/health" && !Authorized(ctx, token))
-            {
-                ctx.Response.StatusCode = 401;
-                ctx.Response.Headers.WWWAuthenticate = "Bearer";
-                await ctx.Response.WriteAsync("{\"error\": \"a bearer token is required\"}", ctx.RequestAborted).ConfigureAwait(false);
-                return;
-            }
-            await next(ctx).ConfigureAwait(false);
+            PermitLimit = options.MaxConcurrentRequests,
+            QueueLimit = options.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        app.MapGet("/health", () =>
+        var context = new HandlerContext(service, metrics, admission, log, new LogThrottle(TimeSpan.FromSeconds(10)));
+
+        app.Use((ctx, next) => Errors(ctx, next, metrics, log));
+        app.UseStatusCodePages(async status =>
         {
-            // "degraded" while the judge has failed calls and answered none (down, or rejecting every call): the server
-            // still answers, with CannotAssess verdicts, so it stays 200 for liveness probes.
-            var judge = service.JudgeUsage();
-            var status = judge is { Calls: 0, Failures: > 0 } ? "degraded" : "ok";
-            return Results.Text($"{{\"status\": \"{status}\", \"rubrics\": {service.Index.Count}, \"judge_calls\": {judge.Calls}, \"judge_failures\": {judge.Failures}}}", "application/json");
+            // Routing's own 404 and 405 have no body: give them ours.
+            var ctx = status.HttpContext;
+            await WriteError(ctx, metrics, ctx.Response.StatusCode, ctx.Response.StatusCode == 405
+                ? $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}" : $"no endpoint {ctx.Request.Method} {ctx.Request.Path}", null).ConfigureAwait(false);
         });
-        app.MapGet("/metrics", () => Results.Text(metrics.Render([("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", gate.InFlight),
-            ("tailmark_requests_queued", gate.Waiting), ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria()),
+        if (options.Token is { } token) app.Use((ctx, next) => Authenticate(ctx, next, token, options.AllowTokenInPath, metrics));
+        app.UseRouting();
+        app.MapGet("/health", (Delegate)((HttpContext ctx) => Health(ctx, service)));
+        app.MapGet("/metrics", () => Results.Text(metrics.Render(
+            [("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", options.MaxConcurrentRequests - (admission.GetStatistics()?.CurrentAvailablePermits ?? 0)),
+            ("tailmark_requests_queued", admission.GetStatistics()?.CurrentQueuedCount ?? 0), ("tailmark_items_grading", service.Grading),
+            ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria()),
             // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
             ("process_resident_memory_bytes", Environment.WorkingSet), ("dotnet_gc_heap_after_last_collection_bytes", GC.GetGCMemoryInfo().HeapSizeBytes),
             ("dotnet_gc_heap_after_last_full_collection_bytes", GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes), ("dotnet_gc_gen2_collections", GC.CollectionCount(2))],
@@ -80,12 +98,13 @@ public sealed class RewardServer : IAsyncDisposable
         app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
-            : Results.Text($"{{\"error\": \"no rubric with id {Escape(id)}\"}}", "application/json", statusCode: 404));
-        app.MapPost("/v1/reward", (HttpContext ctx) => Handle(ctx, service, gate, metrics, "tailmark_requests_total{endpoint=\"reward\"}", ParseReward, WriteReward));
-        app.MapPost("/get_reward", (HttpContext ctx) => Handle(ctx, service, gate, metrics, "tailmark_requests_total{endpoint=\"openrlhf\"}", ParseOpenRlhf, WriteOpenRlhf));
+            : Results.Json(new ErrorBody($"no rubric with id \"{id}\"", "id"), RewardWireContext.Default.ErrorBody, statusCode: 404));
+        app.MapPost("/v1/reward", (HttpContext ctx) => context.HandleAsync(ctx, new NativeProtocol()));
+        app.MapPost("/get_reward", (HttpContext ctx) => context.HandleAsync(ctx, new OpenRlhfProtocol()));
+        app.MapPost("/slime", (HttpContext ctx) => context.HandleAsync(ctx, new SlimeProtocol()));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RewardServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        return new RewardServer(app, service, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
     }
 
     // The judges' own meters: what the endpoint costs and how it behaves (retries, failures), beside the server's counters.
@@ -96,197 +115,152 @@ public sealed class RewardServer : IAsyncDisposable
         ("tailmark_judge_completion_tokens_total", u.CompletionTokens), ("tailmark_judge_cost_usd_total", u.Cost),
     ];
 
-    private delegate (IReadOnlyList<RewardItem>? Items, TimeSpan? Deadline, string? Error) Parser(JsonElement body);
-
-    private delegate void Writer(Utf8JsonWriter w, IReadOnlyList<RewardItem> items, IReadOnlyList<ItemResult> results);
-
-    // requestCounter: the counter's full name with its endpoint label, built once rather than per request.
-    private static async Task Handle(HttpContext ctx, RewardService service, RequestGate gate, RewardMetrics metrics, string requestCounter, Parser parse, Writer write)
+    private static async Task<IResult> Health(HttpContext ctx, RewardService service)
     {
-        var clock = Stopwatch.StartNew();
-        metrics.Add(requestCounter);
-        JsonElement body;
+        var report = await ctx.RequestServices.GetRequiredService<HealthCheckService>().CheckHealthAsync(ctx.RequestAborted).ConfigureAwait(false);
+        var reasons = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => new HealthReasonWire(e.Key, e.Value.Description ?? e.Value.Status.ToString())).ToList();
+        var status = report.Status switch { HealthStatus.Healthy => "ok", HealthStatus.Degraded => "degraded", _ => "unhealthy" };
+        var judge = service.JudgeUsage();
+        // Degraded stays 200: the server keeps answering (with CannotAssess verdicts, or flagged items), so liveness probes pass.
+        return Results.Json(new HealthBody(status, reasons, service.Index.Count, judge.Calls, judge.Failures), RewardWireContext.Default.HealthBody,
+            statusCode: report.Status == HealthStatus.Unhealthy ? 503 : 200);
+    }
+
+    private static async Task Errors(HttpContext ctx, RequestDelegate next, RewardMetrics metrics, ILogger log)
+    {
         try
         {
-            using var doc = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted).ConfigureAwait(false);
-            body = doc.RootElement.Clone();
+            await next(ctx).ConfigureAwait(false);
         }
-        catch (JsonException ex)
+        catch (HttpProblem p)
         {
-            await Fail(ctx, metrics, 400, $"malformed JSON: {ex.Message.Split(" Path:")[0]}").ConfigureAwait(false);
-            return;
+            if (p.RetryAfter is { } after) ctx.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await WriteError(ctx, metrics, p.Status, p.Message, p.Field).ConfigureAwait(false);
         }
-        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (ex.StatusCode == 413)
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
-            await Fail(ctx, metrics, 413, "request body too large").ConfigureAwait(false);
-            return;
+            // The client went away: nobody to answer.
         }
-        var (items, deadline, error) = parse(body);
-        if (items is null)
+        catch (BadHttpRequestException ex)
         {
-            await Fail(ctx, metrics, 400, error ?? "bad request").ConfigureAwait(false);
-            return;
+            await WriteError(ctx, metrics, ex.StatusCode, $"bad request: {ex.Message}", "body").ConfigureAwait(false);
         }
-        if (!gate.TryEnter(out var wait))
+        catch (Exception ex)
         {
-            ctx.Response.Headers.RetryAfter = "1";
-            await Fail(ctx, metrics, 429, "the reward server is at capacity; retry later").ConfigureAwait(false);
-            return;
-        }
-        var running = false;
-        try
-        {
-            await wait(ctx.RequestAborted).ConfigureAwait(false);
-            running = true;
-            var results = await service.RewardAsync(items, deadline, ctx.RequestAborted).ConfigureAwait(false);
-            ctx.Response.ContentType = "application/json";
-            await using (var w = new Utf8JsonWriter(ctx.Response.Body, JsonOutput.Compact))
-            {
-                write(w, items, results);
-            }
-            metrics.Latency(clock.Elapsed);
-        }
-        finally
-        {
-            gate.Leave(running);
+            RewardLog.Internal(log, ex, ctx.Request.Method, ctx.Request.Path);
+            await WriteError(ctx, metrics, 500, $"internal error ({ex.GetType().Name}: {ex.Message}); this is a bug in Tailmark, please report it", null).ConfigureAwait(false);
         }
     }
 
-    private static async Task Fail(HttpContext ctx, RewardMetrics metrics, int status, string message)
+    internal static async Task WriteError(HttpContext ctx, RewardMetrics metrics, int status, string message, string? field)
     {
         metrics.Add($"tailmark_errors_total{{status=\"{status}\"}}");
+        if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json";
-        await ctx.Response.WriteAsync($"{{\"error\": {Escape(message)}}}", ctx.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static string Escape(string s) => JsonSerializer.Serialize(s, TailmarkJsonContext.Default.String);
-
-    private static bool Authorized(HttpContext ctx, string token)
-    {
-        var header = ctx.Request.Headers.Authorization.ToString();
-        var expected = "Bearer " + token;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), Encoding.UTF8.GetBytes(expected));
-    }
-
-    private static (IReadOnlyList<RewardItem>?, TimeSpan?, string?) ParseReward(JsonElement body)
-    {
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("items", out var list) || list.ValueKind != JsonValueKind.Array)
-        {
-            return (null, null, "expected {\"items\": [{\"prompt_id\"?, \"prompt\"?, \"response\", \"step\"?}, ...]}");
-        }
-        var items = new List<RewardItem>();
-        var i = 0;
-        foreach (var e in list.EnumerateArray())
-        {
-            var log = new IssueLog("request");
-            if (e.ValueKind != JsonValueKind.Object) return (null, null, $"items[{i}]: expected an object");
-            var f = new JsonFieldReader(e, $"items[{i}]", log);
-            var promptId = f.String("prompt_id");
-            var prompt = RubricJsonReader.ReadPrompt(f.Raw("prompt"), f.FieldPath("prompt"), log);
-            var response = f.String("response", required: true);
-            var step = f.Number("step");
-            if (log.HasErrors) return (null, null, string.Join("; ", log.Issues.Where(x => x.IsError).Select(x => $"{x.Field}: {x.Message}")));
-            items.Add(new RewardItem(promptId, prompt, response!, step is { } s ? (long)s : null));
-            i++;
-        }
-        TimeSpan? deadline = body.TryGetProperty("deadline_ms", out var d) && d.TryGetDouble(out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null;
-        return (items, deadline, null);
+        await ctx.Response.WriteAsJsonAsync(new ErrorBody(message, field), RewardWireContext.Default.ErrorBody, cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// OpenRLHF's remote reward: <c>{"query": [full texts], "prompts": [...], "labels": [...]}</c>. Each query is the
-    /// prompt followed by the response, so the response is the query with its prompt removed from the front. A
-    /// label that names a known prompt id selects the rubric; otherwise the prompt text does.
+    /// The bearer token, from <c>Authorization: Bearer TOKEN</c> (the scheme in any case), or — when allowed — as the
+    /// path prefix <c>/t/TOKEN/</c>, which is then removed before routing. Compared in constant time.
     /// </summary>
-    private static (IReadOnlyList<RewardItem>?, TimeSpan?, string?) ParseOpenRlhf(JsonElement body)
+    private static async Task Authenticate(HttpContext ctx, RequestDelegate next, string token, bool allowInPath, RewardMetrics metrics)
     {
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("query", out var queries) || queries.ValueKind != JsonValueKind.Array)
+        var path = ctx.Request.Path.Value ?? "";
+        if (allowInPath && path.StartsWith("/t/", StringComparison.Ordinal))
         {
-            return (null, null, "expected {\"query\": [...], \"prompts\": [...], \"labels\": [...]}");
+            var end = path.IndexOf('/', 3);
+            var candidate = end < 0 ? path[3..] : path[3..end];
+            if (Same(candidate, token))
+            {
+                ctx.Request.Path = end < 0 ? "/" : path[end..];
+                await next(ctx).ConfigureAwait(false);
+                return;
+            }
         }
-        var prompts = body.TryGetProperty("prompts", out var p) && p.ValueKind == JsonValueKind.Array ? p.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null).ToList() : [];
-        var labels = body.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Array ? l.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null).ToList() : [];
-        var items = new List<RewardItem>();
-        var i = 0;
-        foreach (var q in queries.EnumerateArray())
+        else if (path == "/health" || Bearer(ctx.Request.Headers.Authorization.ToString()) is { } given && Same(given, token))
         {
-            if (q.ValueKind != JsonValueKind.String) return (null, null, $"query[{i}]: expected a string");
-            var query = q.GetString()!;
-            var prompt = i < prompts.Count ? prompts[i] : null;
-            string response;
-            if (prompt is not null && query.StartsWith(prompt, StringComparison.Ordinal)) response = query[prompt.Length..];
-            else if (prompt is not null) return (null, null, $"query[{i}] does not start with prompts[{i}]");
-            else response = query;
-            items.Add(new RewardItem(i < labels.Count ? labels[i] : null, prompt is null ? null : PromptContent.FromText(prompt.Trim()), response.Trim(), null));
-            i++;
+            await next(ctx).ConfigureAwait(false);
+            return;
         }
-        return (items, null, null);
+        ctx.Response.Headers.WWWAuthenticate = "Bearer";
+        await WriteError(ctx, metrics, 401, "a bearer token is required (Authorization: Bearer TOKEN" + (allowInPath ? ", or the path prefix /t/TOKEN/)" : ")"), "Authorization").ConfigureAwait(false);
     }
 
-    private static void WriteReward(Utf8JsonWriter w, IReadOnlyList<RewardItem> items, IReadOnlyList<ItemResult> results)
+    private static string? Bearer(string header)
     {
-        w.WriteStartObject();
-        w.WriteStartArray("rewards");
-        foreach (var r in results)
-        {
-            if (r.Reward is { } v) JsonNumbers.Write(w, v);
-            else w.WriteNullValue();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("results");
-        foreach (var r in results)
-        {
-            w.WriteStartObject();
-            if (r.Graded is { } g)
-            {
-                w.WriteString("rubric_id", g.Row.RubricId);
-                GradedRowWriter.WriteVerdicts(w, g.Row.Verdicts);
-                GradedRowWriter.WriteReward(w, g.Result);
-            }
-            else
-            {
-                w.WritePropertyName("reward");
-                if (r.FallbackReward is { } f) JsonNumbers.Write(w, f);
-                else w.WriteNullValue();
-                w.WriteStartArray("diagnostics");
-                w.WriteEndArray();
-            }
-            if (r.Error is not null) w.WriteString("error", r.Error);
-            if (r.FallbackReward is not null) w.WriteBoolean("fallback", true);
-            if (r.DeadlineExceeded) w.WriteBoolean("deadline_exceeded", true);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
+        var space = header.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && header[..space].Equals("Bearer", StringComparison.OrdinalIgnoreCase) ? header[(space + 1)..].Trim() : null;
     }
 
-    /// <summary>OpenRLHF wants numbers: an item without a reward gets 0 and is counted in extra_logs.</summary>
-    private static void WriteOpenRlhf(Utf8JsonWriter w, IReadOnlyList<RewardItem> items, IReadOnlyList<ItemResult> results)
+    private static bool Same(string given, string token) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Stops accepting connections and answers every accepted request within the drain time; then the server is down.</summary>
+    public async Task StopAsync()
     {
-        w.WriteStartObject();
-        foreach (var name in new[] { "rewards", "scores" })
-        {
-            w.WriteStartArray(name);
-            foreach (var r in results) JsonNumbers.Write(w, name == "scores" ? Math.Clamp(r.Reward ?? 0, 0, 1) : r.Reward ?? 0);
-            w.WriteEndArray();
-        }
-        w.WriteStartObject("extra_logs");
-        w.WriteStartArray("tailmark_ungraded");
-        foreach (var r in results) w.WriteNumberValue(r.Reward is null ? 1 : 0);
-        w.WriteEndArray();
-        w.WriteStartArray("tailmark_vetoed");
-        foreach (var r in results) w.WriteNumberValue(r.Graded?.Result.Breakdown.VetoedBy is null ? 0 : 1);
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        RewardLog.Draining(_log, _service.Options.DrainTimeout.TotalSeconds);
+        _service.BeginStop(_service.Options.DrainTimeout);
+        await _app.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>What every reward handler shares: the walk, the counters, admission and the throttled warnings.</summary>
+    private sealed class HandlerContext(RewardService service, RewardMetrics metrics, ConcurrencyLimiter admission, ILogger log, LogThrottle nothingFound)
+    {
+        public async Task HandleAsync(HttpContext ctx, IRewardProtocol protocol)
+        {
+            var clock = Stopwatch.StartNew();
+            var options = service.Options;
+            metrics.Add($"tailmark_requests_total{{endpoint=\"{protocol.Name}\"}}");
+            RewardRequest request;
+            using (var doc = await RequestJson.ReadAsync(ctx.Request, options.MaxBodyBytes, ctx.RequestAborted).ConfigureAwait(false))
+            {
+                request = protocol.Parse(doc.RootElement, service);
+            }
+            if (request.Items.Count > options.MaxItemsPerRequest)
+            {
+                throw new HttpProblem(413, $"{request.ItemField}: {request.Items.Count} items, more than the limit of {options.MaxItemsPerRequest} per request (serve --max-items)", request.ItemField);
+            }
+            using var lease = await Admit(ctx).ConfigureAwait(false);
+            var batch = await service.RewardAsync(request.Items, request.Deadline, ctx.RequestAborted).ConfigureAwait(false);
+            if (batch.NothingFound && nothingFound.TryPass(out var suppressed))
+            {
+                RewardLog.NothingFound(log, protocol.Name, batch.Results[0].Reason ?? "", suppressed);
+            }
+            var missed = batch.Results.Count(r => r.Ungraded == UngradedKind.Deadline);
+            if (missed > 0) RewardLog.DeadlineMissed(log, protocol.Name, missed, batch.Results.Count, (request.Deadline ?? options.Deadline).TotalMilliseconds);
+            await protocol.WriteAsync(ctx, request, batch, service).ConfigureAwait(false);
+            metrics.Latency(clock.Elapsed);
+        }
+
+        private async Task<RateLimitLease> Admit(HttpContext ctx)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, service.Stopped);
+            RateLimitLease lease;
+            try
+            {
+                lease = await admission.AcquireAsync(1, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (service.Stopped.IsCancellationRequested && !ctx.RequestAborted.IsCancellationRequested)
+            {
+                throw new HttpProblem(503, "the reward server stopped before this request's turn came; retry on another server or after the restart", null, TimeSpan.FromSeconds(1));
+            }
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                throw new HttpProblem(429, "the reward server is at capacity; retry later", null, TimeSpan.FromSeconds(1));
+            }
+            return lease;
+        }
+    }
 }

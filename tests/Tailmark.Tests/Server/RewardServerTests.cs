@@ -124,9 +124,9 @@ public sealed class RewardServerTests : SimJudgeTests
     }
 
     [Fact]
-    public async Task OpenRlhf_SplitsQueriesIntoPromptAndResponse()
+    public async Task OpenRlhf_SplitsQueriesIntoPromptAndResponse_UngradedItemsGetTheFixedRewardFlagged()
     {
-        var (server, _) = await Start(new RewardServerOptions { FallbackReward = 0.25 });
+        var (server, _) = await Start(new RewardServerOptions { Ungraded = UngradedPolicy.Fixed(0.25) });
         await using var _ = server;
         using var http = new HttpClient();
         var task = Sim.World.Tasks[2];
@@ -140,9 +140,13 @@ public sealed class RewardServerTests : SimJudgeTests
         var (status, json) = await Post(http, new Uri(server.BaseUrl, "get_reward"), body.ToJsonString());
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(1.0 / 16, json.GetProperty("rewards")[0].GetDouble(), 12);
-        Assert.Equal(0.25, json.GetProperty("rewards")[1].GetDouble(), 12); // no rubric: the configured fallback
+        Assert.Equal(0.25, json.GetProperty("rewards")[1].GetDouble(), 12); // no rubric, in a batch where another found one: the fixed value
         Assert.Equal(2, json.GetProperty("scores").GetArrayLength());
-        Assert.Equal(0, json.GetProperty("extra_logs").GetProperty("tailmark_ungraded")[1].GetInt32());
+        var logs = json.GetProperty("extra_logs");
+        Assert.Equal(OpenRlhfProtocol.ExtraLogKeys, logs.EnumerateObject().Select(p => p.Name));
+        Assert.Equal([0, 1], logs.GetProperty("tailmark_ungraded").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([0, 1], logs.GetProperty("tailmark_no_rubric").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([1, 0], logs.GetProperty("tailmark_graded").EnumerateArray().Select(e => e.GetInt32()));
     }
 
     [Fact]
@@ -157,15 +161,19 @@ public sealed class RewardServerTests : SimJudgeTests
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "s3cret");
         var (malformed, error) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), "{\"items\": [");
         Assert.Equal(HttpStatusCode.BadRequest, malformed);
-        Assert.StartsWith("malformed JSON", error.GetProperty("error").GetString());
+        Assert.StartsWith("malformed JSON at line 1", error.GetProperty("error").GetString());
+        // A bad item is answered alone: the request succeeds, the item is ungraded with its field named.
         var (missing, why) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), "{\"items\": [{\"prompt_id\": \"x\"}]}");
-        Assert.Equal(HttpStatusCode.BadRequest, missing);
-        Assert.Contains("items[0].response", why.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, missing);
+        Assert.Equal("unreadable", why.GetProperty("results")[0].GetProperty("ungraded").GetString());
+        Assert.StartsWith("items[0].response: required", why.GetProperty("results")[0].GetProperty("error").GetString());
         var (tooLarge, _) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), "{\"items\": [{\"prompt_id\": \"x\", \"response\": \"" + new string('a', 10_000) + "\"}]}");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge);
         var rubric = await http.GetFromJsonAsync<JsonElement>(new Uri(server.BaseUrl, $"v1/rubrics/{Sim.World.Tasks[0].Id}"));
         Assert.Equal(Sim.World.Tasks[0].Id, rubric.GetProperty("rubric_id").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(server.BaseUrl, "v1/rubrics/nope"))).StatusCode);
+        var notFound = await http.GetAsync(new Uri(server.BaseUrl, "v1/rubrics/nope"));
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        Assert.Equal("no rubric with id \"nope\"", JsonDocument.Parse(await notFound.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
     }
 
     [Fact]
