@@ -1,123 +1,106 @@
-"""Tests of the trainer integrations against a real `tailmark serve` on 127.0.0.1 (started here)."""
+"""Tests of the adapters' own pieces (policies, JSON-safe copies, Retry-After, the client) and of the server's
+native endpoint as the adapters use it, against a real `tailmark serve` on 127.0.0.1."""
 
-import glob
+import email.utils
 import json
 import os
-import re
-import subprocess
-import sys
 import tempfile
+import time
 import unittest
+import urllib.error
+import urllib.request
 
-sys.path.insert(0, os.path.dirname(__file__))
-import tailmark_reward  # noqa: E402
+import servefixture as sf
+import tailmark_reward as tr
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def cli_dll():
-    path = os.environ.get("TAILMARK_CLI")
-    if path:
-        return path
-    found = sorted(glob.glob(os.path.join(ROOT, "src", "Tailmark.Cli", "bin", "*", "net10.0", "Tailmark.Cli.dll")), key=os.path.getmtime)
-    if not found:
-        raise RuntimeError("build Tailmark first (dotnet build) or set TAILMARK_CLI")
-    return found[-1]
+A = None
 
 
-# Two verifiable criteria, so expected rewards follow from the texts by hand, without any judge:
-# "mentions apple" (weight 1) and "fewer than 6 words" (weight 3).
-RUBRIC = {
-    "rubric_id": "fruit",
-    "prompt_id": "fruit",
-    "prompt": "Name a fruit in a few words.",
-    "criteria": [
-        {"id": "apple", "text": "Mentions apple.", "weight": 1, "check": {"type": "keywords:existence", "keywords": ["apple"]}},
-        {"id": "short", "text": "Fewer than 6 words.", "weight": 3,
-         "check": {"type": "length_constraints:number_words", "num_words": 6, "relation": "less than"}},
-    ],
-}
+def setUpModule():
+    global A
+    A = sf.Serve()
 
 
-class TailmarkServeTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        rubrics = os.path.join(cls.tmp.name, "rubrics.jsonl")
-        with open(rubrics, "w") as f:
-            f.write(json.dumps(RUBRIC) + "\n")
-        cls.process = subprocess.Popen(
-            ["dotnet", cli_dll(), "serve", "--rubrics", rubrics, "--judge", "sim", "--port", "0", "--token", "t0k",
-             "--cache", os.path.join(cls.tmp.name, "cache.sqlite")],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = cls.process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        if not match:
-            cls.process.kill()
-            raise RuntimeError("tailmark serve did not start: " + line + cls.process.stderr.read())
-        os.environ["TAILMARK_URL"] = match.group(0)
-        os.environ["TAILMARK_TOKEN"] = "t0k"
-        tailmark_reward._client = None
+def tearDownModule():
+    A.close()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.process.terminate()
-        cls.process.wait(timeout=60)
-        cls.tmp.cleanup()
 
-    def test_verl_compute_score_returns_score_and_criteria(self):
-        result = tailmark_reward.compute_score("fruit-data", "An apple.", "fruit")
-        self.assertAlmostEqual(result["score"], 1.0)  # both met: (1 + 3) / 4
-        self.assertEqual(result["criterion/apple"], 1.0)
-        self.assertTrue(result["tailmark_graded"])
-        long_answer = tailmark_reward.compute_score("fruit-data", "I would say that a ripe pear is nice", "fruit")
-        self.assertAlmostEqual(long_answer["score"], 0.0)
+class ClientTests(unittest.TestCase):
+    def setUp(self):
+        sf.use(A, tr)
 
-    def test_verl_async_matches_sync(self):
-        import asyncio
-        result = asyncio.run(tailmark_reward.compute_score_async("d", "Banana.", None, {"prompt_id": "fruit"}))
-        self.assertAlmostEqual(result["score"], 0.75)  # short but no apple: 3 / 4
+    def test_native_answer_flags_every_ungraded_item_with_its_reason(self):
+        answer = tr.TailmarkClient().reward([
+            {"prompt_id": "fruit", "response": "Apple.<|eot_id|>"},
+            {"prompt_id": "nope", "response": "Apple."},
+            {"prompt_id": "fruit", "response": 42},
+            {"prompt_id": "fruit", "step": "three", "response": "Apple."},
+            "not an object",
+        ])
+        self.assertEqual(answer["rewards"], [1.0, None, None, None, None])
+        kinds = [r.get("ungraded") for r in answer["results"]]
+        self.assertEqual(kinds, [None, "no_rubric", "unreadable", "unreadable", "unreadable"])
+        self.assertIn("items[2].response", answer["results"][2]["error"])
+        self.assertIn("items[3].step: expected an integer", answer["results"][3]["error"])
+        self.assertEqual(answer["results"][0]["notes"], ["end tokens removed"])
+        self.assertEqual(answer["ungraded"], 4)
+        self.assertFalse(answer["no_rubric_found"])
 
-    def test_verl_unknown_prompt_is_flagged_not_raised(self):
-        result = tailmark_reward.compute_score("d", "Apple.", "no-such-prompt")
-        self.assertFalse(result["tailmark_graded"])
-        self.assertIn("no rubric", result["tailmark_error"])
-
-    def test_openrlhf_reward_func_splits_queries(self):
-        prompt = "Name a fruit in a few words."
-        out = tailmark_reward.reward_func([prompt + " Apple pie.", prompt + " A long answer about many fruits today"], [prompt, prompt], ["", ""])
-        self.assertEqual(out["rewards"], [1.0, 0.0])  # found by the prompt text's hash
-        self.assertEqual(out["extra_logs"]["tailmark_ungraded"], [0.0, 0.0])
-
-    def test_trl_reward_func_handles_conversations(self):
-        rewards = tailmark_reward.trl_reward_func(
-            prompts=["Name a fruit in a few words.", "Name a fruit in a few words."],
-            completions=[[{"role": "assistant", "content": "Apple."}], "Grapes."],
-            prompt_id=["fruit", "fruit"])
-        self.assertEqual(rewards, [1.0, 0.75])
-
-    def test_wrong_token_is_refused(self):
-        client = tailmark_reward.TailmarkClient(token="wrong", retries=0)
-        with self.assertRaises(tailmark_reward.TailmarkError) as caught:
+    def test_wrong_token_is_refused_without_retries(self):
+        client = tr.TailmarkClient(token="wrong", retry_budget=0)
+        with self.assertRaises(tr.TailmarkError) as caught:
             client.reward([{"prompt_id": "fruit", "response": "Apple."}])
         self.assertIn("401", str(caught.exception))
+
+    def test_token_from_a_file_and_lower_case_bearer(self):
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write(sf.TOKEN + "\n")
+        try:
+            saved = os.environ.pop("TAILMARK_TOKEN")
+            os.environ["TAILMARK_TOKEN_FILE"] = f.name
+            self.assertEqual(tr.TailmarkClient().token, sf.TOKEN)
+        finally:
+            os.environ["TAILMARK_TOKEN"] = saved
+            del os.environ["TAILMARK_TOKEN_FILE"]
+            os.unlink(f.name)
+        request = urllib.request.Request(A.url + "v1/reward", data=b'{"items": []}', headers={"Authorization": "bearer " + sf.TOKEN}, method="POST")
+        with urllib.request.urlopen(request) as r:
+            self.assertEqual(json.loads(r.read())["rewards"], [])
+
+    def test_health_reports_no_rubric_as_a_reason(self):
+        tr.TailmarkClient().reward([{"prompt_id": "nope", "response": "x"}])
+        with urllib.request.urlopen(A.url + "health") as r:
+            health = json.loads(r.read())
+        self.assertEqual(health["status"], "degraded")
+        self.assertEqual([x["code"] for x in health["reasons"]], ["no_rubric"])
+
+
+class PieceTests(unittest.TestCase):
+    def test_policy_parsing(self):
+        self.assertEqual(repr(tr.Policy.parse("reward:0.5")), "reward:0.5")
+        self.assertEqual(tr.Policy.parse(" ERROR ").kind, "error")
+        self.assertEqual(tr.Policy.parse(-1).value, -1.0)
+        for bad in ("reward:nan", "zero", "reward:inf"):
+            with self.assertRaises(ValueError):
+                tr.Policy.parse(bad)
+        with self.assertRaises(ValueError):
+            tr.Policy.parse("skip", allow_skip=False)
+
+    def test_plain_copies_what_json_can_carry(self):
+        class Msg:
+            role, content, tool_calls = "assistant", None, [{"id": "1"}]
+        out = tr.plain({"a": [Msg(), float("nan"), (1, 2), object()]})
+        self.assertEqual(out, {"a": [{"role": "assistant", "content": None, "tool_calls": [{"id": "1"}]}, None, [1, 2], None]})
+
+    def test_retry_after_seconds_date_and_garbage(self):
+        self.assertEqual(tr.retry_delay("2", 0.5), 2.0)
+        self.assertEqual(tr.retry_delay(None, 0.5), 0.5)
+        self.assertEqual(tr.retry_delay("soon", 0.5), 0.5)
+        self.assertEqual(tr.retry_delay("3600", 0.5), 60.0)  # capped
+        ahead = tr.retry_delay(email.utils.formatdate(time.time() + 10, usegmt=True), 0.5)
+        self.assertTrue(5.0 <= ahead <= 10.0, ahead)  # a few seconds of slack for a slow machine
+        self.assertEqual(tr.retry_delay(email.utils.formatdate(time.time() - 100, usegmt=True), 0.5), 0.0)
 
 
 if __name__ == "__main__":
     unittest.main()
-
-
-class RetryDelayTest(unittest.TestCase):
-    """Retry-After as seconds or as an HTTP date (RFC 9110 allows both), without a server."""
-
-    def test_seconds_date_and_garbage(self):
-        self.assertEqual(tailmark_reward.retry_delay("2", 0.5), 2.0)
-        self.assertEqual(tailmark_reward.retry_delay(None, 0.5), 0.5)
-        self.assertEqual(tailmark_reward.retry_delay("soon", 0.5), 0.5)
-        self.assertEqual(tailmark_reward.retry_delay("3600", 0.5), 60.0)  # capped
-        # A date 10 s ahead, written the way servers write it; a few seconds of slack for a slow machine.
-        import email.utils as eu
-        import time as t
-        ahead = tailmark_reward.retry_delay(eu.formatdate(t.time() + 10, usegmt=True), 0.5)
-        self.assertTrue(5.0 <= ahead <= 10.0, ahead)
-        self.assertEqual(tailmark_reward.retry_delay(eu.formatdate(t.time() - 100, usegmt=True), 0.5), 0.0)  # already past
