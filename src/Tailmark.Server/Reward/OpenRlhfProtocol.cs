@@ -84,7 +84,7 @@ public sealed class OpenRlhfProtocol : IRewardProtocol
             notes.Add($"query does not start with its prompt (truncated?): matched the prompt's last {overlap} characters");
             return query[(skip + overlap)..];
         }
-        problem = $"query[{i}] does not contain prompts[{i}]: it neither starts with it, nor has a chat template's assistant header, nor starts with the prompt's last {MinOverlap} characters";
+        problem = $"query[{i}]: does not contain prompts[{i}]: it neither starts with it, nor has a chat template's assistant header, nor starts with the prompt's last {MinOverlap} characters";
         return null;
     }
 

@@ -36,14 +36,73 @@ public static class RequestJson
         }
         var bytes = buffer.WrittenMemory;
         if (!Utf8.IsValid(bytes.Span)) throw new HttpProblem(400, $"the body is not valid UTF-8 (first bad byte at offset {InvalidAt(bytes.Span)})", "body");
+        JsonDocument doc;
         try
         {
-            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
             var what = bytes.Length == 0 ? "the body is empty" : ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.');
             throw new HttpProblem(400, $"malformed JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {what}", "body");
+        }
+        try
+        {
+            CheckStrings(doc.RootElement, "");
+            return doc;
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Every string and property name must be text: an escaped lone surrogate (<c>"\ud800"</c>) is well-formed JSON but
+    /// no string, and would fail wherever it is read. A 400 naming its path instead.
+    /// </summary>
+    private static void CheckStrings(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                if (!Readable(e)) throw new HttpProblem(400, $"{Path(path)}: not text (an escaped unpaired surrogate)", Path(path));
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray()) CheckStrings(item, $"{path}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in e.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw new HttpProblem(400, $"{Path(path)}: a property name is not text (an escaped unpaired surrogate)", Path(path));
+                    }
+                    CheckStrings(property.Value, path.Length == 0 ? name : $"{path}.{name}");
+                }
+                break;
+        }
+    }
+
+    private static string Path(string path) => path.Length == 0 ? "body" : path;
+
+    private static bool Readable(JsonElement e)
+    {
+        try
+        {
+            _ = e.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
