@@ -289,6 +289,10 @@ public sealed class RewardServerJudgeOutageTests
         Assert.Equal(JsonValueKind.Null, during.GetProperty("rewards")[0].ValueKind);
         var diagnostics = during.GetProperty("results")[0].GetProperty("diagnostics").EnumerateArray().ToList();
         Assert.Contains(diagnostics, d => d.GetProperty("code").GetString() == "cannot_assess" && d.GetProperty("message").GetString()!.StartsWith("judge error:", StringComparison.Ordinal));
+        // A reward the judge's failures leave undefined is an ungraded item with the reason, not a number.
+        Assert.Equal("undefined", during.GetProperty("results")[0].GetProperty("ungraded").GetString());
+        Assert.StartsWith("the reward is undefined", during.GetProperty("results")[0].GetProperty("error").GetString());
+        Assert.False(during.GetProperty("results")[0].GetProperty("graded").GetBoolean());
         Assert.True(judge.Meter.Snapshot().Failures > 0);
 
         await using var back = await SimServer.StartAsync(simOptions, port); // the same endpoint returns
