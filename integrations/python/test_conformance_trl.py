@@ -19,7 +19,7 @@ A = B = None
 def setUpModule():
     global A, B
     A = sf.Serve()
-    B = sf.Serve("--deadline-ms", "300", "--max-concurrent", "1", "--queue-limit", "0", slow_judge=True)
+    B = sf.Serve("--deadline-ms", "1000", "--max-concurrent", "1", "--queue-limit", "0", slow_judge=True)
 
 
 def tearDownModule():

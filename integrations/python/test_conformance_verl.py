@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def setUpModule():
     global A, B
     A = sf.Serve()
-    B = sf.Serve("--deadline-ms", "300", slow_judge=True)
+    B = sf.Serve("--deadline-ms", "1000", slow_judge=True)
 
 
 def tearDownModule():
