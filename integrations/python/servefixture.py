@@ -100,3 +100,16 @@ def llama3(messages):
     return "<|begin_of_text|>" + "".join(
         f"<|start_header_id|>{m['role']}<|end_header_id|>\n\n{m['content']}<|eot_id|>" for m in messages) + \
         "<|start_header_id|>assistant<|end_header_id|>\n\n"
+
+
+def wait_in_flight(server, count):
+    """Waits until the server has COUNT requests admitted (its /metrics gauge), so a test knows a request holds a slot."""
+    import time
+    import urllib.request
+    request = urllib.request.Request(server.url + "metrics", headers={"Authorization": "Bearer " + TOKEN})
+    for _ in range(600):
+        with urllib.request.urlopen(request, timeout=30) as r:
+            if re.search(rf"^tailmark_requests_in_flight {count}$", r.read().decode(), re.MULTILINE):
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"never saw {count} requests in flight")

@@ -111,7 +111,7 @@ class OpenRlhfPerSampleTests(unittest.TestCase):
         holder = threading.Thread(target=lambda: tailmark_reward.TailmarkClient(url=B.url, token=sf.TOKEN).reward(
             [{"prompt_id": "slow", "response": "The moon."}], deadline_ms=8000))
         holder.start()
-        time.sleep(0.5)
+        sf.wait_in_flight(B, 1)
         try:
             with self.assertRaises(RuntimeError):
                 openrlhf_per_sample(self.url(B), FRUIT + "Apple.<|im_end|>", FRUIT, "")

@@ -123,8 +123,7 @@ class TrlTests(unittest.TestCase):
         sf.use(B, tr)
         holder = threading.Thread(target=lambda: tr.TailmarkClient(url=B.url, token=sf.TOKEN).reward([{"prompt_id": "slow", "response": "x"}], deadline_ms=4000))
         holder.start()
-        import time
-        time.sleep(0.5)
+        sf.wait_in_flight(B, 1)
         try:
             quick = dict(retry_budget=1)
             with self.assertRaises(tr.TailmarkError):
