@@ -52,6 +52,7 @@ public static class GradedRowWriter
         if (b.Clipped is { } clipped) JsonNumbers.Write(w, "clipped", clipped);
         if (b.Shaped is { } shaped) JsonNumbers.Write(w, "shaped", shaped);
         if (b.VetoedBy is not null) w.WriteString("vetoed_by", b.VetoedBy);
+        if (b.JudgedCoverage is { } coverage) JsonNumbers.Write(w, "judged_coverage", coverage);
         w.WriteStartArray("criteria");
         foreach (var c in b.Criteria)
         {
