@@ -17,6 +17,9 @@ internal static class CommandRunner
     public const int InternalError = 70;
     public const int Cancelled = 130;
 
+    /// <summary>Reader warnings printed per file before the rest are summed up in one line.</summary>
+    private const int MaxWarningsPerFile = 20;
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
@@ -27,11 +30,23 @@ internal static class CommandRunner
             return Usage;
         }
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
             cancel.Cancel();
         };
+        Console.CancelKeyPress += onCancel;
+        var warned = new Dictionary<string, int>(StringComparer.Ordinal);
+        Action<InputIssue> onWarning = issue =>
+        {
+            lock (warned)
+            {
+                var n = warned[issue.File] = warned.GetValueOrDefault(issue.File) + 1;
+                if (n <= MaxWarningsPerFile) Console.Error.WriteLine(issue);
+                else if (n == MaxWarningsPerFile + 1) Console.Error.WriteLine($"{issue.File}: warning: more warnings about this file are not shown");
+            }
+        };
+        InputWarnings.Reported += onWarning;
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel.Token);
@@ -73,6 +88,11 @@ internal static class CommandRunner
             Console.Error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
             Console.Error.WriteLine("This is a bug in Tailmark. Rerun with TAILMARK_DEBUG=1 for the stack trace and report it.");
             return InternalError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            InputWarnings.Reported -= onWarning;
         }
     }
 

@@ -89,7 +89,7 @@ internal static class BuildCommands
         foreach (var line in lines)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
-            var parsed = JsonlReader.Parse(0, line);
+            var parsed = JsonlReader.Parse(0, line, path);
             if (parsed.Json is not { } json || ResponseRow.Read(json, new IssueLog(path)) is not { } row) continue;
             ids.Add((row.PromptId, row.ResponseId));
             keep.Add(line);
