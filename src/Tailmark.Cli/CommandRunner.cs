@@ -66,6 +66,11 @@ internal static class CommandRunner
             Console.Error.WriteLine($"error: {ex.Message}");
             return Usage;
         }
+        catch (OutputException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return Failed;
+        }
         catch (IOException ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");

@@ -34,6 +34,7 @@ internal static class GradeCommand
         var logprobs = new Option<bool>("--logprobs") { Description = "Ask for log probabilities and record P(yes) per verdict." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file (see `score`)." };
         var defense = DefenseLayer.Option();
+        var coverage = CoverageOption.Create();
         var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
@@ -44,13 +45,13 @@ internal static class GradeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var pipeline = new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring)));
+            var pipeline = new RewardPipeline(CoverageOption.Apply(ScoringConfigLoader.Load(parse.GetValue(scoring)), parse.GetValue(coverage)));
             JudgeOptions judgeOptions;
             try
             {
@@ -106,7 +107,6 @@ internal static class GradeCommand
 
             var responsesPath = parse.GetValue(responses)!;
             var outPath = parse.GetValue(output)!;
-            RemoveStalePartials(outPath);
             var total = await CountRowsAsync(responsesPath, ct);
             var progress = new GradeProgress(total, endpoints);
             var issues = new List<InputIssue>();
@@ -162,9 +162,10 @@ internal static class GradeCommand
             }
 
             int written;
+            using var staged = StagedFile.For(outPath);
             using (progress.Start(ct))
             {
-                written = await JsonRowSink.WriteAsync(Graded(), outPath, (w, g) =>
+                written = await JsonRowSink.WriteAsync(Graded(), staged.Path, (w, g) =>
                 {
                     rewards.Add(g.Result.Reward);
                     cannotAssess += g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);
@@ -172,11 +173,14 @@ internal static class GradeCommand
                 }, ct);
             }
             CommandRunner.PrintIssues(issues);
+            var errors = issues.Count(i => i.IsError);
+            // Graded rows cost judge calls: a run with bad rows keeps the good ones beside the output it leaves alone.
+            var rowsAt = StagedOutput.Finish(staged, outPath, errors, keepPartial: true);
             var run = new GradeSummary(written, RunStatistics.Compute(rewards, pipeline.Config.ClipRunMean), cannotAssess, endpoints.TotalUsage(),
-                verdictCache?.Hits, clock.Elapsed, outPath, issues.Count(i => i.IsError));
+                verdictCache?.Hits, clock.Elapsed, rowsAt, errors);
             PrintSummary(run);
             if (parse.GetValue(summary) is { } summaryPath) await run.WriteJsonAsync(summaryPath, ct);
-            return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
+            return errors > 0 ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;
     }
@@ -193,15 +197,6 @@ internal static class GradeCommand
             lock (issues) issues.AddRange(log.Issues);
             yield return row is null || log.HasErrors ? null : row;
         }
-    }
-
-    /// <summary>A killed run leaves its temporary output behind; the rerun replaces it.</summary>
-    private static void RemoveStalePartials(string outPath)
-    {
-        var full = Path.GetFullPath(outPath);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) return;
-        foreach (var stale in Directory.EnumerateFiles(dir, Path.GetFileName(full) + ".tmp-*")) File.Delete(stale);
     }
 
     private static async Task<int> CountRowsAsync(string path, CancellationToken ct)
@@ -232,6 +227,6 @@ internal static class GradeCommand
         table.AddRow("cost", usage.Cost.ToString("$0.0000", CultureInfo.InvariantCulture));
         table.AddRow("wall time", $"{run.Elapsed.TotalSeconds:0.0} s");
         CommandRunner.Out.Write(table);
-        CommandRunner.Out.WriteLine($"graded rows: {run.OutPath}");
+        if (run.OutPath is not null) CommandRunner.Out.WriteLine($"graded rows: {run.OutPath}");
     }
 }
