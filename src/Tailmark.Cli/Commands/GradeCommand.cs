@@ -35,6 +35,7 @@ internal static class GradeCommand
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file (see `score`)." };
         var defense = DefenseLayer.Option();
         var coverage = CoverageOption.Create();
+        var maxResponse = new Option<int>("--max-response-chars") { Description = "A longer response is not sent to the judges: its judged criteria are cannot_assess (its reward undefined), its checks still run.", DefaultValueFactory = _ => ResponseGrader.DefaultMaxResponseChars };
         var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
@@ -45,7 +46,7 @@ internal static class GradeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, maxResponse, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -75,6 +76,7 @@ internal static class GradeCommand
                 throw UsageException.From(ex);
             }
             if (parse.GetValue(concurrency) is < 1) throw new UsageException("--concurrency must be at least 1");
+            if (parse.GetValue(maxResponse) < 1) throw new UsageException($"--max-response-chars must be at least 1, not {parse.GetValue(maxResponse)}");
             var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)), MaxRetries = parse.GetValue(retries) };
             try
             {
@@ -99,7 +101,7 @@ internal static class GradeCommand
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             // A dry run reads the cache but does not create one.
             using var verdictCache = parse.GetValue(noCache) || (planOnly && !File.Exists(parse.GetValue(cache)!)) ? null : new VerdictCache(parse.GetValue(cache)!);
-            var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline);
+            var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline, parse.GetValue(maxResponse));
             if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, gradingFor, grader, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an
             // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
@@ -199,15 +201,35 @@ internal static class GradeCommand
         }
     }
 
+    /// <summary>
+    /// Non-blank lines, for the progress line: counted on bytes, so that a long response is not decoded twice; unknown
+    /// (-1) for standard input, which can be read only once.
+    /// </summary>
     private static async Task<int> CountRowsAsync(string path, CancellationToken ct)
     {
+        if (path == "-") return -1;
+        if (!File.Exists(path)) throw new InputException(path, null, null, "file not found");
         var n = 0;
-        using var reader = JsonlReader.OpenText(path);
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var content = false;
+        var buffer = new byte[1 << 16];
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
         {
-            if (!string.IsNullOrWhiteSpace(line)) n++;
+            foreach (var b in buffer.AsSpan(0, read))
+            {
+                if (b == (byte)'\n')
+                {
+                    if (content) n++;
+                    content = false;
+                }
+                else if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or 0x0B or 0x0C))
+                {
+                    content = true;
+                }
+            }
         }
-        return n;
+        return content ? n + 1 : n;
     }
 
     private static void PrintSummary(GradeSummary run)

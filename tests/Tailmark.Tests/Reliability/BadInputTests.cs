@@ -296,6 +296,26 @@ public sealed class BadInputTests
         Assert.Equal((1, "saturation.k"), (issue.Line, issue.Field));
     }
 
+    [Fact]
+    public void Grade_ResponseLongerThanTheCap_IsNotSentToAJudge_AndItsRewardIsUndefined()
+    {
+        // The memory of a response's judge calls grows with its length (docs/reliability.md); past the cap none is made.
+        using var dir = new TempDir();
+        var rubrics = dir.Write("r.jsonl", """{"rubric_id": "r1", "prompt_id": "p", "criteria": [{"id": "a", "text": "Says hello."}, {"id": "n", "text": "Short.", "check": {"type": "length_constraints:number_words", "relation": "less than", "num_words": 5}}]}""" + "\n");
+        var responses = dir.Write("s.jsonl", $$"""{"prompt_id": "p", "response_id": "x", "response": "{{string.Join(' ', Enumerable.Repeat("hello", 40))}}"}""" + "\n");
+        var output = dir.File("g.jsonl");
+        var result = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--no-cache", "--max-response-chars", "100", "--summary", dir.File("s.json"), "--out", output);
+        Assert.Equal(0, result.ExitCode);
+        using var row = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output));
+        var verdicts = row.RootElement.GetProperty("verdicts");
+        Assert.Equal("cannot_assess", verdicts.GetProperty("a").GetProperty("status").GetString());
+        Assert.Equal("the response has 239 characters, more than the 100 a judge is sent", verdicts.GetProperty("a").GetProperty("reason").GetString());
+        Assert.Equal("not_met", verdicts.GetProperty("n").GetProperty("status").GetString()); // 40 words, the check still ran
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, row.RootElement.GetProperty("reward").ValueKind);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.File("s.json")));
+        Assert.Equal(0, summary.RootElement.GetProperty("judge").GetProperty("calls").GetInt32());
+    }
+
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
     {
         var list = new List<T>();
