@@ -316,6 +316,22 @@ public sealed class BadInputTests
         Assert.Equal(0, summary.RootElement.GetProperty("judge").GetProperty("calls").GetInt32());
     }
 
+    [Fact]
+    public void Gold_NonFinite_IsAnErrorNotASilentValue()
+    {
+        // eval bon took 1e400 as an infinite gold and eval pairs took "NaN" as a gold, each silently.
+        using var dir = new TempDir();
+        var rubrics = dir.Write("r.jsonl", """{"rubric_id": "r1", "prompt_id": "p", "criteria": [{"id": "a", "text": "Says hello."}]}""" + "\n");
+        var pool = dir.Write("pool.jsonl", """{"prompt_id": "p", "response_id": "x", "response": "hello", "gold": 1e400}""" + "\n");
+        var bon = CliProcess.Run("eval", "bon", "--pool", pool, "--rubrics", rubrics, "--cache", dir.File("c.sqlite"));
+        Assert.Equal(1, bon.ExitCode);
+        Assert.Contains($"{pool}: error: gold: response x of p has gold 1e400, not a finite number", bon.Stderr);
+        var pairs = dir.Write("pairs.jsonl", """{"prompt_id": "p", "chosen": "hello", "rejected": "bye", "chosen_gold": "NaN", "rejected_gold": 0.2}""" + "\n");
+        var result = CliProcess.Run("eval", "pairs", "--pairs", pairs, "--rubrics", rubrics, "--cache", dir.File("c.sqlite"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{pairs}:1: error: chosen_gold: expected a finite number, found the string \"NaN\"", result.Stderr);
+    }
+
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
     {
         var list = new List<T>();
