@@ -23,7 +23,7 @@ internal static class BuildCommands
         var prompts = new Option<string>("--prompts", "-p") { Description = "Prompt rows (prompt_id, prompt).", Required = true };
         var generators = new Option<string>("--generators", "-g") { Description = "Comma-separated generator endpoint specs, e.g. sim:sim-great,sim:sim-diverse-1.", Required = true };
         var n = new Option<int>("--n") { Description = "Samples per prompt and generator (sample i is asked with seed i).", DefaultValueFactory = _ => 4 };
-        var output = new Option<string>("--out", "-o") { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again. Rows are appended as they come and put in prompt, generator, sample order at the end.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Samples asked at once.", DefaultValueFactory = _ => 16 };
         var command = new Command("sample", "Collect candidate responses from several generators into a pool.") { prompts, generators, n, output, concurrency };
         var endpointOptions = new EndpointOptions();
@@ -40,9 +40,9 @@ internal static class BuildCommands
                 clients.Add((client.Spec.Model, client));
             }
             var path = parse.GetValue(output)!;
-            var have = ExistingIds(path);
-            var jobs = rows.SelectMany(r => clients.SelectMany(c => Enumerable.Range(0, parse.GetValue(n)).Select(i => (Prompt: r, c.Name, c.Client, Index: i))))
-                .Where(j => !have.Contains((j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))).ToList();
+            var have = PoolFile.Resume(path);
+            var plan = rows.SelectMany(r => clients.SelectMany(c => Enumerable.Range(0, parse.GetValue(n)).Select(i => (Prompt: r, c.Name, c.Client, Index: i)))).ToList();
+            var jobs = plan.Where(j => !have.Contains((j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))).ToList();
             var failures = new List<string>();
             var written = 0;
             await using (var writer = new StreamWriter(path, append: true))
@@ -72,30 +72,13 @@ internal static class BuildCommands
                     }
                 });
             }
+            // Answers arrive in any order; the pool is put in the plan's (prompt, generator, sample) so clean runs agree.
+            PoolFile.Order(path, [.. plan.Select(j => (j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))]);
             foreach (var f in failures.Order(StringComparer.Ordinal)) Console.Error.WriteLine($"failed: {f}");
             Console.Error.WriteLine($"sampled {written} response(s) into {path} ({have.Count} were already there, {failures.Count} failed)");
             return failures.Count > 0 ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;
-    }
-
-    /// <summary>The (prompt, response) ids already in a pool file; a torn last line from a killed run is ignored.</summary>
-    private static HashSet<(string, string)> ExistingIds(string path)
-    {
-        var ids = new HashSet<(string, string)>();
-        if (!File.Exists(path)) return ids;
-        var lines = File.ReadAllLines(path);
-        var keep = new List<string>();
-        foreach (var line in lines)
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var parsed = JsonlReader.Parse(0, line, path);
-            if (parsed.Json is not { } json || ResponseRow.Read(json, new IssueLog(path)) is not { } row) continue;
-            ids.Add((row.PromptId, row.ResponseId));
-            keep.Add(line);
-        }
-        if (keep.Count != lines.Count(l => !string.IsNullOrWhiteSpace(l))) File.WriteAllLines(path, keep);
-        return ids;
     }
 
     public static Command Propose()

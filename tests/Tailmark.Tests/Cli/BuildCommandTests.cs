@@ -35,6 +35,38 @@ public sealed class BuildCommandTests
     }
 
     [Fact]
+    public void Sample_CleanAndResumedRuns_WriteTheSameBytes_AndAForeignBadLineIsAnError()
+    {
+        using var dir = new TempDir();
+        var prompts = dir.File("prompts.jsonl");
+        Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
+        string[] Sample(string pool) => ["sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "3", "--out", pool, "--sim-tasks", "3", "--concurrency", "16"];
+        Assert.Equal(0, CliProcess.Run(Sample(dir.File("a.jsonl"))).ExitCode);
+        Assert.Equal(0, CliProcess.Run(Sample(dir.File("b.jsonl"))).ExitCode);
+        var clean = File.ReadAllBytes(dir.File("a.jsonl"));
+        Assert.Equal(clean, File.ReadAllBytes(dir.File("b.jsonl")));
+        // In the plan's order: prompt, then generator, then sample index.
+        var ids = File.ReadAllLines(dir.File("a.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("response_id").GetString()).Take(6);
+        Assert.Equal(["sim-great-0", "sim-great-1", "sim-great-2", "sim-diverse-2-0", "sim-diverse-2-1", "sim-diverse-2-2"], ids);
+
+        // A killed run: five samples, in the order they happened to arrive, and a torn line.
+        var lines = File.ReadAllLines(dir.File("a.jsonl"));
+        var killed = dir.Write("c.jsonl", string.Join("\n", lines.Take(5).Reverse()) + "\n" + lines[5][..20]);
+        var resumed = CliProcess.Run(Sample(killed));
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains($"{killed}:6: warning: the last line was cut short", resumed.Stderr);
+        Assert.Contains("sampled 13 response(s)", resumed.Stderr);
+        Assert.Equal(clean, File.ReadAllBytes(killed));
+
+        // A line that is not a row, not at the end: a user's, not a killed run's; it is reported, never deleted.
+        var foreign = dir.Write("d.jsonl", lines[0] + "\n{\"note\": \"keep me\"}\n" + lines[1] + "\n");
+        var refused = CliProcess.Run(Sample(foreign));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"{foreign}:2: error: prompt_id: required field is missing", refused.Stderr);
+        Assert.Contains("keep me", File.ReadAllText(foreign));
+    }
+
+    [Fact]
     public async Task Propose_NamedEndpointFromTheEndpointsFile_IsTheSameModelAsTheSpec()
     {
         // A server of its own with the world the in-process sim would start (seed 7, 3 tasks), named in a file.
