@@ -86,7 +86,7 @@ internal static class BuildCommands
         var prompts = new Option<string>("--prompts", "-p") { Description = "Prompt rows (prompt_id, prompt, reference_answer?).", Required = true };
         var proposer = new Option<string>("--proposer") { Description = "Proposer endpoint spec.", DefaultValueFactory = _ => "sim" };
         var withReference = new Option<bool>("--with-reference") { Description = "Show the proposer each prompt's reference_answer." };
-        var output = new Option<string>("--out", "-o") { Description = "Rubrics to write (JSONL).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Rubrics to write (JSONL). Proposals are journalled in OUT's .partial file as they come, so a rerun of a killed run does not ask again.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Prompts worked on at once.", DefaultValueFactory = _ => 8 };
         var command = new Command("propose", "Write an initial rubric for every prompt with a proposer model; a failed proposal keeps the prompt with a diagnostic.") { prompts, proposer, withReference, output, concurrency };
         var endpointOptions = new EndpointOptions();
@@ -97,13 +97,30 @@ internal static class BuildCommands
             await using var endpoints = endpointOptions.Open(parse);
             var client = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
             var rubricProposer = new RubricProposer(new ProposerClient(client));
+            var outPath = parse.GetValue(output)!;
+            // Proposals are journalled as they come (OUT.partial.jsonl): a killed run's rerun does not ask again.
+            using var journal = new ProposalJournal(StagedOutput.PartialPath(outPath));
             var results = new (Rubric Rubric, string? Problem)[rows.Count];
+            var reused = 0;
             await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct },
-                async (i, token) => results[i] = await rubricProposer.ProposeAsync(rows[i], parse.GetValue(withReference), token));
-            await JsonRowSink.WriteAsync(results.Select(r => r.Rubric), parse.GetValue(output)!, RubricJsonWriter.Write, ct);
+                async (i, token) =>
+                {
+                    var key = ProposalJournal.Key(client.Spec.Identity, rows[i], parse.GetValue(withReference));
+                    if (journal.Find(key) is { } done)
+                    {
+                        results[i] = (done, null);
+                        Interlocked.Increment(ref reused);
+                        return;
+                    }
+                    results[i] = await rubricProposer.ProposeAsync(rows[i], parse.GetValue(withReference), token);
+                    if (results[i].Problem is null) journal.Add(key, results[i].Rubric);
+                });
+            await JsonRowSink.WriteAsync(results.Select(r => r.Rubric), outPath, RubricJsonWriter.Write, ct);
+            journal.Complete();
             var failed = results.Where(r => r.Problem is not null).ToList();
             foreach (var f in failed) Console.Error.WriteLine($"proposal failed for {f.Rubric.Id}: {f.Problem} (kept with a fallback criterion; see metadata.diagnostics)");
-            Console.Error.WriteLine($"proposed {rows.Count - failed.Count} rubric(s), {failed.Count} failed and kept: {parse.GetValue(output)}");
+            var resumed = reused > 0 ? $" ({reused} from an unfinished earlier run)" : "";
+            Console.Error.WriteLine($"proposed {rows.Count - failed.Count} rubric(s){resumed}, {failed.Count} failed and kept: {outPath}");
             return CommandRunner.Ok;
         });
         return command;

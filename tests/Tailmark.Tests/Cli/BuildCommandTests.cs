@@ -83,6 +83,47 @@ public sealed class BuildCommandTests
     }
 
     [Fact]
+    public async Task Propose_KilledMidRun_ResumesWithoutAskingAgain_AndWritesWhatACleanRunWrites()
+    {
+        // A slow proposer (one slot, 400 decode tokens/s) of its own, so the run is killed part-way and its calls counted.
+        await using var sim = await Tailmark.Server.Sim.SimServer.StartAsync(new Tailmark.Server.Sim.SimServerOptions
+        {
+            World = new Tailmark.Sim.SimOptions { Tasks = 8, ProposerMalformedRate = 0 },
+            Capacity = Tailmark.Sim.CapacitySpec.Parse("slots=1,prefill_tps=1000000,decode_tps=400"),
+        });
+        using var dir = new TempDir();
+        var prompts = dir.File("prompts.jsonl");
+        Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "8", "--out", prompts).ExitCode);
+        string[] Propose(string output) => ["propose", "--prompts", prompts, "--proposer", $"{sim.BaseUrl}#sim-proposer", "--concurrency", "1", "--out", output];
+        Assert.Equal(0, (await Task.Run(() => CliProcess.Run(Propose(dir.File("clean.jsonl"))))).ExitCode);
+
+        var output = dir.File("rubrics.jsonl");
+        var journal = dir.File("rubrics.partial.jsonl");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliProcess.CliDll);
+        foreach (var a in Propose(output)) start.ArgumentList.Add(a);
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (DateTime.UtcNow < deadline && !process.HasExited && (!File.Exists(journal) || File.ReadAllLines(journal).Length < 3)) await Task.Delay(50);
+            Assert.False(process.HasExited, "the run finished before it could be killed");
+            process.Kill(entireProcessTree: true); // kill -9
+            await process.WaitForExitAsync();
+        }
+        Assert.False(File.Exists(output));
+        var kept = File.ReadAllLines(journal).Count(l => l.EndsWith('}'));
+        Assert.InRange(kept, 3, 7);
+
+        var before = sim.Service.Stats.Snapshot().Requests;
+        var rerun = await Task.Run(() => CliProcess.Run(Propose(output)));
+        Assert.Equal(0, rerun.ExitCode);
+        Assert.Contains($"({kept} from an unfinished earlier run)", rerun.Stderr);
+        Assert.Equal(8 - kept, sim.Service.Stats.Snapshot().Requests - before); // only the prompts it had not proposed
+        Assert.Equal(File.ReadAllBytes(dir.File("clean.jsonl")), File.ReadAllBytes(output));
+        Assert.False(File.Exists(journal));
+    }
+
+    [Fact]
     public void Experiment_PrintsTheTableAndWritesJson()
     {
         using var dir = new TempDir();
