@@ -20,7 +20,30 @@ internal static class CommandRunner
     /// <summary>Reader warnings printed per file before the rest are summed up in one line.</summary>
     private const int MaxWarningsPerFile = 20;
 
+    /// <summary>
+    /// The secrets of this run (OPENAI_API_KEY, and the endpoints' keys as they load), masked in every log line on
+    /// standard error and in the reasons commands write.
+    /// </summary>
+    public static SecretRedactor Secrets { get; private set; } = SecretRedactor.FromEnvironment();
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        Secrets = SecretRedactor.FromEnvironment();
+        var console = Console.Error;
+        using var redacting = new RedactingWriter(console, Secrets);
+        Console.SetError(redacting);
+        try
+        {
+            return await RunRedactedAsync(root, args);
+        }
+        finally
+        {
+            redacting.Flush();
+            Console.SetError(console);
+        }
+    }
+
+    private static async Task<int> RunRedactedAsync(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

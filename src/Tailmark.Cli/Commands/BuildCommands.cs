@@ -96,7 +96,7 @@ internal static class BuildCommands
             var rows = await PromptRow.LoadAsync(parse.GetValue(prompts)!, ct);
             await using var endpoints = endpointOptions.Open(parse);
             var client = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
-            var rubricProposer = new RubricProposer(new ProposerClient(client));
+            var rubricProposer = new RubricProposer(new ProposerClient(client), CommandRunner.Secrets);
             var outPath = parse.GetValue(output)!;
             // Proposals are journalled as they come (OUT.partial.jsonl): a killed run's rerun does not ask again.
             using var journal = new ProposalJournal(StagedOutput.PartialPath(outPath));
@@ -168,7 +168,7 @@ internal static class BuildCommands
             var runDir = parse.GetValue(output)!;
             var refiner = new RubricRefiner(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
                 new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient),
-                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir));
+                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir, CommandRunner.Secrets));
             var finals = new Rubric[initial.Count];
             var notes = new List<string>();
             var done = 0;

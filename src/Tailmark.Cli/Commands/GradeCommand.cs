@@ -171,7 +171,7 @@ internal static class GradeCommand
                 {
                     rewards.Add(g.Result.Reward);
                     cannotAssess += g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);
-                    GradedRowWriter.Write(w, g.Row, g.Result);
+                    GradedRowWriter.Write(w, g.Row, g.Result, CommandRunner.Secrets);
                 }, ct);
             }
             CommandRunner.PrintIssues(issues);

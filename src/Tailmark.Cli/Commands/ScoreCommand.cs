@@ -75,7 +75,7 @@ internal static class ScoreCommand
 
             var outPath = parse.GetValue(output)!;
             using var staged = StagedFile.For(outPath);
-            var written = await JsonRowSink.WriteAsync(Graded(), staged.Path, (w, g) => GradedRowWriter.Write(w, g.Row, g.Result), ct);
+            var written = await JsonRowSink.WriteAsync(Graded(), staged.Path, (w, g) => GradedRowWriter.Write(w, g.Row, g.Result, CommandRunner.Secrets), ct);
             CommandRunner.PrintIssues(issues);
             var errors = issues.Count(i => i.IsError);
             StagedOutput.Finish(staged, outPath, errors);

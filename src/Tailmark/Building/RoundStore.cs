@@ -9,9 +9,10 @@ namespace Tailmark.Building;
 /// Saves each refinement round as <c>RUN_DIR/rounds/RUBRIC/round-K.json</c> (written atomically), so a killed run
 /// resumes from the last completed round of every rubric. The folder is the <see cref="SafeName"/> of the rubric id,
 /// which never gives two ids one folder; a round read back is checked field by field and must belong to the rubric
-/// asking for it, so a damaged or foreign file is an error naming it, never a silently wrong rubric.
+/// asking for it, so a damaged or foreign file is an error naming it, never a silently wrong rubric. A problem (a
+/// proposer's error text) is saved with known secrets masked.
 /// </summary>
-public sealed class RoundStore(string runDir)
+public sealed class RoundStore(string runDir, SecretRedactor? redactor = null)
 {
     public string RunDir { get; } = runDir;
 
@@ -44,7 +45,7 @@ public sealed class RoundStore(string runDir)
             if (r.ResponseB is not null) w.WriteStringValue(r.ResponseB);
             w.WriteEndArray();
             w.WriteBoolean("kept_previous", r.KeptPrevious);
-            if (r.Problem is not null) w.WriteString("problem", r.Problem);
+            if (r.Problem is not null) w.WriteString("problem", redactor?.Redact(r.Problem) ?? r.Problem);
             w.WriteStartObject("diff");
             Strings(w, "added", r.Diff.Added);
             Strings(w, "removed", r.Diff.Removed);
