@@ -82,6 +82,11 @@ public sealed class EndpointConfig
             if (prices.PromptPerMillion < 0 || prices.CachedPromptPerMillion < 0 || prices.CompletionPerMillion < 0) log.Error(f.FieldPath("price"), "prices must not be negative");
         }
         f.Rest();
+        if (model is not null && string.IsNullOrWhiteSpace(model))
+        {
+            log.Error(f.FieldPath("model"), "the model name is empty");
+            return null;
+        }
         if (url is null || model is null) return null;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {

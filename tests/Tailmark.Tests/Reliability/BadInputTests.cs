@@ -142,6 +142,16 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void EndpointsFile_EmptyModel_IsALocatedError()
+    {
+        // The OpenAI SDK threw ArgumentException ("Value cannot be an empty string") when the client was made.
+        using var dir = new TempDir();
+        var path = dir.Write("e.yaml", "endpoints:\n  local:\n    url: http://127.0.0.1:9/v1\n    model: ''\n");
+        var issue = Assert.Single(Assert.Throws<InputException>(() => Tailmark.Llm.EndpointConfig.Load(path)).Issues);
+        Assert.Equal((path, 4, "endpoints.local.model", "the model name is empty"), (issue.File, issue.Line, issue.Field, issue.Message));
+    }
+
+    [Fact]
     public void EmptyMessageListAsAPrompt_IsALocatedError()
     {
         using var dir = new TempDir();

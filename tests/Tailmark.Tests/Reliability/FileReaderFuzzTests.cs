@@ -79,6 +79,25 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
         yield return new("refine round file", "round-1.json", SeedShape.Json, Path.Combine("run", "rounds", "sim-7-0001", "round-1.json"), 60,
             c => ["refine", "--rubrics", c.Seed("rubrics.jsonl"), "--pool", c.Seed("pool.jsonl"), "--iterations", "1", "--judge", c.Judge, "--proposer", c.Proposer, "--cache", c.In("cache.sqlite"), "--out", c.In("run")],
             Path.Combine("run", "rubrics.jsonl"));
+        // The verdict cache, a SQLite file: a seed made at the start of the test (VerdictCacheSeed), damaged byte-wise.
+        yield return new("verdict cache (stats)", VerdictCacheSeed, SeedShape.Binary, "cache.sqlite", 60, c => ["cache", "stats", "--cache", c.Input], null);
+        yield return new("verdict cache (grade)", VerdictCacheSeed, SeedShape.Binary, "cache.sqlite", 40,
+            c => ["grade", "--rubrics", c.Seed("rubrics.jsonl"), "--responses", c.Seed("responses.jsonl"), "--judge", c.Judge, "--cache", c.Input, "--out", c.In("out.jsonl")]);
+    }
+
+    private const string VerdictCacheSeed = "(a verdict cache)";
+
+    /// <summary>A verdict cache holding the verdicts of grading the seed responses, as grade leaves it.</summary>
+    private static async Task<byte[]> MakeVerdictCacheAsync(string dir, string seeds, string sim)
+    {
+        var path = Path.Combine(dir, "seed-cache.sqlite");
+        var result = CliInProcess.Run(Hang, "grade", "--rubrics", Path.Combine(seeds, "rubrics.jsonl"), "--responses", Path.Combine(seeds, "responses.jsonl"),
+            "--judge", $"{sim}#{SimModels.Judge}", "--cache", path, "--out", Path.Combine(dir, "seed-graded.jsonl"));
+        Assert.Equal(0, result?.ExitCode);
+        // Fold the write-ahead log into the file, so the seed is one self-contained database.
+        using (var cache = new VerdictCache(path)) cache.Prune(DateTimeOffset.UnixEpoch);
+        await Task.Yield();
+        return File.ReadAllBytes(path);
     }
 
     [Fact]
@@ -94,9 +113,10 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         int total = 0, exitOne = 0, hangs = 0, internalErrors = 0, unlocated = 0, lost = 0, leftovers = 0;
         var mutator = new InputMutator(seed);
+        var cacheSeed = await MakeVerdictCacheAsync(root.Path, seeds, sim.BaseUrl.ToString());
         foreach (var target in Targets())
         {
-            var seedBytes = File.ReadAllBytes(Path.Combine(seeds, target.Seed));
+            var seedBytes = target.Seed == VerdictCacheSeed ? cacheSeed : File.ReadAllBytes(Path.Combine(seeds, target.Seed));
             var cases = Math.Max(1, (int)(target.Cases * scale));
             var targetClock = Stopwatch.StartNew();
             var targetFailures = 0;

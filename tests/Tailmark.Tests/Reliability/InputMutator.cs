@@ -18,6 +18,9 @@ public enum SeedShape
 
     /// <summary>Plain text lines.</summary>
     Text,
+
+    /// <summary>A binary file (a SQLite database): byte mutations only.</summary>
+    Binary,
 }
 
 /// <summary>
@@ -63,6 +66,15 @@ public sealed class InputMutator(int seed)
         var pick = _random.Next(100);
         if (shape is SeedShape.Json or SeedShape.Jsonl && pick < 55 && MutateJson(bytes, shape) is { } structured) return structured;
         if (shape == SeedShape.Yaml && pick < 55) return Encoding.UTF8.GetBytes(MutateYaml(Encoding.UTF8.GetString(bytes)));
+        if (shape == SeedShape.Binary)
+        {
+            return _random.Next(3) switch
+            {
+                0 => Truncate(bytes),
+                1 => FlipBytes(bytes),
+                _ => Insert(bytes, [.. Enumerable.Range(0, 1 + _random.Next(64)).Select(_ => (byte)_random.Next(256))]),
+            };
+        }
         return (_random.Next(9)) switch
         {
             0 => Truncate(bytes),
