@@ -17,7 +17,33 @@ internal static class CommandRunner
     public const int InternalError = 70;
     public const int Cancelled = 130;
 
+    /// <summary>Reader warnings printed per file before the rest are summed up in one line.</summary>
+    private const int MaxWarningsPerFile = 20;
+
+    /// <summary>
+    /// The secrets of this run (OPENAI_API_KEY, and the endpoints' keys as they load), masked in every log line on
+    /// standard error and in the reasons commands write.
+    /// </summary>
+    public static SecretRedactor Secrets { get; private set; } = SecretRedactor.FromEnvironment();
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        Secrets = SecretRedactor.FromEnvironment();
+        var console = Console.Error;
+        using var redacting = new RedactingWriter(console, Secrets);
+        Console.SetError(redacting);
+        try
+        {
+            return await RunRedactedAsync(root, args);
+        }
+        finally
+        {
+            redacting.Flush();
+            Console.SetError(console);
+        }
+    }
+
+    private static async Task<int> RunRedactedAsync(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -29,7 +55,7 @@ internal static class CommandRunner
         using var cancel = new CancellationTokenSource();
         // SIGINT (Ctrl-C) and SIGTERM cancel the command's token and leave it time to finish (serve drains its requests);
         // a second signal ends the process at once. System.CommandLine's own handler would exit two seconds after the first.
-        Console.CancelKeyPress += (_, e) =>
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = !cancel.IsCancellationRequested;
             cancel.Cancel();
@@ -39,6 +65,18 @@ internal static class CommandRunner
             context.Cancel = !cancel.IsCancellationRequested;
             cancel.Cancel();
         });
+        Console.CancelKeyPress += onCancel;
+        var warned = new Dictionary<string, int>(StringComparer.Ordinal);
+        Action<InputIssue> onWarning = issue =>
+        {
+            lock (warned)
+            {
+                var n = warned[issue.File] = warned.GetValueOrDefault(issue.File) + 1;
+                if (n <= MaxWarningsPerFile) Console.Error.WriteLine(issue);
+                else if (n == MaxWarningsPerFile + 1) Console.Error.WriteLine($"{issue.File}: warning: more warnings about this file are not shown");
+            }
+        };
+        InputWarnings.Reported += onWarning;
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancel.Token);
@@ -57,6 +95,11 @@ internal static class CommandRunner
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return Usage;
+        }
+        catch (OutputException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return Failed;
         }
         catch (IOException ex)
         {
@@ -80,6 +123,11 @@ internal static class CommandRunner
             Console.Error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
             Console.Error.WriteLine("This is a bug in Tailmark. Rerun with TAILMARK_DEBUG=1 for the stack trace and report it.");
             return InternalError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            InputWarnings.Reported -= onWarning;
         }
     }
 

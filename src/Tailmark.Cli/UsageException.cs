@@ -19,7 +19,7 @@ internal sealed partial class UsageException(string message) : Exception(message
     /// <summary>
     /// The usage error for a rejected option value. A setting's range check names the setting (<c>Votes</c>) and the
     /// rule (<c>between 1 and 64</c>); the user needs the option and the value: "--votes must be between 1 and 64,
-    /// not 0". (The runtime's own wording around the rule is not shipped — UseSystemResourceKeys — so it is cut off.)
+    /// not 0". (The runtime's own wording around the rule, " (Parameter 'Votes')", is cut off.)
     /// </summary>
     public static UsageException From(Exception ex)
     {

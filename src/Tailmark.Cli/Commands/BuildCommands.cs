@@ -23,7 +23,7 @@ internal static class BuildCommands
         var prompts = new Option<string>("--prompts", "-p") { Description = "Prompt rows (prompt_id, prompt).", Required = true };
         var generators = new Option<string>("--generators", "-g") { Description = "Comma-separated generator endpoint specs, e.g. sim:sim-great,sim:sim-diverse-1.", Required = true };
         var n = new Option<int>("--n") { Description = "Samples per prompt and generator (sample i is asked with seed i).", DefaultValueFactory = _ => 4 };
-        var output = new Option<string>("--out", "-o") { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again. Rows are appended as they come and put in prompt, generator, sample order at the end.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Samples asked at once.", DefaultValueFactory = _ => 16 };
         var command = new Command("sample", "Collect candidate responses from several generators into a pool.") { prompts, generators, n, output, concurrency };
         var endpointOptions = new EndpointOptions();
@@ -40,9 +40,9 @@ internal static class BuildCommands
                 clients.Add((client.Spec.Model, client));
             }
             var path = parse.GetValue(output)!;
-            var have = ExistingIds(path);
-            var jobs = rows.SelectMany(r => clients.SelectMany(c => Enumerable.Range(0, parse.GetValue(n)).Select(i => (Prompt: r, c.Name, c.Client, Index: i))))
-                .Where(j => !have.Contains((j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))).ToList();
+            var have = PoolFile.Resume(path);
+            var plan = rows.SelectMany(r => clients.SelectMany(c => Enumerable.Range(0, parse.GetValue(n)).Select(i => (Prompt: r, c.Name, c.Client, Index: i)))).ToList();
+            var jobs = plan.Where(j => !have.Contains((j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))).ToList();
             var failures = new List<string>();
             var written = 0;
             await using (var writer = new StreamWriter(path, append: true))
@@ -72,6 +72,8 @@ internal static class BuildCommands
                     }
                 });
             }
+            // Answers arrive in any order; the pool is put in the plan's (prompt, generator, sample) so clean runs agree.
+            PoolFile.Order(path, [.. plan.Select(j => (j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))]);
             foreach (var f in failures.Order(StringComparer.Ordinal)) Console.Error.WriteLine($"failed: {f}");
             Console.Error.WriteLine($"sampled {written} response(s) into {path} ({have.Count} were already there, {failures.Count} failed)");
             return failures.Count > 0 ? CommandRunner.Failed : CommandRunner.Ok;
@@ -79,31 +81,12 @@ internal static class BuildCommands
         return command;
     }
 
-    /// <summary>The (prompt, response) ids already in a pool file; a torn last line from a killed run is ignored.</summary>
-    private static HashSet<(string, string)> ExistingIds(string path)
-    {
-        var ids = new HashSet<(string, string)>();
-        if (!File.Exists(path)) return ids;
-        var lines = File.ReadAllLines(path);
-        var keep = new List<string>();
-        foreach (var line in lines)
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var parsed = JsonlReader.Parse(0, line);
-            if (parsed.Json is not { } json || ResponseRow.Read(json, new IssueLog(path)) is not { } row) continue;
-            ids.Add((row.PromptId, row.ResponseId));
-            keep.Add(line);
-        }
-        if (keep.Count != lines.Count(l => !string.IsNullOrWhiteSpace(l))) File.WriteAllLines(path, keep);
-        return ids;
-    }
-
     public static Command Propose()
     {
         var prompts = new Option<string>("--prompts", "-p") { Description = "Prompt rows (prompt_id, prompt, reference_answer?).", Required = true };
         var proposer = new Option<string>("--proposer") { Description = "Proposer endpoint spec.", DefaultValueFactory = _ => "sim" };
         var withReference = new Option<bool>("--with-reference") { Description = "Show the proposer each prompt's reference_answer." };
-        var output = new Option<string>("--out", "-o") { Description = "Rubrics to write (JSONL).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Rubrics to write (JSONL). Proposals are journalled in OUT's .partial file as they come, so a rerun of a killed run does not ask again.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Prompts worked on at once.", DefaultValueFactory = _ => 8 };
         var command = new Command("propose", "Write an initial rubric for every prompt with a proposer model; a failed proposal keeps the prompt with a diagnostic.") { prompts, proposer, withReference, output, concurrency };
         var endpointOptions = new EndpointOptions();
@@ -113,14 +96,31 @@ internal static class BuildCommands
             var rows = await PromptRow.LoadAsync(parse.GetValue(prompts)!, ct);
             await using var endpoints = endpointOptions.Open(parse);
             var client = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
-            var rubricProposer = new RubricProposer(new ProposerClient(client));
+            var rubricProposer = new RubricProposer(new ProposerClient(client), CommandRunner.Secrets);
+            var outPath = parse.GetValue(output)!;
+            // Proposals are journalled as they come (OUT.partial.jsonl): a killed run's rerun does not ask again.
+            using var journal = new ProposalJournal(StagedOutput.PartialPath(outPath));
             var results = new (Rubric Rubric, string? Problem)[rows.Count];
+            var reused = 0;
             await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct },
-                async (i, token) => results[i] = await rubricProposer.ProposeAsync(rows[i], parse.GetValue(withReference), token));
-            await JsonRowSink.WriteAsync(results.Select(r => r.Rubric), parse.GetValue(output)!, RubricJsonWriter.Write, ct);
+                async (i, token) =>
+                {
+                    var key = ProposalJournal.Key(client.Spec.Identity, rows[i], parse.GetValue(withReference));
+                    if (journal.Find(key) is { } done)
+                    {
+                        results[i] = (done, null);
+                        Interlocked.Increment(ref reused);
+                        return;
+                    }
+                    results[i] = await rubricProposer.ProposeAsync(rows[i], parse.GetValue(withReference), token);
+                    if (results[i].Problem is null) journal.Add(key, results[i].Rubric);
+                });
+            await JsonRowSink.WriteAsync(results.Select(r => r.Rubric), outPath, RubricJsonWriter.Write, ct);
+            journal.Complete();
             var failed = results.Where(r => r.Problem is not null).ToList();
             foreach (var f in failed) Console.Error.WriteLine($"proposal failed for {f.Rubric.Id}: {f.Problem} (kept with a fallback criterion; see metadata.diagnostics)");
-            Console.Error.WriteLine($"proposed {rows.Count - failed.Count} rubric(s), {failed.Count} failed and kept: {parse.GetValue(output)}");
+            var resumed = reused > 0 ? $" ({reused} from an unfinished earlier run)" : "";
+            Console.Error.WriteLine($"proposed {rows.Count - failed.Count} rubric(s){resumed}, {failed.Count} failed and kept: {outPath}");
             return CommandRunner.Ok;
         });
         return command;
@@ -168,7 +168,7 @@ internal static class BuildCommands
             var runDir = parse.GetValue(output)!;
             var refiner = new RubricRefiner(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
                 new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient),
-                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir));
+                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir, CommandRunner.Secrets));
             var finals = new Rubric[initial.Count];
             var notes = new List<string>();
             var done = 0;

@@ -34,10 +34,14 @@ internal static class CheckCommand
             var (strict, loose) = IfEvalEvaluator.RunBoth(pairs, ct);
             await warmUp;
             var dir = parse.GetValue(output)!;
-            Directory.CreateDirectory(dir);
+            // Both files or neither: each is staged, and the two are moved into place only once both are written.
+            using var strictFile = StagedFile.For(Path.Combine(dir, "eval_results_strict.jsonl"));
+            using var looseFile = StagedFile.For(Path.Combine(dir, "eval_results_loose.jsonl"));
             await Task.WhenAll(
-                Task.Run(() => JsonRowSink.WriteTextAsync(Path.Combine(dir, "eval_results_strict.jsonl"), Lines(strict), ct), ct),
-                Task.Run(() => JsonRowSink.WriteTextAsync(Path.Combine(dir, "eval_results_loose.jsonl"), Lines(loose), ct), ct));
+                Task.Run(() => JsonRowSink.WriteTextAsync(strictFile.Path, Lines(strict), ct), ct),
+                Task.Run(() => JsonRowSink.WriteTextAsync(looseFile.Path, Lines(loose), ct), ct));
+            strictFile.Commit();
+            looseFile.Commit();
             Print(IfEvalAccuracy.Of(strict), IfEvalAccuracy.Of(loose), items.Count, dir);
             return CommandRunner.Ok;
         });

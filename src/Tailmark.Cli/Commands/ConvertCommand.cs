@@ -40,11 +40,12 @@ internal static class ConvertCommand
                     yield return row.Rubric!;
                 }
             }
-            var warnings = await writer.WriteAsync(Rows(), outPath, ct);
+            using var staged = StagedFile.For(outPath);
+            var warnings = await writer.WriteAsync(Rows(), staged.Path, ct);
             foreach (var w in warnings.Distinct()) Console.Error.WriteLine($"warning: {w}");
-            Console.Error.WriteLine($"converted {count} rubric(s) from {reader.Name} to {writer.Name}: {outPath}" +
-                (errors > 0 ? $"; {errors} row(s) with errors were not converted" : ""));
-            return errors > 0 ? CommandRunner.Failed : CommandRunner.Ok;
+            if (StagedOutput.Finish(staged, outPath, errors) is null) return CommandRunner.Failed;
+            Console.Error.WriteLine($"converted {count} rubric(s) from {reader.Name} to {writer.Name}: {outPath}");
+            return CommandRunner.Ok;
         });
         return command;
     }

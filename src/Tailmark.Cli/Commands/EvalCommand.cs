@@ -57,6 +57,8 @@ internal static class EvalCommand
                 else if (r.Extra.TryGetValue("gold", out var ge) && ge.ValueKind == JsonValueKind.Number)
                 {
                     g = ge.GetDouble();
+                    // 1e400 parses as infinity: a best-of-n curve over it would be meaningless, not merely wrong.
+                    if (!double.IsFinite(g)) throw new Io.InputException(parse.GetValue(pool)!, null, "gold", $"response {r.ResponseId} of {r.PromptId} has gold {ge.GetRawText()}, not a finite number");
                 }
                 else
                 {

@@ -34,6 +34,8 @@ internal static class GradeCommand
         var logprobs = new Option<bool>("--logprobs") { Description = "Ask for log probabilities and record P(yes) per verdict." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file (see `score`)." };
         var defense = DefenseLayer.Option();
+        var coverage = CoverageOption.Create();
+        var maxResponse = new Option<int>("--max-response-chars") { Description = "A longer response is not sent to the judges: its judged criteria are cannot_assess (its reward undefined), its checks still run.", DefaultValueFactory = _ => ResponseGrader.DefaultMaxResponseChars };
         var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
@@ -44,13 +46,13 @@ internal static class GradeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, maxResponse, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var pipeline = new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring)));
+            var pipeline = new RewardPipeline(CoverageOption.Apply(ScoringConfigLoader.Load(parse.GetValue(scoring)), parse.GetValue(coverage)));
             JudgeOptions judgeOptions;
             try
             {
@@ -74,6 +76,7 @@ internal static class GradeCommand
                 throw UsageException.From(ex);
             }
             if (parse.GetValue(concurrency) is < 1) throw new UsageException("--concurrency must be at least 1");
+            if (parse.GetValue(maxResponse) < 1) throw new UsageException($"--max-response-chars must be at least 1, not {parse.GetValue(maxResponse)}");
             var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)), MaxRetries = parse.GetValue(retries) };
             try
             {
@@ -98,7 +101,7 @@ internal static class GradeCommand
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             // A dry run reads the cache but does not create one.
             using var verdictCache = parse.GetValue(noCache) || (planOnly && !File.Exists(parse.GetValue(cache)!)) ? null : new VerdictCache(parse.GetValue(cache)!);
-            var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline);
+            var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline, parse.GetValue(maxResponse));
             if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, gradingFor, grader, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an
             // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
@@ -106,7 +109,6 @@ internal static class GradeCommand
 
             var responsesPath = parse.GetValue(responses)!;
             var outPath = parse.GetValue(output)!;
-            RemoveStalePartials(outPath);
             var total = await CountRowsAsync(responsesPath, ct);
             var progress = new GradeProgress(total, endpoints);
             var issues = new List<InputIssue>();
@@ -162,21 +164,25 @@ internal static class GradeCommand
             }
 
             int written;
+            using var staged = StagedFile.For(outPath);
             using (progress.Start(ct))
             {
-                written = await JsonRowSink.WriteAsync(Graded(), outPath, (w, g) =>
+                written = await JsonRowSink.WriteAsync(Graded(), staged.Path, (w, g) =>
                 {
                     rewards.Add(g.Result.Reward);
                     cannotAssess += g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);
-                    GradedRowWriter.Write(w, g.Row, g.Result);
+                    GradedRowWriter.Write(w, g.Row, g.Result, CommandRunner.Secrets);
                 }, ct);
             }
             CommandRunner.PrintIssues(issues);
+            var errors = issues.Count(i => i.IsError);
+            // Graded rows cost judge calls: a run with bad rows keeps the good ones beside the output it leaves alone.
+            var rowsAt = StagedOutput.Finish(staged, outPath, errors, keepPartial: true);
             var run = new GradeSummary(written, RunStatistics.Compute(rewards, pipeline.Config.ClipRunMean), cannotAssess, endpoints.TotalUsage(),
-                verdictCache?.Hits, clock.Elapsed, outPath, issues.Count(i => i.IsError));
+                verdictCache?.Hits, clock.Elapsed, rowsAt, errors);
             PrintSummary(run);
             if (parse.GetValue(summary) is { } summaryPath) await run.WriteJsonAsync(summaryPath, ct);
-            return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
+            return errors > 0 ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;
     }
@@ -195,24 +201,35 @@ internal static class GradeCommand
         }
     }
 
-    /// <summary>A killed run leaves its temporary output behind; the rerun replaces it.</summary>
-    private static void RemoveStalePartials(string outPath)
-    {
-        var full = Path.GetFullPath(outPath);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) return;
-        foreach (var stale in Directory.EnumerateFiles(dir, Path.GetFileName(full) + ".tmp-*")) File.Delete(stale);
-    }
-
+    /// <summary>
+    /// Non-blank lines, for the progress line: counted on bytes, so that a long response is not decoded twice; unknown
+    /// (-1) for standard input, which can be read only once.
+    /// </summary>
     private static async Task<int> CountRowsAsync(string path, CancellationToken ct)
     {
+        if (path == "-") return -1;
+        if (!File.Exists(path)) throw new InputException(path, null, null, "file not found");
         var n = 0;
-        using var reader = JsonlReader.OpenText(path);
-        while (await reader.ReadLineAsync(ct) is { } line)
+        var content = false;
+        var buffer = new byte[1 << 16];
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
         {
-            if (!string.IsNullOrWhiteSpace(line)) n++;
+            foreach (var b in buffer.AsSpan(0, read))
+            {
+                if (b == (byte)'\n')
+                {
+                    if (content) n++;
+                    content = false;
+                }
+                else if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or 0x0B or 0x0C))
+                {
+                    content = true;
+                }
+            }
         }
-        return n;
+        return content ? n + 1 : n;
     }
 
     private static void PrintSummary(GradeSummary run)
@@ -232,6 +249,6 @@ internal static class GradeCommand
         table.AddRow("cost", usage.Cost.ToString("$0.0000", CultureInfo.InvariantCulture));
         table.AddRow("wall time", $"{run.Elapsed.TotalSeconds:0.0} s");
         CommandRunner.Out.Write(table);
-        CommandRunner.Out.WriteLine($"graded rows: {run.OutPath}");
+        if (run.OutPath is not null) CommandRunner.Out.WriteLine($"graded rows: {run.OutPath}");
     }
 }

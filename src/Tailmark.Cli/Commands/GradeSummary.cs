@@ -6,7 +6,7 @@ using Tailmark.Scoring;
 namespace Tailmark.Cli.Commands;
 
 /// <summary>What one `tailmark grade` run did: printed as a table, and written as JSON with <c>--summary</c>.</summary>
-internal sealed record GradeSummary(int Written, RunStatistics Statistics, int CannotAssess, Usage Usage, long? CacheHits, TimeSpan Elapsed, string OutPath, int InputErrors)
+internal sealed record GradeSummary(int Written, RunStatistics Statistics, int CannotAssess, Usage Usage, long? CacheHits, TimeSpan Elapsed, string? OutPath, int InputErrors)
 {
     public async Task WriteJsonAsync(string path, CancellationToken ct)
     {
@@ -36,7 +36,6 @@ internal sealed record GradeSummary(int Written, RunStatistics Statistics, int C
             w.WriteString("output", OutPath);
             w.WriteEndObject();
         }, indented: true);
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
-        await File.WriteAllTextAsync(path, json + "\n", ct);
+        await JsonRowSink.WriteTextAsync(path, json + "\n", ct);
     }
 }

@@ -22,15 +22,16 @@ internal static class ScoreCommand
         var verdicts = new Option<string>("--verdicts", "-v") { Description = "Verdicts JSONL: one row per graded response.", Required = true };
         var scoring = new Option<string?>("--scoring", "-s") { Description = $"Scoring preset ({string.Join(", ", ScoringConfigLoader.Presets)}) or a YAML/JSON scoring file. Default: default." };
         var defense = DefenseLayer.Option();
+        var coverage = CoverageOption.Create();
         var responses = new Option<string?>("--responses") { Description = "Response rows (prompt_id, response_id, response): verifiable criteria without a verdict are checked on the text." };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
         var command = new Command("score", "Compute rewards from a verdicts file (no LLM needed) and write graded rows.")
         {
-            rubrics, verdicts, scoring, defense, responses, output,
+            rubrics, verdicts, scoring, defense, responses, output, coverage,
         };
         command.SetAction(async (parse, ct) =>
         {
-            var config = ScoringConfigLoader.Load(parse.GetValue(scoring));
+            var config = CoverageOption.Apply(ScoringConfigLoader.Load(parse.GetValue(scoring)), parse.GetValue(coverage));
             var pipeline = new RewardPipeline(config);
             var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
             var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
@@ -72,8 +73,12 @@ internal static class ScoreCommand
                 }
             }
 
-            var written = await JsonRowSink.WriteAsync(Graded(), parse.GetValue(output)!, (w, g) => GradedRowWriter.Write(w, g.Row, g.Result), ct);
+            var outPath = parse.GetValue(output)!;
+            using var staged = StagedFile.For(outPath);
+            var written = await JsonRowSink.WriteAsync(Graded(), staged.Path, (w, g) => GradedRowWriter.Write(w, g.Row, g.Result, CommandRunner.Secrets), ct);
             CommandRunner.PrintIssues(issues);
+            var errors = issues.Count(i => i.IsError);
+            StagedOutput.Finish(staged, outPath, errors);
             var stats = RunStatistics.Compute(rewards, config.ClipRunMean);
             var table = new Table().AddColumns("measure", "value").Border(TableBorder.Rounded);
             table.AddRow("scoring", Markup.Escape(config.Name));
@@ -83,10 +88,10 @@ internal static class ScoreCommand
             table.AddRow("undefined rewards", stats.Undefined.ToString(CultureInfo.InvariantCulture));
             table.AddRow("cannot_assess verdicts", cannotAssess.ToString(CultureInfo.InvariantCulture));
             table.AddRow("vetoed responses", vetoes.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("rows with errors", issues.Count(i => i.IsError).ToString(CultureInfo.InvariantCulture));
+            table.AddRow("rows with errors", errors.ToString(CultureInfo.InvariantCulture));
             CommandRunner.Out.Write(table);
-            CommandRunner.Out.WriteLine($"graded rows: {parse.GetValue(output)}");
-            return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
+            if (errors == 0) CommandRunner.Out.WriteLine($"graded rows: {outPath}");
+            return errors > 0 ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;
     }

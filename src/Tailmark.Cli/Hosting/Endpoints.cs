@@ -18,6 +18,7 @@ internal sealed class Endpoints : IAsyncDisposable
     public Endpoints(string? configPath, SimServerOptions simOptions)
     {
         _config = configPath is null ? EndpointConfig.Empty : EndpointConfig.Load(configPath);
+        foreach (var spec in _config.Endpoints.Values) CommandRunner.Secrets.Add(spec.ApiKey);
         _simOptions = simOptions;
     }
 
@@ -70,6 +71,7 @@ internal sealed class Endpoints : IAsyncDisposable
         {
             await ProbeAsync(spec, ct);
         }
+        CommandRunner.Secrets.Add(spec.ApiKey);
         // Batch commands stop once an endpoint has failed its first calls with none answered; the reward server goes on.
         var client = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = StopOnUnusableEndpoint ? FailFastCalls : null };
         _clients.Add(client);

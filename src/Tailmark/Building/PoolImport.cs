@@ -28,7 +28,14 @@ public static class PoolImport
                     var i = 0;
                     foreach (var item in list.EnumerateArray())
                     {
-                        var rf = new JsonFieldReader(item, $"{f.FieldPath("responses")}[{i}]", row.Log);
+                        var itemPath = $"{f.FieldPath("responses")}[{i}]";
+                        if (item.ValueKind != JsonValueKind.Object)
+                        {
+                            row.Log.Error(itemPath, $"expected a response object with generator and response, found {JsonFieldReader.Describe(item)}");
+                            i++;
+                            continue;
+                        }
+                        var rf = new JsonFieldReader(item, itemPath, row.Log);
                         var generator = rf.String("generator") ?? "unknown";
                         var text = rf.String("response", required: true);
                         if (text is not null) rows.Add(new ResponseRow(id, $"{generator}-{i}", text, generator, JsonMaps.Empty));
@@ -49,28 +56,29 @@ public static class PoolImport
     public static async Task<List<ResponseRow>> FromHealthBenchAsync(string path, CancellationToken cancellationToken = default)
     {
         var rows = new List<ResponseRow>();
+        var issues = new List<InputIssue>();
         await foreach (var line in JsonlReader.ReadAsync(path, cancellationToken).ConfigureAwait(false))
         {
+            var log = new IssueLog(path, line.Number);
             if (line.Json is not { ValueKind: JsonValueKind.Object } json)
             {
-                throw new InputException(path, line.Number, null, line.ParseError ?? "expected a HealthBench example");
+                log.Error(null, line.ParseError ?? "expected a HealthBench example");
             }
-            if (!json.TryGetProperty("prompt_id", out var idEl) || idEl.GetString() is not { } id) throw new InputException(path, line.Number, "prompt_id", "required field is missing");
-            if (!json.TryGetProperty("ideal_completions_data", out var data) || data.ValueKind != JsonValueKind.Object) continue;
-            if (data.TryGetProperty("ideal_completion", out var ideal) && ideal.ValueKind == JsonValueKind.String)
+            else
             {
-                rows.Add(new ResponseRow(id, "ideal", ideal.GetString()!, "healthbench-ideal", JsonMaps.Empty));
-            }
-            if (data.TryGetProperty("ideal_completions_ref_completions", out var refs) && refs.ValueKind == JsonValueKind.Array)
-            {
-                var i = 0;
-                foreach (var r in refs.EnumerateArray())
+                var f = new JsonFieldReader(json, "", log);
+                var id = f.String("prompt_id", required: true);
+                if (f.Object("ideal_completions_data") is { } data && id is not null)
                 {
-                    if (r.ValueKind == JsonValueKind.String) rows.Add(new ResponseRow(id, $"ref-{i}", r.GetString()!, "healthbench-reference", JsonMaps.Empty));
-                    i++;
+                    var d = new JsonFieldReader(data, "ideal_completions_data", log);
+                    if (d.String("ideal_completion") is { } ideal) rows.Add(new ResponseRow(id, "ideal", ideal, "healthbench-ideal", JsonMaps.Empty));
+                    var refs = d.Strings("ideal_completions_ref_completions");
+                    for (var i = 0; i < refs.Length; i++) rows.Add(new ResponseRow(id, $"ref-{i}", refs[i], "healthbench-reference", JsonMaps.Empty));
                 }
             }
+            issues.AddRange(log.Issues.Where(x => x.IsError));
         }
+        if (issues.Count > 0) throw new InputException(issues);
         return rows;
     }
 }

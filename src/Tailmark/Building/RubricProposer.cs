@@ -9,9 +9,9 @@ namespace Tailmark.Building;
 /// <summary>
 /// Writes a prompt's initial rubric with the proposer. A prompt whose proposal fails keeps a rubric — a single
 /// general criterion — marked <c>metadata.proposal_failed</c> with the reason in <c>metadata.diagnostics</c>, so no
-/// prompt is ever dropped and the failure is visible.
+/// prompt is ever dropped and the failure is visible (known secrets masked: a proposer's error text can echo a key).
 /// </summary>
-public sealed class RubricProposer(ProposerClient proposer)
+public sealed class RubricProposer(ProposerClient proposer, SecretRedactor? redactor = null)
 {
     public const string FallbackCriterion = "The response fully and correctly answers the request.";
 
@@ -20,6 +20,7 @@ public sealed class RubricProposer(ProposerClient proposer)
         var text = JudgePrompts.Conversation(prompt.Prompt);
         var (criteria, problem) = await proposer.AskAsync(ProposerPrompts.InitialSystem,
             ProposerPrompts.Initial(text, withReference ? prompt.ReferenceAnswer : null), cancellationToken).ConfigureAwait(false);
+        problem = redactor?.RedactOrNull(problem) ?? problem;
         var rubric = new Rubric
         {
             Id = prompt.PromptId,

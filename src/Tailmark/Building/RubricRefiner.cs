@@ -26,7 +26,7 @@ public sealed class RubricRefiner(JudgeEngine judge, RewardPipeline pipeline, Pr
         var used = new HashSet<string>(StringComparer.Ordinal);
         for (var round = 1; round <= options.Iterations; round++)
         {
-            if (store?.Load(promptId, round) is { } saved)
+            if (store?.Load(initial, round) is { } saved)
             {
                 rounds.Add(saved);
                 current = saved.Rubric;
@@ -61,7 +61,7 @@ public sealed class RubricRefiner(JudgeEngine judge, RewardPipeline pipeline, Pr
             }
             var record = new RoundRecord(round, scored.ToDictionary(s => s.ResponseId, s => s.Score, StringComparer.Ordinal),
                 pair.A.ResponseId, pair.B.ResponseId, next, RubricDiff.Between(current, next), ReferenceEquals(next, current), problem);
-            store?.Save(promptId, record);
+            store?.Save(record);
             rounds.Add(record);
             current = next;
         }

@@ -50,10 +50,11 @@ public sealed class JsonFieldReader
     }
 
     /// <summary>
-    /// Reads a number. The strings "NaN", "Infinity" and "-Infinity" are read as those values so that the
-    /// validator can name them; anything else that is not a number is an error.
+    /// Reads a finite number. With <paramref name="allowNonFinite"/>, NaN and infinities are returned — the strings
+    /// "NaN", "Infinity" and "-Infinity", and numbers too large for a double such as 1e400 — so that a validator can name
+    /// them (rubric weights); otherwise they are errors here. Anything else that is not a number is an error.
     /// </summary>
-    public double? Number(string name, bool required = false)
+    public double? Number(string name, bool required = false, bool allowNonFinite = false)
     {
         var v = Raw(name);
         if (v is null || v.Value.ValueKind == JsonValueKind.Null)
@@ -61,17 +62,19 @@ public sealed class JsonFieldReader
             if (required) Log.Error(FieldPath(name), "required field is missing");
             return null;
         }
+        double? value = null;
         if (v.Value.ValueKind == JsonValueKind.Number)
         {
-            return double.Parse(v.Value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            value = double.Parse(v.Value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
         }
-        if (v.Value.ValueKind == JsonValueKind.String &&
+        else if (v.Value.ValueKind == JsonValueKind.String &&
             double.TryParse(v.Value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) &&
             !double.IsFinite(parsed))
         {
-            return parsed;
+            value = parsed;
         }
-        Log.Error(FieldPath(name), $"expected a number, found {Describe(v.Value)}");
+        if (value is { } d && (double.IsFinite(d) || allowNonFinite)) return d;
+        Log.Error(FieldPath(name), value is null ? $"expected a number, found {Describe(v.Value)}" : $"expected a finite number, found {Describe(v.Value)}");
         return null;
     }
 

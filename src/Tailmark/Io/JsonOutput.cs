@@ -47,7 +47,7 @@ public static class JsonOutput
             w.WriteStartObject();
             WriteMap(w, map);
             w.WriteEndObject();
-        }));
+        }), InputLimits.Written);
         return doc.RootElement.Clone();
     }
 }

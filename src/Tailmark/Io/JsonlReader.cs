@@ -1,17 +1,15 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 
 namespace Tailmark.Io;
 
 /// <summary>
 /// Streams a JSONL file line by line. Only one line is held in memory at a time, so files of any size can be
-/// read in bounded memory. Blank lines are skipped but counted, so line numbers match an editor's.
+/// read in bounded memory. Blank lines are skipped but counted, so line numbers match an editor's. Each line is
+/// parsed by <see cref="JsonInput"/> (bounded depth, repeated keys and invalid UTF-8 warned about).
 /// </summary>
 public static class JsonlReader
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 256 };
-
     public static async IAsyncEnumerable<JsonlLine> ReadAsync(
         string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -21,37 +19,35 @@ public static class JsonlReader
         {
             number++;
             if (string.IsNullOrWhiteSpace(text)) continue;
-            yield return Parse(number, text);
+            reader.WarnIfReplaced(text, number);
+            yield return Parse(number, text, path);
         }
     }
 
     /// <summary>Parses one line; a malformed line becomes a <see cref="JsonlLine"/> with the parser's message.</summary>
-    public static JsonlLine Parse(int number, string text)
+    public static JsonlLine Parse(int number, string text, string file)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(text, Options);
-            return new JsonlLine(number, doc.RootElement.Clone(), null);
-        }
-        catch (JsonException ex)
-        {
-            var column = ex.BytePositionInLine is { } pos ? $" (column {pos + 1})" : "";
-            return new JsonlLine(number, null, $"malformed JSON{column}: {FirstSentence(ex.Message)}");
-        }
+        var result = JsonInput.Parse(text, file, number);
+        return new JsonlLine(number, result.Root, result.Error);
+    }
+
+    /// <summary>The parser's complaint in our words: "malformed JSON (column N): what", without its own position suffixes.</summary>
+    public static string Describe(JsonException ex)
+    {
+        var column = ex.BytePositionInLine is { } pos ? $" (column {pos + 1})" : "";
+        return $"malformed JSON{column}: {FirstSentence(ex.Message)}";
     }
 
     /// <summary>Opens a file for reading as UTF-8 (with or without BOM); "-" means standard input.</summary>
-    public static StreamReader OpenText(string path)
-    {
-        if (path == "-") return new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
-        if (!File.Exists(path)) throw new InputException(path, null, null, "file not found");
-        return new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true,
-            new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan });
-    }
+    public static InputReader OpenText(string path) => InputReader.Open(path);
 
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        foreach (var suffix in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(suffix, StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut];
+        }
+        return message.TrimEnd();
     }
 }

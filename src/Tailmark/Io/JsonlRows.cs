@@ -20,6 +20,7 @@ public static class JsonlRows
             else if (json.ValueKind != JsonValueKind.Object) log.Error(null, "expected a JSON object");
             else if (read(new JsonFieldReader(json, "", log)) is { } row && !log.HasErrors) rows.Add(row);
             issues.AddRange(log.Issues.Where(i => i.IsError));
+            foreach (var warning in log.Issues.Where(i => !i.IsError)) InputWarnings.Report(warning.File, warning.Line, warning.Field, warning.Message);
         }
         if (issues.Count > 0) throw new InputException(issues);
         return rows;

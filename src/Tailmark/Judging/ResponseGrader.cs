@@ -10,10 +10,16 @@ namespace Tailmark.Judging;
 /// <summary>
 /// Grades one response against its (composed) rubric: verifiable criteria by their checks, with no call; judged
 /// criteria by the judge engine (except injection criteria when the detector fires); then the scoring pipeline. Without a judge, judged criteria are CannotAssess
-/// ("no judge configured").
+/// ("no judge configured"). A response longer than <c>maxResponseChars</c> is not sent to a judge: no judge's context
+/// holds it, and every call would carry it (memory grows about fifty bytes per character of a response while its
+/// calls are made, docs/reliability.md); its judged criteria are CannotAssess, so the coverage rule leaves its reward
+/// undefined, while its verifiable criteria are still checked.
 /// </summary>
-public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, RewardPipeline pipeline)
+public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, RewardPipeline pipeline, int maxResponseChars = ResponseGrader.DefaultMaxResponseChars)
 {
+    /// <summary>A million characters (about 250,000 tokens): more than any judge's context window.</summary>
+    public const int DefaultMaxResponseChars = 1_000_000;
+
     public RewardPipeline Pipeline => pipeline;
 
     /// <summary>The judges' usage so far; zero without a judge.</summary>
@@ -28,6 +34,11 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
             if (judge is null)
             {
                 foreach (var c in judged) verdicts[c.Id] = Verdict.CannotAssess("no judge configured");
+            }
+            else if (response.Response.Length > maxResponseChars)
+            {
+                var reason = $"the response has {response.Response.Length:#,0} characters, more than the {maxResponseChars:#,0} a judge is sent";
+                foreach (var c in judged) verdicts[c.Id] = Verdict.CannotAssess(reason);
             }
             else
             {
@@ -54,7 +65,7 @@ public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, Rewar
     public (IReadOnlyList<JudgePlan> Judges, int WithoutJudge) Plan(Rubric rubric, string conversation, string response)
     {
         var (verdicts, _, judged) = Prepare(rubric, response);
-        return (judge is null || judged.Count == 0 ? [] : judge.Plan(conversation, response, judged), verdicts.Count);
+        return (judge is null || judged.Count == 0 || response.Length > maxResponseChars ? [] : judge.Plan(conversation, response, judged), verdicts.Count);
     }
 
     // The verdicts that need no judge, the diagnostics found on the way, and the criteria left for the judges.

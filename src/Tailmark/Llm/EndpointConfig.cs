@@ -16,6 +16,9 @@ public sealed class EndpointConfig
 
     public static readonly EndpointConfig Empty = new([]);
 
+    /// <summary>The longest timeout of one call an endpoints file may set: a day.</summary>
+    public const double MaxTimeoutSeconds = 86_400;
+
     public IReadOnlyDictionary<string, EndpointSpec> Endpoints => _endpoints;
 
     public static EndpointConfig Load(string path)
@@ -56,12 +59,18 @@ public sealed class EndpointConfig
         var url = f.String("url", required: true);
         var model = f.String("model", required: true);
         var keyEnv = f.String("api_key_env");
+        var timeout = f.Number("timeout_s") ?? 60;
+        if (!(timeout is > 0 and <= MaxTimeoutSeconds))
+        {
+            log.Error(f.FieldPath("timeout_s"), $"expected seconds in (0, {MaxTimeoutSeconds:0}], found {timeout.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            timeout = 60;
+        }
         var limits = new EndpointLimits
         {
             Concurrency = f.Integer("concurrency") ?? 32,
             RequestsPerMinute = f.Integer("rpm"),
             TokensPerMinute = f.Integer("tpm"),
-            Timeout = TimeSpan.FromSeconds(f.Number("timeout_s") ?? 60),
+            Timeout = TimeSpan.FromSeconds(timeout),
             MaxRetries = f.Integer("max_retries") ?? 5,
         };
         var prices = PriceTable.Free;
@@ -70,8 +79,14 @@ public sealed class EndpointConfig
             var pf = new JsonFieldReader(price, f.FieldPath("price"), log);
             prices = new PriceTable(pf.Number("prompt") ?? 0, pf.Number("cached_prompt") ?? pf.Number("prompt") ?? 0, pf.Number("completion") ?? 0);
             pf.Rest();
+            if (prices.PromptPerMillion < 0 || prices.CachedPromptPerMillion < 0 || prices.CompletionPerMillion < 0) log.Error(f.FieldPath("price"), "prices must not be negative");
         }
         f.Rest();
+        if (model is not null && string.IsNullOrWhiteSpace(model))
+        {
+            log.Error(f.FieldPath("model"), "the model name is empty");
+            return null;
+        }
         if (url is null || model is null) return null;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {

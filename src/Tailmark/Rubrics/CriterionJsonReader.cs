@@ -17,7 +17,7 @@ public static class CriterionJsonReader
         var f = new JsonFieldReader(json, path, log);
         var id = f.String("id", required: true);
         var text = f.String("text", required: true);
-        var weight = f.Number("weight") ?? 1;
+        var weight = f.Number("weight", allowNonFinite: true) ?? 1;
         var category = ReadCategory(f);
         var tags = f.Strings("tags");
         var scale = ReadScale(f);
@@ -64,7 +64,7 @@ public static class CriterionJsonReader
                     continue;
                 }
                 var lf = new JsonFieldReader(item, lp, f.Log);
-                var value = lf.Number("value", required: true);
+                var value = lf.Number("value", required: true, allowNonFinite: true);
                 var description = lf.String("description") ?? "";
                 lf.Rest();
                 if (value is { } v) levels.Add(new ScaleLevel(v, description));

@@ -76,6 +76,12 @@ public static class RubricJsonReader
             mf.Rest();
             if (role is not null && content is not null) messages.Add(new PromptMessage(role, content));
         }
+        if (i == 0)
+        {
+            // No model can be asked an empty conversation.
+            log.Error(path, "a prompt needs at least one message");
+            return null;
+        }
         return PromptContent.FromMessages(messages);
     }
 

@@ -4,7 +4,8 @@ namespace Tailmark.Scoring;
 
 /// <summary>
 /// How a reward was computed: per-criterion parts and every intermediate value of the pipeline, so that a
-/// reward can be recomputed by hand.
+/// reward can be recomputed by hand. <see cref="JudgedCoverage"/> is the share of the judged weight that got a
+/// verdict (null when the rubric has no judged criteria).
 /// </summary>
 public sealed record RewardBreakdown(
     ImmutableArray<CriterionScore> Criteria,
@@ -15,4 +16,5 @@ public sealed record RewardBreakdown(
     double? Raw,
     double? Clipped,
     double? Shaped,
-    string? VetoedBy);
+    string? VetoedBy,
+    double? JudgedCoverage = null);

@@ -4,9 +4,9 @@ using Tailmark.Rubrics;
 namespace Tailmark.Scoring;
 
 /// <summary>
-/// Verdicts → reward. Stages in order: criterion values and the CannotAssess policy, veto, saturation,
-/// interactions, normalization, clipping, shaping. A violated veto sets the reward to the veto value whatever
-/// else holds; a failed or undefined score is null, never 0. Pure and deterministic.
+/// Verdicts → reward. Stages in order: criterion values and the CannotAssess policy, judged coverage, veto,
+/// saturation, interactions, normalization, clipping, shaping. A violated veto sets the reward to the veto value
+/// whatever else holds; a failed, undefined or insufficiently covered score is null, never 0. Pure and deterministic.
 /// </summary>
 public sealed class RewardPipeline
 {
@@ -22,6 +22,7 @@ public sealed class RewardPipeline
     {
         var work = new ScoreWork(rubric, Config);
         CriterionValueStage.Apply(work, verdicts);
+        CoverageStage.Apply(work);
         foreach (var id in verdicts.Keys.Where(id => rubric.Find(id) is null).Order(StringComparer.Ordinal))
         {
             work.Diagnostics.Add(new("unknown_criterion", "a verdict names a criterion the rubric does not have", id));
@@ -33,7 +34,7 @@ public sealed class RewardPipeline
         ShapingStage.Apply(work);
 
         double? reward = work.VetoedBy is not null ? Config.VetoValue
-            : work.Failed ? null
+            : work.Failed || work.Uncovered ? null
             : work.Shaped ?? work.Clipped ?? work.Raw;
 
         var parts = work.Items.Select(i => new CriterionScore(
@@ -47,7 +48,8 @@ public sealed class RewardPipeline
             Raw: work.Raw,
             Clipped: work.Clipped,
             Shaped: work.Shaped,
-            VetoedBy: work.VetoedBy);
+            VetoedBy: work.VetoedBy,
+            JudgedCoverage: work.JudgedCoverage);
         return new RewardResult(reward, breakdown, [.. work.Diagnostics]);
     }
 }

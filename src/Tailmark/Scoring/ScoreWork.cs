@@ -25,6 +25,12 @@ internal sealed class ScoreWork
     public string? VetoedBy { get; set; }
     public bool Failed { get; set; }
 
+    /// <summary>Share of the judged weight with a verdict; null when the rubric has no judged weight.</summary>
+    public double? JudgedCoverage { get; set; }
+
+    /// <summary>Less of the judged weight got a verdict than the configuration requires: the reward is undefined.</summary>
+    public bool Uncovered { get; set; }
+
     public IEnumerable<WorkItem> Counted => Items.Where(i => i.Counted);
 }
 

@@ -35,6 +35,15 @@ public sealed record ScoringConfig
     /// <summary>Clip the run-level mean to [0,1] (HealthBench reports the clipped mean).</summary>
     public bool ClipRunMean { get; init; } = true;
 
+    /// <summary>
+    /// The share of a rubric's judged weight (Σ|w| over criteria without a check) that must have a verdict for the
+    /// reward to be defined; below it the reward is null (<c>insufficient_coverage</c>). 0 turns the rule off.
+    /// </summary>
+    public double MinJudgedCoverage { get; init; } = DefaultMinJudgedCoverage;
+
+    /// <summary>Three quarters: one failed criterion in a typical rubric of ten passes, a judge that answers little does not.</summary>
+    public const double DefaultMinJudgedCoverage = 0.75;
+
     public bool Equals(ScoringConfig? other) =>
         other is not null && Name == other.Name && CannotAssess == other.CannotAssess &&
         Normalization == other.Normalization && AllNegative == other.AllNegative &&
@@ -43,7 +52,7 @@ public sealed record ScoringConfig
         SaturationK.Equals(other.SaturationK) && Interactions.SequenceEqual(other.Interactions) &&
         Clip == other.Clip && Shaping == other.Shaping && ShapingGamma.Equals(other.ShapingGamma) &&
         ShapingK.Equals(other.ShapingK) && ShapingMidpoint.Equals(other.ShapingMidpoint) &&
-        ClipRunMean == other.ClipRunMean;
+        ClipRunMean == other.ClipRunMean && MinJudgedCoverage.Equals(other.MinJudgedCoverage);
 
     public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
 }

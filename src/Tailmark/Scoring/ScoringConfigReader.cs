@@ -20,6 +20,7 @@ internal static class ScoringConfigReader
         if (f.String("all_negative") is { } an) config = config with { AllNegative = Pick(an, log, "all_negative", ("from_one", AllNegativeRule.FromOne), ("undefined", AllNegativeRule.Undefined)) };
         if (f.Bool("use_probabilities") is { } up) config = config with { UseProbabilities = up };
         if (f.Bool("clip") is { } clip) config = config with { Clip = clip };
+        if (f.Number("min_judged_coverage") is { } coverage) config = config with { MinJudgedCoverage = coverage };
         if (f.String("run_mean") is { } rm) config = config with { ClipRunMean = Pick(rm, log, "run_mean", ("clip", true), ("plain", false)) };
         if (f.Object("veto") is { } veto)
         {

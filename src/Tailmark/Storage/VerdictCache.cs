@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Tailmark.Io;
 
 namespace Tailmark.Storage;
 
@@ -21,12 +22,27 @@ public sealed class VerdictCache : IDisposable
     /// <summary>How many verdicts the in-memory layer holds before it starts over.</summary>
     public const int MemoryEntries = 200_000;
 
+    /// <exception cref="InputException">The file cannot serve as a cache (damaged, not a database, read-only, a full disk).</exception>
     public VerdictCache(string path)
     {
         Path = System.IO.Path.GetFullPath(path);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        try
+        {
+            (_get, _put) = Guard(Open);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    private (SqliteCommand Get, SqliteCommand Put) Open()
+    {
         var dir = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        if (Directory.Exists(Path)) throw new InputException(Path, null, null, $"the verdict cache is a folder, not a file; {Advice}");
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL;");
         Execute("PRAGMA synchronous=NORMAL;");
@@ -42,9 +58,41 @@ public sealed class VerdictCache : IDisposable
               used_at INTEGER NOT NULL
             );
             """);
-        _get = Prepare("SELECT status, level, p_yes, reason FROM verdicts WHERE key = $key", "$key");
-        _put = Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, $reason, $now, $now)",
-            "$key", "$status", "$level", "$p_yes", "$reason", "$now");
+        // A table of the same name with other columns (another tool's file) fails here, where it can be named.
+        return (Prepare("SELECT status, level, p_yes, reason FROM verdicts WHERE key = $key", "$key"),
+            Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, $reason, $now, $now)",
+                "$key", "$status", "$level", "$p_yes", "$reason", "$now"));
+    }
+
+    private const string Advice = "run with --no-cache, or give --cache a new path";
+
+    /// <summary>Runs a cache operation, turning a file that cannot serve as a cache into an input error naming it.</summary>
+    private T Guard<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (SqliteException ex)
+        {
+            var why = ex.SqliteErrorCode switch
+            {
+                SQLitePCL.raw.SQLITE_NOTADB => "the file is not a SQLite database (damaged, or another kind of file)",
+                SQLitePCL.raw.SQLITE_CORRUPT => "the database is damaged",
+                SQLitePCL.raw.SQLITE_READONLY => "the file (or its folder) is read-only",
+                SQLitePCL.raw.SQLITE_FULL => "the disk is full",
+                SQLitePCL.raw.SQLITE_CANTOPEN => "the file cannot be opened (no permission, or its folder is read-only)",
+                SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED => "another process holds it locked",
+                SQLitePCL.raw.SQLITE_IOERR => "the disk reported an input/output error",
+                SQLitePCL.raw.SQLITE_ERROR => $"it is not a verdict cache ({ex.Message})",
+                _ => ex.Message,
+            };
+            throw new InputException(Path, null, null, $"the verdict cache cannot be used: {why}; {Advice}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(Path, null, null, $"the verdict cache cannot be used: {ex.Message}; {Advice}");
+        }
     }
 
     public string Path { get; }
@@ -77,21 +125,35 @@ public sealed class VerdictCache : IDisposable
     /// <summary>The cached verdict, looked up without counting a hit or a miss and without remembering it (plans).</summary>
     public CachedVerdict? Peek(string key) => _memory.TryGetValue(key, out var remembered) ? remembered : Read(key);
 
-    private CachedVerdict? Read(string key)
+    private CachedVerdict? Read(string key) => Guard(() =>
     {
         lock (_lock)
         {
             _get.Parameters["$key"].Value = key;
             using var reader = _get.ExecuteReader();
             if (!reader.Read()) return null;
-            return new CachedVerdict(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1),
-                reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            // A row that does not hold a verdict (edited by hand, or another tool's) is a miss: the judge is asked again.
+            if (reader.IsDBNull(0) || reader.GetValue(0) is not string status || status is not ("met" or "not_met")) return null;
+            var level = Finite(reader, 1);
+            var pYes = Finite(reader, 2);
+            if (level is double.NaN || pYes is double.NaN) return null;
+            return new CachedVerdict(status, level, pYes, reader.IsDBNull(3) ? null : reader.GetValue(3) as string);
         }
-    }
+    });
+
+    /// <summary>A stored number: null when absent, NaN when it is not a finite number.</summary>
+    private static double? Finite(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : reader.GetValue(column) is double or long && reader.GetDouble(column) is var d && double.IsFinite(d) ? d : double.NaN;
 
     public void Put(string key, CachedVerdict verdict)
     {
         if (verdict.Status is not ("met" or "not_met")) throw new ArgumentException("only met / not_met verdicts are cached", nameof(verdict));
+        Guard(() => Store(key, verdict));
+        Remember(key, verdict);
+    }
+
+    private bool Store(string key, CachedVerdict verdict)
+    {
         lock (_lock)
         {
             _put.Parameters["$key"].Value = key;
@@ -102,7 +164,7 @@ public sealed class VerdictCache : IDisposable
             _put.Parameters["$now"].Value = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             _put.ExecuteNonQuery();
         }
-        Remember(key, verdict);
+        return true;
     }
 
     private void Remember(string key, CachedVerdict verdict)
@@ -111,7 +173,7 @@ public sealed class VerdictCache : IDisposable
         _memory[key] = verdict;
     }
 
-    public VerdictCacheStats Stats()
+    public VerdictCacheStats Stats() => Guard(() =>
     {
         lock (_lock)
         {
@@ -123,10 +185,10 @@ public sealed class VerdictCache : IDisposable
             var size = new FileInfo(Path).Length + (File.Exists(Path + "-wal") ? new FileInfo(Path + "-wal").Length : 0);
             return new VerdictCacheStats(Path, r.GetInt64(0), r.IsDBNull(1) ? 0 : r.GetInt64(1), r.IsDBNull(2) ? 0 : r.GetInt64(2), size, At(r, 3), At(r, 4));
         }
-    }
+    });
 
     /// <summary>Deletes verdicts stored before <paramref name="before"/> (all of them when null); returns how many.</summary>
-    public long Prune(DateTimeOffset? before)
+    public long Prune(DateTimeOffset? before) => Guard(() =>
     {
         lock (_lock)
         {
@@ -137,9 +199,9 @@ public sealed class VerdictCache : IDisposable
             _memory.Clear();
             Execute("PRAGMA wal_checkpoint(TRUNCATE);");
             Execute("VACUUM;");
-            return n;
+            return (long)n;
         }
-    }
+    });
 
     private void Execute(string sql)
     {

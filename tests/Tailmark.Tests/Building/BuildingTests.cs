@@ -94,6 +94,30 @@ public sealed class BuildingTests
     }
 
     [Fact]
+    public async Task Refine_IdsThatOneSubstitutionWouldMerge_KeepTheirOwnRounds()
+    {
+        // The audit's lost rubric: q/1 and q_1 both saved to rounds/q_1, and the second resumed the first's rounds.
+        using var dir = new TempDir();
+        await using var server = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 2, ProposerMalformedRate = 0 } });
+        using var judge = SimFixtures.Judge(server, Limits);
+        using var proposerClient = SimFixtures.Judge(server, Limits, "sim-proposer");
+        var refiner = new RubricRefiner(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
+            new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient), new RefineOptions(1, Seed: 1), new RoundStore(dir.Path));
+        var finals = new List<Rubric>();
+        foreach (var (id, task) in new[] { ("q/1", server.World.Tasks[0]), ("q_1", server.World.Tasks[1]) })
+        {
+            var initial = SimFixtures.RubricFor(task) with { Id = id, PromptId = id };
+            var pool = SimFixtures.Responses(server.World, 4, "sim-great").Where(r => r.PromptId == task.Id).Select(r => r with { PromptId = id }).ToList();
+            finals.Add((await refiner.RefineAsync(initial, pool)).Final);
+        }
+        Assert.Equal(["q/1", "q_1"], finals.Select(f => f.Id));
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(dir.Path, "rounds")).Length);
+        // Each final rubric grew from its own task's criteria, not the other's.
+        Assert.Contains(finals[1].Criteria, c => SimFixtures.RubricFor(server.World.Tasks[1]).Criteria.Any(o => o.Text == c.Text));
+        Assert.DoesNotContain(finals[1].Criteria, c => SimFixtures.RubricFor(server.World.Tasks[0]).Criteria.Any(o => o.Text == c.Text));
+    }
+
+    [Fact]
     public async Task Experiment_RefinementWithGreatPairs_BeatsPromptOnlyInTheHighRewardRegion()
     {
         await using var server = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 7, Tasks = 16 } });

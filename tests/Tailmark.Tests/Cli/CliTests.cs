@@ -94,26 +94,42 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void Score_VerdictsFile_WritesRewardsAndReportsBadRows()
+    public void Score_VerdictsFile_ReportsBadRowsAndLeavesTheOutputAsItWas()
     {
         using var dir = new TempDir();
         var rubrics = dir.Write("r.jsonl", """{"rubric_id": "r1", "criteria": [{"id": "a", "text": "A", "weight": 3}, {"id": "b", "text": "B", "weight": 2}, {"id": "c", "text": "C", "weight": -2}]}""" + "\n");
-        var verdicts = dir.Write("v.jsonl", string.Join("\n",
+        string[] good =
+        [
             """{"prompt_id": "p", "response_id": "x", "rubric_id": "r1", "verdicts": {"a": "met", "b": "not_met", "c": {"status": "met"}}}""",
             """{"prompt_id": "p", "response_id": "y", "rubric_id": "r1", "verdicts": {"a": "met", "b": {"status": "cannot_assess", "reason": "judge timeout"}, "c": "not_met"}}""",
+        ];
+        var verdicts = dir.Write("v.jsonl", string.Join("\n", [.. good,
             """{"prompt_id": "p", "response_id": "z", "rubric_id": "nope", "verdicts": {}}""",
-            """{"prompt_id": "p", "response_id": "w", "rubric_id": "r1", "verdicts": {"a": "maybe"}}""") + "\n");
-        var output = dir.File("graded.jsonl");
+            """{"prompt_id": "p", "response_id": "w", "rubric_id": "r1", "verdicts": {"a": "maybe"}}"""]) + "\n");
+        var output = dir.Write("graded.jsonl", "yesterday's rows\n");
         var result = CliProcess.Run("score", "--rubrics", rubrics, "--verdicts", verdicts, "--out", output);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{verdicts}:3: error: rubric_id: no rubric with id \"nope\"", result.Stderr);
         Assert.Contains($"{verdicts}:4: error: verdicts.a: unknown verdict \"maybe\"", result.Stderr);
+        Assert.Contains($"{output} was left as it was", result.Stderr);
+        Assert.Equal("yesterday's rows\n", File.ReadAllText(output));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp-*"));
+
+        // The good rows alone: y has 5 of its 7 judged weight assessed (a 3, c 2), under the default share of 0.75.
+        dir.Write("v.jsonl", string.Join("\n", good) + "\n");
+        Assert.Equal(0, CliProcess.Run("score", "--rubrics", rubrics, "--verdicts", verdicts, "--out", output).ExitCode);
         var rows = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, rows.Count);
         Assert.Equal(0.2, rows[0].GetProperty("reward").GetDouble(), 12);      // (3 − 2) / 5
-        Assert.Equal(1.0, rows[1].GetProperty("reward").GetDouble(), 12);      // b skipped: 3 / 3
-        Assert.Contains(rows[1].GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == "cannot_assess");
+        Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("reward").ValueKind);
+        Assert.Contains(rows[1].GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("message").GetString() == "only 5 of 7 judged weight got a verdict; at least 75% is required");
         Assert.Equal("judge timeout", rows[1].GetProperty("verdicts").GetProperty("b").GetProperty("reason").GetString());
+
+        // A lower share on the command line: b is skipped, 3 / 3.
+        Assert.Equal(0, CliProcess.Run("score", "--rubrics", rubrics, "--verdicts", verdicts, "--min-judged-coverage", "0.7", "--out", output).ExitCode);
+        var lenient = JsonDocument.Parse(File.ReadAllLines(output)[1]).RootElement;
+        Assert.Equal(1.0, lenient.GetProperty("reward").GetDouble(), 12);
+        Assert.Contains(lenient.GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == "cannot_assess");
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tailmark.Building;
 using Tailmark.Evaluation;
 using Tailmark.Evaluation.Report;
 using Tailmark.Io;
 using Tailmark.Tests.Support;
+using static Tailmark.Tests.Support.RubricBuilder;
 
 namespace Tailmark.Tests.Evaluation;
 
@@ -90,9 +92,12 @@ public sealed class ReportTests
     {
         using var dir = new TempDir();
         dir.Write("graded.jsonl", Graded);
-        Directory.CreateDirectory(dir.File("rounds/p1"));
-        dir.Write("rounds/p1/round-1.json", """{"round":1,"prompt_id":"p1","kept_previous":false,"diff":{"added":["x","y"],"removed":["z"],"reweighted":[{"text":"w","from":1,"to":3}]},"rubric":{"criteria":[{},{},{}]}}""");
-        dir.Write("rounds/p1/round-2.json", """{"round":2,"prompt_id":"p1","kept_previous":true,"problem":"malformed proposal","diff":{"added":[],"removed":[],"reweighted":[]},"rubric":{"criteria":[{},{},{}]}}""");
+        // Rounds as refine saves them.
+        var rubric = R(C("x", 1), C("y", 1), C("w", 3)) with { Id = "p1", PromptId = "p1" };
+        var store = new RoundStore(dir.Path);
+        var scores = new Dictionary<string, double?> { ["r1"] = 0.5, ["r2"] = null };
+        store.Save(new RoundRecord(1, scores, "r1", "r2", rubric, new RubricDiff(["x", "y"], ["z"], [("w", 1, 3)]), false, null));
+        store.Save(new RoundRecord(2, scores, "r1", "r2", rubric, new RubricDiff([], [], []), true, "malformed proposal"));
         var report = await RunReport.BuildAsync(dir.Path);
         Assert.Equal(["graded.jsonl", "rounds/"], report.Sources);
         Assert.Equal(["Score distributions", "Per-criterion pass rates", "Rubric refinement", "Theory: what ranking errors in the tail cost"], report.Sections.Select(s => s.Title));

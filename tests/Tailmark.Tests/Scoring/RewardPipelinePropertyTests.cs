@@ -77,6 +77,20 @@ public sealed class RewardPipelinePropertyTests
     }
 
     [Fact]
+    public void Reward_BelowJudgedCoverage_IsNullUnlessAVetoDecided()
+    {
+        Prop.ForAll(Cases().ToArbitrary(), c =>
+        {
+            // Every criterion here is judged: coverage is the assessed share of Σ|w|, computed independently.
+            var total = c.Rubric.Criteria.Sum(x => Math.Abs(x.Weight));
+            var assessed = c.Rubric.Criteria.Where(x => c.Verdicts[x.Id].Status != VerdictStatus.CannotAssess).Sum(x => Math.Abs(x.Weight));
+            var result = new RewardPipeline(c.Config).Score(c.Rubric, c.Verdicts);
+            var shortOfCoverage = total > 0 && assessed / total < c.Config.MinJudgedCoverage;
+            return !shortOfCoverage || result.Breakdown.VetoedBy is not null || result.Reward is null;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
     public void Reward_ViolatedVeto_AlwaysDecides()
     {
         Prop.ForAll(Cases().ToArbitrary(), c =>

@@ -9,6 +9,10 @@ public sealed class RewardPipelineTests
 {
     private static readonly RewardPipeline Default = new(ScoringConfigLoader.Preset("default"));
 
+    // The CannotAssess policies and the veto, each on its own: without the coverage rule, which would make these
+    // half-assessed rubrics undefined (its own tests are below).
+    private static readonly ScoringConfig Uncovered = ScoringConfigLoader.Preset("default") with { MinJudgedCoverage = 0 };
+
     [Fact]
     public void Score_PositiveAndPitfall_DividesByPositiveWeight()
     {
@@ -34,7 +38,7 @@ public sealed class RewardPipelineTests
     [InlineData("zero", 0.6)] // 3 / 5: b counts as not met
     public void Score_CannotAssessPolicy_AppliesPolicy(string policy, double expected)
     {
-        var config = ScoringConfigLoader.Preset("default") with { CannotAssess = Enum.Parse<CannotAssessPolicy>(policy, true) };
+        var config = Uncovered with { CannotAssess = Enum.Parse<CannotAssessPolicy>(policy, true) };
         var r = new RewardPipeline(config).Score(R(C("a", 3), C("b", 2)), V(("a", Met), ("b", Unknown)));
         Assert.Equal(expected, r.Reward!.Value, 12);
         Assert.Contains(r.Diagnostics, d => d.Code == "cannot_assess" && d.CriterionId == "b");
@@ -53,14 +57,14 @@ public sealed class RewardPipelineTests
     public void Score_RubricOwnPolicy_OverridesConfig()
     {
         var rubric = R(C("a", 3), C("b", 2)) with { CannotAssess = "zero" };
-        var r = Default.Score(rubric, V(("a", Met), ("b", Unknown)));
+        var r = new RewardPipeline(Uncovered).Score(rubric, V(("a", Met), ("b", Unknown)));
         Assert.Equal(0.6, r.Reward!.Value, 12);
     }
 
     [Fact]
     public void Score_MissingVerdict_IsCannotAssessWithDiagnostic()
     {
-        var r = Default.Score(R(C("a", 1), C("b", 1)), V(("a", Met)));
+        var r = new RewardPipeline(Uncovered).Score(R(C("a", 1), C("b", 1)), V(("a", Met)));
         Assert.Equal(1.0, r.Reward!.Value, 12);
         Assert.Contains(r.Diagnostics, d => d.Code == "missing_verdict" && d.CriterionId == "b");
         Assert.Equal(VerdictStatus.CannotAssess, r.Breakdown.Criteria.Single(c => c.Id == "b").Status);
@@ -94,7 +98,7 @@ public sealed class RewardPipelineTests
     [Fact]
     public void Score_UnassessedVeto_DoesNotVetoButIsReported()
     {
-        var r = Default.Score(R(C("a", 1), C("v", -1, veto: true)), V(("a", Met), ("v", Unknown)));
+        var r = new RewardPipeline(Uncovered).Score(R(C("a", 1), C("v", -1, veto: true)), V(("a", Met), ("v", Unknown)));
         Assert.Equal(1, r.Reward);
         Assert.Contains(r.Diagnostics, d => d.Code == "veto_unassessed");
     }

@@ -25,11 +25,20 @@ public static class AccuracySection
                 var r = new JsonFieldReader(value, region, f.Log);
                 var pairs = r.Integer("pairs") ?? 0;
                 var ties = r.Integer("ties") ?? 0;
-                var acc = r.Number("accuracy");
-                var lo = r.Number("ci_low");
-                var hi = r.Number("ci_high");
-                if (acc is { } a && (a < 0 || a > 1)) f.Log.Error($"{region}.accuracy", "expected a value in [0, 1]");
-                regions.Add(new AccuracyWithInterval(region, pairs, ties, acc ?? double.NaN, lo ?? double.NaN, hi ?? double.NaN));
+                if (pairs < 0) f.Log.Error(r.FieldPath("pairs"), "expected a count, not a negative number");
+                if (ties < 0 || ties > pairs) f.Log.Error(r.FieldPath("ties"), $"expected a count between 0 and the pairs ({pairs})");
+                // The accuracy and its interval come together, or not at all (a region without pairs).
+                var numbers = new[] { "accuracy", "ci_low", "ci_high" }.Select(n => (Name: n, Given: r.Has(n), Value: r.Number(n))).ToList();
+                foreach (var (n, _, v) in numbers)
+                {
+                    if (v is { } x && !(x is >= 0 and <= 1)) f.Log.Error(r.FieldPath(n), "expected a value in [0, 1]");
+                }
+                if (numbers.Any(n => !n.Given) && numbers.Any(n => n.Given))
+                {
+                    f.Log.Error(r.FieldPath(numbers.First(n => !n.Given).Name), "accuracy, ci_low and ci_high are given together or not at all");
+                }
+                r.Rest();
+                regions.Add(new AccuracyWithInterval(region, pairs, ties, numbers[0].Value ?? double.NaN, numbers[1].Value ?? double.NaN, numbers[2].Value ?? double.NaN));
             }
             return name is null ? null : new Row(name, regions);
         }, ct);

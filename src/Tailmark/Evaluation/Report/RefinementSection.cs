@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tailmark.Building;
 using Tailmark.Io;
 
 namespace Tailmark.Evaluation.Report;
@@ -16,50 +17,27 @@ public static class RefinementSection
     public sealed record Round(string PromptId, int Number, IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<string> Reweighted,
         bool KeptPrevious, string? Problem, int Criteria);
 
-    public static async Task<List<Round>> ReadAsync(string roundsDir, CancellationToken ct = default)
+    /// <summary>Every round file under <paramref name="roundsDir"/>, read as <c>refine</c> resumes them; every problem located.</summary>
+    public static Task<List<Round>> ReadAsync(string roundsDir, CancellationToken ct = default)
     {
         var rounds = new List<Round>();
         var issues = new List<InputIssue>();
         foreach (var file in Directory.EnumerateFiles(roundsDir, "round-*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
+            ct.ThrowIfCancellationRequested();
             var log = new IssueLog(file);
-            try
+            if (RoundStore.Read(file, log) is { } r)
             {
-                using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(file, ct).ConfigureAwait(false));
-                var f = new JsonFieldReader(doc.RootElement, "", log);
-                var number = f.Integer("round");
-                var prompt = f.String("prompt_id", required: true);
-                var kept = f.Bool("kept_previous") ?? false;
-                var problem = f.String("problem");
-                var criteria = f.Object("rubric") is { } rubric && rubric.TryGetProperty("criteria", out var c) && c.ValueKind == JsonValueKind.Array ? c.GetArrayLength() : 0;
-                IReadOnlyList<string> added = [], removed = [], reweighted = [];
-                if (f.Object("diff") is { } diff)
-                {
-                    var d = new JsonFieldReader(diff, "diff", log);
-                    added = d.Strings("added");
-                    removed = d.Strings("removed");
-                    reweighted = d.Array("reweighted") is { } rw
-                        ? [.. rw.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Object && x.TryGetProperty("text", out var t) ? Reweight(x, t.GetString() ?? "") : x.ToString())]
-                        : [];
-                }
-                if (number is null) log.Error("round", "required field is missing");
-                if (!log.HasErrors && prompt is not null && number is { } n) rounds.Add(new Round(prompt, n, added, removed, reweighted, kept, problem, criteria));
-            }
-            catch (JsonException ex)
-            {
-                log.Error(null, $"malformed JSON: {ex.Message.Split(" Path:")[0]}");
+                rounds.Add(new Round(r.Rubric.PromptId ?? r.Rubric.Id, r.Round, r.Diff.Added, r.Diff.Removed,
+                    [.. r.Diff.Reweighted.Select(x => $"{x.Text} ({N(x.From)} → {N(x.To)})")], r.KeptPrevious, r.Problem, r.Rubric.Criteria.Length));
             }
             issues.AddRange(log.Issues.Where(i => i.IsError));
         }
         if (issues.Count > 0) throw new InputException(issues);
-        return rounds;
+        return Task.FromResult(rounds);
     }
 
-    private static string Reweight(JsonElement x, string text)
-    {
-        static string W(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "?";
-        return $"{text} ({W(x, "from")} → {W(x, "to")})";
-    }
+    private static string N(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static ReportSection Build(IReadOnlyList<Round> rounds, string source)
     {

@@ -24,7 +24,7 @@ public sealed class CttFormat : JsonRowFormat
         var promptId = ReadPromptId(f, prompt);
         var criteria = ReadItems(f, "rubrics", "an object with criterion and weight", (cf, i) =>
         {
-            var weight = cf.Number("weight", required: true) ?? 1;
+            var weight = cf.Number("weight", required: true, allowNonFinite: true) ?? 1;
             if (double.IsFinite(weight) && (weight < 1 || weight > 3 || weight != Math.Floor(weight)))
             {
                 cf.Log.Warn(cf.FieldPath("weight"), $"Chasing-the-Tail weights are integers 1-3, found {weight}");
@@ -46,7 +46,7 @@ public sealed class CttFormat : JsonRowFormat
     private static void CheckCount(JsonFieldReader f, string name, double actual)
     {
         if (!f.Has(name)) return;
-        if (f.Number(name) is { } given && !given.Equals(actual))
+        if (f.Number(name, allowNonFinite: true) is { } given && !given.Equals(actual))
         {
             f.Log.Warn(f.FieldPath(name), $"says {given} but the rubric has {actual}; the computed value is used");
         }

@@ -25,7 +25,7 @@ public sealed class HealthBenchFormat : JsonRowFormat
         var prompt = ReadRequiredPrompt(f, "prompt");
         var criteria = ReadItems(f, "rubrics", "a rubric item object", (cf, i) =>
         {
-            var points = cf.Number("points", required: true) ?? 0;
+            var points = cf.Number("points", required: true, allowNonFinite: true) ?? 0;
             return new Criterion
             {
                 Id = $"c{i}",

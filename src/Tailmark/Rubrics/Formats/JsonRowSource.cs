@@ -32,20 +32,14 @@ public static class JsonRowSource
 
     private static IEnumerable<Row> ReadDocument(string path)
     {
-        JsonElement root;
-        using (var reader = JsonlReader.OpenText(path))
+        string text;
+        using (var reader = JsonlReader.OpenText(path)) text = reader.ReadToEnd();
+        var parsed = JsonInput.Parse(text, path, null);
+        if (parsed.Root is not { } root)
         {
-            try
-            {
-                using var doc = JsonDocument.Parse(reader.ReadToEnd(), new JsonDocumentOptions { AllowTrailingCommas = false });
-                root = doc.RootElement.Clone();
-            }
-            catch (JsonException ex)
-            {
-                var log = new IssueLog(path, ex.LineNumber is { } l ? (int)l + 1 : null);
-                log.Error(null, $"malformed JSON: {ex.Message.Split(" Path:")[0]}");
-                return [new Row(null, log, "")];
-            }
+            var log = new IssueLog(path, parsed.ErrorLine);
+            log.Error(null, parsed.Error!);
+            return [new Row(null, log, "")];
         }
         if (root.ValueKind != JsonValueKind.Array) return [new Row(root, new IssueLog(path), "")];
         return root.EnumerateArray().Select((e, i) => new Row(e, new IssueLog(path), $"[{i}]")).ToList();

@@ -43,7 +43,7 @@ public sealed class RarFormat : JsonRowFormat
         {
             var title = cf.Raw("title");
             var (category, text) = SplitPrefix(cf.String("description", required: true) ?? "");
-            var weight = cf.Number("weight", required: true) ?? 1;
+            var weight = cf.Number("weight", required: true, allowNonFinite: true) ?? 1;
             var extra = cf.Rest(quiet: true);
             if (title is { } t) extra = extra.Add("title", t.Clone());
             return new Criterion { Id = $"c{i}", Text = text, Weight = weight, Category = category, Extra = extra };

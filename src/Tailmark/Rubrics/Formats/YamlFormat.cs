@@ -54,17 +54,19 @@ public sealed class YamlFormat : IRubricFormat
         var list = new List<object?>();
         await foreach (var r in rubrics.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            using var doc = JsonDocument.Parse(RubricJsonWriter.ToJson(r));
+            using var doc = JsonDocument.Parse(RubricJsonWriter.ToJson(r), InputLimits.Written);
             list.Add(ToPlain(doc.RootElement));
         }
-        var yaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build().Serialize(list.Count == 1 ? list[0] : list);
+        // Input may nest InputLimits.MaxDepth levels (in metadata), each a dictionary and its entry to the serializer.
+        var yaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().WithMaximumRecursion(4 * InputLimits.MaxDepth + 16).Build()
+            .Serialize(list.Count == 1 ? list[0] : list);
         await JsonRowSink.WriteTextAsync(path, yaml, cancellationToken).ConfigureAwait(false);
         return [];
     }
 
     private static object? ToPlain(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.Object => e.EnumerateObject().ToDictionary(p => p.Name, p => ToPlain(p.Value)),
+        JsonValueKind.Object => Plain(e),
         JsonValueKind.Array => e.EnumerateArray().Select(ToPlain).ToList(),
         JsonValueKind.String => e.GetString(),
         JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
@@ -72,4 +74,12 @@ public sealed class YamlFormat : IRubricFormat
         JsonValueKind.False => false,
         _ => null,
     };
+
+    // A key given twice (kept in pass-through JSON) keeps its last value, as every reader reads it.
+    private static Dictionary<string, object?> Plain(JsonElement obj)
+    {
+        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject()) map[p.Name] = ToPlain(p.Value);
+        return map;
+    }
 }
