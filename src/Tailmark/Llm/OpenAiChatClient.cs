@@ -155,9 +155,9 @@ public sealed class OpenAiChatClient : IChatClient
 
     private static string ServerMessage(ClientResultException ex)
     {
-        // The SDK puts the status on the first line and the server's message after it.
+        // The SDK puts the status on the first line, then the parameter at fault and the server's message.
         var lines = ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length > 1 ? string.Join(' ', lines.Skip(1)) : ex.Message;
+        return lines.Length > 1 ? string.Join(' ', lines.Skip(1).Where(l => !l.StartsWith("Parameter:", StringComparison.Ordinal))) : ex.Message;
     }
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..max] + "…";

@@ -27,4 +27,8 @@ public enum SimDialect
     Mixed,
     /// <summary>Never anything readable: a judge or proposer that answers, but not usably.</summary>
     Garbage,
+    /// <summary>Answers a careful reader must refuse, or read only the final object of, seeded per request: two
+    /// objects that disagree on one criterion (two different rubrics), a criterion id that was not asked, or a draft in
+    /// the reasoning that differs from the final answer (which is the answer). For testing that nothing is guessed.</summary>
+    Ambiguous,
 }

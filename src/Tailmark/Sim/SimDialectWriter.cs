@@ -31,6 +31,20 @@ internal static class SimDialectWriter
         if (dialect == SimDialect.Garbage && constrainedTo is null) return new SimAnswer(JudgeGarbage[rng.Next(JudgeGarbage.Length)]);
         var habit = Pick(dialect, JudgeMix, rng);
         var reasoning = ReasoningFor(decisions.Select(d => (d.Id, d.Reason)).ToList(), effort, rng);
+        if (dialect == SimDialect.Ambiguous && constrainedTo is null)
+        {
+            var first = decisions[0];
+            switch (rng.Next(3))
+            {
+                case 0: // the first criterion answered both ways, in two objects
+                    return new SimAnswer(Verdicts(decisions, new Style()) + "\n\nOn second thought:\n" + Verdicts([first with { Met = !first.Met }], new Style()));
+                case 1: // an id that was not asked
+                    return new SimAnswer(Verdicts([first with { Id = first.Id + "-x" }, .. decisions.Skip(1)], new Style()));
+                default:
+                    habit = Habit.DraftInReasoning;
+                    break;
+            }
+        }
         if (constrainedTo is not null)
         {
             var json = habit == Habit.Keyed && constrainedTo == "json_object" ? Keyed(decisions, rng) : Verdicts(decisions, new Style());
@@ -54,6 +68,11 @@ internal static class SimDialectWriter
         if (dialect == SimDialect.Garbage && constrainedTo is null) return new SimAnswer(ProposerGarbage[rng.Next(ProposerGarbage.Length)]);
         var habit = Pick(dialect, ProposerMix, rng);
         var reasoning = ReasoningFor([.. criteria.Select((c, i) => ($"c{i + 1}", c.Text))], effort, rng);
+        if (dialect == SimDialect.Ambiguous && constrainedTo is null)
+        {
+            if (rng.Next(2) == 0) return new SimAnswer(Criteria(criteria, new Style()) + "\n\nOr, shorter:\n" + Criteria([.. criteria.Take(1)], new Style()));
+            habit = Habit.DraftInReasoning;
+        }
         if (constrainedTo is not null)
         {
             return new SimAnswer(Criteria(criteria, new Style()), Reasons(habit) ? reasoning : null, Field(rng));

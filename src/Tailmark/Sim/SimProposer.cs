@@ -7,7 +7,8 @@ namespace Tailmark.Sim;
 /// mostly basic and advanced facets, sometimes with a vague or redundant criterion. Given also
 /// <c>&lt;rubric&gt;</c> (JSON) and <c>&lt;response_a&gt;</c>/<c>&lt;response_b&gt;</c> it returns the full rubric refined
 /// toward the facets that separate the two responses, most valuable first; now and then it deletes a vague
-/// criterion. At the configured rate its output is malformed JSON. Output: <c>{"criteria": [{"text", "weight"}]}</c>,
+/// criterion. Its rubric depends on the question (not on a repair turn after it: asked to fix its format, it restates
+/// the same rubric). At the configured rate its output is malformed JSON. Output: <c>{"criteria": [{"text", "weight"}]}</c>,
 /// written in the proposer's dialect (<see cref="SimDialectWriter"/>).
 /// </summary>
 public sealed class SimProposer(SimWorld world, SimOptions options)
@@ -33,7 +34,7 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
 
     private List<(string Text, int Weight)> Initial(SimTask? task, SimRequest request, int choice)
     {
-        var rng = SimHash.Random(world.Seed, "proposer-initial", request.Text, request.Seed, choice);
+        var rng = SimHash.Random(world.Seed, "proposer-initial", request.Question, request.Seed, choice);
         var list = new List<(string, int)>();
         if (task is not null)
         {
@@ -56,7 +57,7 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
 
     private List<(string Text, int Weight)> Refine(SimTask? task, List<(string Text, int Weight)> current, string a, string b, SimRequest request, int choice)
     {
-        var rng = SimHash.Random(world.Seed, "proposer-refine", request.Text, request.Seed, choice);
+        var rng = SimHash.Random(world.Seed, "proposer-refine", request.Question, request.Seed, choice);
         var result = new List<(string Text, int Weight)>(current);
         if (task is not null)
         {

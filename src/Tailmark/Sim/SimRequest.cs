@@ -18,6 +18,9 @@ public sealed record SimRequest(
     /// <summary>All message contents, in order, joined by blank lines.</summary>
     public string Text => string.Join("\n\n", Messages.Select(m => m.Content));
 
+    /// <summary>The question: the messages up to the first user message, without the turns a repair adds after it.</summary>
+    public string Question => string.Join("\n\n", Messages.Take(Messages.TakeWhile(m => m.Role != "user").Count() + 1).Select(m => m.Content));
+
     public string LastUser => Messages.LastOrDefault(m => m.Role == "user").Content ?? Messages.LastOrDefault().Content ?? "";
 
     /// <summary>Whether JSON was asked for (json_object or json_schema).</summary>
