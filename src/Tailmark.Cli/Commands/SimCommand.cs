@@ -20,8 +20,8 @@ internal static class SimCommand
         var judgeError = new Option<double>("--judge-error") { Description = "Chance the simulated judge flips a verdict it can check.", DefaultValueFactory = _ => new SimOptions().JudgeErrorRate };
         var injection = new Option<double>("--injection-share") { Description = "Share of judging that obeys an instruction planted in a response.", DefaultValueFactory = _ => new SimOptions().InjectionShare };
         var malformed = new Option<double>("--proposer-malformed") { Description = "Chance the simulated proposer returns malformed JSON.", DefaultValueFactory = _ => new SimOptions().ProposerMalformedRate };
-        var dialect = new Option<string?>("--dialect") { Description = $"How the judge and proposer write: {string.Join(", ", SimPerModel<SimDialect>.Names)}; server-wide, per model (sim-judge=think,sim-proposer=fenced) or both. Default: clean." };
-        var structured = new Option<string?>("--structured") { Description = $"What the server does with response_format: {string.Join(", ", SimPerModel<SimStructuredOutput>.Names)}; server-wide, per model or both. Default: ignore." };
+        var dialect = new Option<string?>("--dialect", "--sim-dialect") { Description = $"How the judge and proposer write: {string.Join(", ", SimPerModel<SimDialect>.Names)}; server-wide, per model (sim-judge=think,sim-proposer=fenced) or both. Default: clean." };
+        var structured = new Option<string?>("--structured", "--sim-structured") { Description = $"What the server does with response_format: {string.Join(", ", SimPerModel<SimStructuredOutput>.Names)}; server-wide, per model or both. Default: ignore." };
         var serve = new Command("serve", "Serve the simulated models over the OpenAI chat-completions protocol on 127.0.0.1 until Ctrl-C.")
         {
             port, seed, tasks, capacity, faults, judgeError, injection, malformed, dialect, structured,

@@ -29,6 +29,9 @@ public sealed class ProposerClient(IChatClient proposer, int seed = 0)
          "required": ["criteria"], "additionalProperties": false}
         """).RootElement.Clone();
 
+    // After Schema: static fields are initialised in the order they are written.
+    private static readonly ChatResponseFormat Format = ChatResponseFormat.ForJsonSchema(Schema, "rubric");
+
     public async Task<(ImmutableArray<Criterion>? Criteria, string? Problem)> AskAsync(string system, string user, CancellationToken cancellationToken = default)
     {
         var messages = new List<ChatMessage> { new(ChatRole.System, system), new(ChatRole.User, user) };
@@ -37,7 +40,7 @@ public sealed class ProposerClient(IChatClient proposer, int seed = 0)
             Temperature = 0,
             Seed = seed,
             MaxOutputTokens = OutputBudget,
-            ResponseFormat = ChatResponseFormat.ForJsonSchema(Schema, "rubric"),
+            ResponseFormat = Format,
         };
         var endpoint = proposer.GetService<ResilientChatClient>();
         try

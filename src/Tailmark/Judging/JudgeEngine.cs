@@ -187,7 +187,7 @@ public sealed class JudgeEngine
             Seed = vote,
             // The endpoint's reasoning allowance is added to this by its client.
             MaxOutputTokens = _options.OutputBudget(batch.Count),
-            ResponseFormat = ChatResponseFormat.ForJsonSchema(JudgeSchema.For(batch), JudgeSchema.Name),
+            ResponseFormat = JudgeSchema.Format(batch),
         };
         if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };
         var calls = 0;

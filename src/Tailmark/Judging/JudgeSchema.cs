@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using Tailmark.Rubrics;
 
 namespace Tailmark.Judging;
@@ -15,6 +17,19 @@ namespace Tailmark.Judging;
 public static class JudgeSchema
 {
     public const string Name = "verdicts";
+
+    // Batches repeat (per criterion, the same criterion for every response): their formats are built once. Bounded.
+    private static readonly ConcurrentDictionary<string, ChatResponseFormat> Formats = new(StringComparer.Ordinal);
+    private const int MaxFormats = 10_000;
+
+    /// <summary>The response format asking for <see cref="For"/>'s schema; the same instance for the same batch shape.</summary>
+    public static ChatResponseFormat Format(IReadOnlyList<Criterion> batch)
+    {
+        var key = batch.Count == 1 && batch[0].Scale is null ? batch[0].Id : string.Join("\u001f", batch.Select(c => c.Scale is null ? c.Id : c.Id + "\u001e" + string.Join(",", c.Scale.Levels.Select(l => JudgeVerdictParser.Number(l.Value)))));
+        if (Formats.TryGetValue(key, out var format)) return format;
+        if (Formats.Count >= MaxFormats) Formats.Clear();
+        return Formats.GetOrAdd(key, _ => ChatResponseFormat.ForJsonSchema(For(batch), Name));
+    }
 
     public static JsonElement For(IReadOnlyList<Criterion> batch)
     {

@@ -81,44 +81,57 @@ public static class ReasoningBlocks
                 (closed ??= []).Add((0, pos));
             }
         }
+        var marks = Marks(text, pos);
+        if (marks is null) return closed is null ? Spans.None : new Spans(closed, null);
+        var m = 0;
         // A closing tag before any opening one: the opening tag was in the prompt.
-        if (FirstClose(text, pos) is { } orphan && (FirstOpen(text, pos) is not { } first || orphan.Index < first.Index))
+        if (!marks[0].Open && Pairs[marks[0].Pair].Orphan)
         {
-            var end = orphan.Index + orphan.Length;
-            (closed ??= []).Add((pos, end));
-            pos = end;
+            pos = marks[0].End;
+            (closed ??= []).Add((0, pos));
+            m = 1;
         }
-        while (FirstOpen(text, pos) is { } open)
+        while (true)
         {
-            var close = text.IndexOf(Pairs[open.Pair].Close, open.Index + Pairs[open.Pair].Open.Length, StringComparison.OrdinalIgnoreCase);
-            if (close < 0) return new Spans(closed ?? [], open.Index);
-            var end = close + Pairs[open.Pair].Close.Length;
-            (closed ??= []).Add((open.Index, end));
-            pos = end;
+            while (m < marks.Count && !(marks[m].Open && marks[m].Start >= pos)) m++;
+            if (m == marks.Count) break;
+            var open = marks[m];
+            var c = m + 1;
+            while (c < marks.Count && (marks[c].Open || !string.Equals(Pairs[marks[c].Pair].Close, Pairs[open.Pair].Close, StringComparison.Ordinal))) c++;
+            if (c == marks.Count) return new Spans(closed ?? [], open.Start);
+            (closed ??= []).Add((open.Start, marks[c].End));
+            pos = marks[c].End;
+            m = c + 1;
         }
         return closed is null ? Spans.None : new Spans(closed, null);
     }
 
-    private static (int Index, int Pair)? FirstOpen(string text, int from)
-    {
-        (int Index, int Pair)? best = null;
-        for (var p = 0; p < Pairs.Length; p++)
-        {
-            var i = text.IndexOf(Pairs[p].Open, from, StringComparison.OrdinalIgnoreCase);
-            if (i >= 0 && (best is null || i < best.Value.Index)) best = (i, p);
-        }
-        return best;
-    }
+    private readonly record struct Mark(int Start, int End, int Pair, bool Open);
 
-    private static (int Index, int Length)? FirstClose(string text, int from)
+    private static readonly char[] MarkStarts = ['<', '[', '◁'];
+
+    // Every opening and closing marker with its pair; a closing marker shared by pairs (harmony's <|end|>) is listed once
+    // per pair, and matched by its text.
+    private static readonly (string Marker, int Pair, bool Open)[] Markers =
+        [.. Pairs.SelectMany((p, i) => new[] { (p.Open, i, true), (p.Close, i, false) })];
+
+    // Every opening or closing marker from FROM on, in order; null when there is none (the common case: one pass over
+    // the text finds no '<' or '◁', and its '[' start no marker).
+    private static List<Mark>? Marks(string text, int from)
     {
-        (int Index, int Length)? best = null;
-        foreach (var (_, close, orphan) in Pairs)
+        List<Mark>? marks = null;
+        var i = from;
+        while (i < text.Length && text.IndexOfAny(MarkStarts, i) is var at && at >= 0)
         {
-            if (!orphan) continue;
-            var i = text.IndexOf(close, from, StringComparison.OrdinalIgnoreCase);
-            if (i >= 0 && (best is null || i < best.Value.Index)) best = (i, close.Length);
+            i = at + 1;
+            foreach (var (marker, pair, open) in Markers)
+            {
+                if (marker[0] != text[at] || !text.AsSpan(at).StartsWith(marker, StringComparison.OrdinalIgnoreCase)) continue;
+                (marks ??= []).Add(new Mark(at, at + marker.Length, pair, open));
+                i = at + marker.Length;
+                break;
+            }
         }
-        return best;
+        return marks;
     }
 }

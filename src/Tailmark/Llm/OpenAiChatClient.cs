@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
@@ -51,13 +52,13 @@ public sealed class OpenAiChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var wire = messages.Select(Map).ToList();
-        ChatCompletion completion;
+        ClientResult<ChatCompletion> result;
         while (true)
         {
             var mode = StructuredOutputNow;
             try
             {
-                completion = await _client.CompleteChatAsync(wire, Request(options, mode), cancellationToken).ConfigureAwait(false);
+                result = await _client.CompleteChatAsync(wire, Request(options, mode), cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (ClientResultException ex) when (options?.ResponseFormat is ChatResponseFormatJson && _spec.Request.StructuredOutput == StructuredOutputMode.Auto &&
@@ -66,9 +67,10 @@ public sealed class OpenAiChatClient : IChatClient
                 StepDown(mode, ex);
             }
         }
+        ChatCompletion completion = result;
         var text = string.Concat(completion.Content.Select(p => p.Text));
         var message = new AiChatMessage(ChatRole.Assistant, text);
-        if (Reasoning(completion) is { Length: > 0 } reasoning) message.Contents.Add(new TextReasoningContent(reasoning));
+        if (Reasoning(result) is { Length: > 0 } reasoning) message.Contents.Add(new TextReasoningContent(reasoning));
         var response = new ChatResponse(message)
         {
             ModelId = completion.Model,
@@ -115,10 +117,10 @@ public sealed class OpenAiChatClient : IChatClient
         {
             request.ResponseFormat = mode switch
             {
-                StructuredOutputMode.JsonSchema when json.Schema is { } schema => OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
-                    json.SchemaName ?? "answer", BinaryData.FromString(schema.GetRawText()), json.SchemaDescription, jsonSchemaIsStrict: true),
+                StructuredOutputMode.JsonSchema when json.Schema is not null => SchemaFormats.GetValue(json, j => OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
+                    j.SchemaName ?? "answer", BinaryData.FromString(j.Schema!.Value.GetRawText()), j.SchemaDescription, jsonSchemaIsStrict: true)),
                 StructuredOutputMode.None => null,
-                _ => OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat(),
+                _ => JsonObjectFormat,
             };
         }
         if (options?.AdditionalProperties?.TryGetValue(ChatOptionKeys.TopLogprobs, out var top) == true && top is int topCount)
@@ -128,6 +130,10 @@ public sealed class OpenAiChatClient : IChatClient
         }
         return request;
     }
+
+    // The SDK's form of each schema format, made once per format object (callers reuse them: JudgeSchema.Format).
+    private static readonly ConditionalWeakTable<ChatResponseFormatJson, OpenAI.Chat.ChatResponseFormat> SchemaFormats = new();
+    private static readonly OpenAI.Chat.ChatResponseFormat JsonObjectFormat = OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat();
 
     // Auto's fallback, one step: json_schema → json_object → none. Said once per step, however many calls in flight
     // met the same refusal.
@@ -163,9 +169,12 @@ public sealed class OpenAiChatClient : IChatClient
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 
     // The reasoning field of the first choice, which the SDK keeps only in its JSON patch: reasoning_content (DeepSeek,
-    // SGLang, llama.cpp, vLLM before 0.11), else reasoning (vLLM 0.11 and later, Ollama, OpenRouter).
-    private static string? Reasoning(ChatCompletion completion)
+    // SGLang, llama.cpp, vLLM before 0.11), else reasoning (vLLM 0.11 and later, Ollama, OpenRouter). Most answers have
+    // none: a glance at the raw bytes spares them the patch's path lookups.
+    private static string? Reasoning(ClientResult<ChatCompletion> result)
     {
+        if (result.GetRawResponse().Content.ToMemory().Span.IndexOf("\"reasoning"u8) < 0) return null;
+        ChatCompletion completion = result;
 #pragma warning disable SCME0001 // the SDK's JSON patch is marked experimental; it is the documented way to read fields the SDK does not model
         try
         {
