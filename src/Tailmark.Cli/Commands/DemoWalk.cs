@@ -73,8 +73,7 @@ internal sealed class DemoWalk : IAsyncDisposable
         Step($"started the simulated world on {_endpoints.Sim.BaseUrl} ({_world.Tasks.Length} tasks, seed {_world.Seed}); every model below is called over HTTP");
         if (_dialects.For(SimModels.Judge) == SimDialect.Mixed)
         {
-            Step("its judge and proposer answer the way served models do (dialect 'mixed'): reasoning blocks, fences, prose around the JSON, " +
-                "Python literals, verdicts keyed by id, drafts in the reasoning — each read without guessing (--sim-dialect clean for plain JSON)");
+            Step("its judge and proposer answer like served models (dialect 'mixed'): reasoning, fences, prose, Python literals, drafts");
         }
     }
 
@@ -130,8 +129,8 @@ internal sealed class DemoWalk : IAsyncDisposable
         var byModel = graded.Select((g, i) => (Generator: _heldOut[i].Generator ?? "?", Reward: g.Result.Reward ?? 0)).GroupBy(x => x.Generator).ToDictionary(g => g.Key, g => g.Average(x => x.Reward));
         var judged = graded.Sum(g => g.JudgeCalls);
         var unread = graded.Sum(g => g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess));
-        Step($"graded {graded.Count} held-out responses per criterion with the refined rubrics: mean reward {string.Join(", ", byModel.Select(kv => $"{kv.Key} {kv.Value:0.00}"))}; " +
-            $"{judged} judge answers read, {unread} verdicts cannot_assess → graded.jsonl");
+        Step($"graded {graded.Count} held-out responses per criterion with the refined rubrics: mean reward {string.Join(", ", byModel.Select(kv => $"{kv.Key} {kv.Value:0.00}"))} → graded.jsonl");
+        Step($"read {graded.Sum(g => g.Row.Verdicts.Count)} verdicts from {judged} judge answers without guessing; {unread} cannot_assess");
     }
 
     public async Task ServeAsync(CancellationToken ct)
