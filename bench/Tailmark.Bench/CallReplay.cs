@@ -29,23 +29,32 @@ internal sealed class CallReplay : IDisposable
         _http = new HttpClient { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
     }
 
-    /// <summary>One judge call: the user message and how many criteria it asks about.</summary>
-    public sealed record Call(string Prompt, int Criteria);
+    /// <summary>One judge call: the user message, how many criteria it asks about, and its batch's JSON schema.</summary>
+    public sealed record Call(string Prompt, int Criteria, string Schema);
 
     /// <summary>The calls the judge engine makes for WORK in MODE (one vote, no cache), in its order.</summary>
-    public static List<Call> Calls(IEnumerable<(ResponseRow Row, Rubric Rubric)> work, JudgeMode mode) =>
-        [.. work.SelectMany(w =>
+    public static List<Call> Calls(IEnumerable<(ResponseRow Row, Rubric Rubric)> work, JudgeMode mode)
+    {
+        // Built here, before any measurement, once per batch shape: the engine builds each shape's schema once too.
+        var schemas = new Dictionary<string, string>(StringComparer.Ordinal);
+        return [.. work.SelectMany(w =>
         {
             var preamble = JudgePrompts.Preamble(JudgePrompts.Conversation(w.Rubric.Prompt), w.Row.Response);
             var judged = w.Rubric.Criteria.Where(c => c.Check is null).ToList();
-            return judged.Chunk(Math.Min(mode.BatchSize, judged.Count)).Select(batch => new Call(preamble + JudgePrompts.Criteria(batch), batch.Length));
+            return judged.Chunk(Math.Min(mode.BatchSize, judged.Count)).Select(batch =>
+            {
+                var key = string.Join(",", batch.Select(c => c.Id));
+                if (!schemas.TryGetValue(key, out var schema)) schemas[key] = schema = JudgeSchema.For(batch).GetRawText();
+                return new Call(preamble + JudgePrompts.Criteria(batch), batch.Length, schema);
+            });
         })];
+    }
 
     public Task SendThroughSdkAsync(IReadOnlyList<Call> calls, int concurrency) =>
         Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (call, ct) =>
         {
             // A fresh options object per call: the SDK fills in the messages and model on the one it is given.
-            ChatCompletion completion = await _sdk.CompleteChatAsync([new SystemChatMessage(JudgePrompts.System), new UserChatMessage(call.Prompt)], SdkOptions(call.Criteria), ct);
+            ChatCompletion completion = await _sdk.CompleteChatAsync([new SystemChatMessage(JudgePrompts.System), new UserChatMessage(call.Prompt)], SdkOptions(call), ct);
             _ = completion.Content[0].Text;
         });
 
@@ -69,7 +78,13 @@ internal sealed class CallReplay : IDisposable
                 w.WriteNumber("seed", 0);
                 w.WriteNumber("max_tokens", _options.OutputBudget(call.Criteria));
                 w.WriteStartObject("response_format");
-                w.WriteString("type", "json_object");
+                w.WriteString("type", "json_schema");
+                w.WriteStartObject("json_schema");
+                w.WriteString("name", JudgeSchema.Name);
+                w.WritePropertyName("schema");
+                w.WriteRawValue(call.Schema);
+                w.WriteBoolean("strict", true);
+                w.WriteEndObject();
                 w.WriteEndObject();
                 w.WriteEndObject();
             });
@@ -78,19 +93,23 @@ internal sealed class CallReplay : IDisposable
             _ = doc.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
         });
 
-    private ChatCompletionOptions SdkOptions(int criteria)
+    // The engine's request: the same sampling options, budget and json_schema response format (the schema's SDK form
+    // made once per schema, as the engine's client does).
+    private ChatCompletionOptions SdkOptions(Call call)
     {
         var options = new ChatCompletionOptions
         {
             Temperature = (float)_options.EffectiveTemperature,
-            MaxOutputTokenCount = _options.OutputBudget(criteria),
-            ResponseFormat = ChatResponseFormat.CreateJsonObjectFormat(),
+            MaxOutputTokenCount = _options.OutputBudget(call.Criteria),
+            ResponseFormat = _formats.GetOrAdd(call.Schema, s => ChatResponseFormat.CreateJsonSchemaFormat(JudgeSchema.Name, BinaryData.FromString(s), null, jsonSchemaIsStrict: true)),
         };
 #pragma warning disable OPENAI001 // Seed is experimental in the SDK; the engine sends it (vote 0).
         options.Seed = 0;
 #pragma warning restore OPENAI001
         return options;
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChatResponseFormat> _formats = new(StringComparer.Ordinal);
 
     public void Dispose() => _http.Dispose();
 }

@@ -29,18 +29,19 @@ internal static class GradeThroughput
         var capacity = args.Length > 2 ? args[2] : "slots=32,prefill_tps=100000,decode_tps=1500,prefix_cache=on";
         var warmup = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512;
         var split = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1024;
+        var dialect = args.Length > 5 ? args[5] : "clean";
         var world = new SimWorld(7, 256);
         var rubrics = world.Tasks.ToDictionary(t => t.Id, Rubric20);
         var rows = Rows(world, rubrics, responses, "bench");
         // Warm-up responses are other texts for the same tasks: they bring the JIT to steady state (a training run's
         // grader lives for hours) without putting the measured responses into the server's prefix cache.
         var warm = Rows(world, rubrics, warmup, "warm");
-        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per mode after {warmup} warm-up responses; capacity {capacity}");
+        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per mode after {warmup} warm-up responses; capacity {capacity}; judge dialect {dialect}");
         Console.WriteLine("mode            calls   prompt tok  cached tok  cached%  wall s  ideal s  efficiency  CPU us/verdict");
         var splits = new List<string>();
         foreach (var mode in modes)
         {
-            await using var server = await SimProcess.StartAsync(capacity);
+            await using var server = await SimProcess.StartAsync(capacity, dialect);
             var options = new JudgeOptions { Mode = JudgeMode.Parse(mode) };
             var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
                 new EndpointLimits { Concurrency = 512, Timeout = TimeSpan.FromSeconds(300), MaxRetries = 3 }, PriceTable.Free);
@@ -174,10 +175,10 @@ internal static class GradeThroughput
 
         public Uri BaseUrl { get; }
 
-        public static async Task<SimProcess> StartAsync(string capacity)
+        public static async Task<SimProcess> StartAsync(string capacity, string dialect)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tailmark.Cli.dll"), "sim", "serve", "--port", "0", "--seed", "7", "--tasks", "256", "--capacity", capacity }) start.ArgumentList.Add(a);
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tailmark.Cli.dll"), "sim", "serve", "--port", "0", "--seed", "7", "--tasks", "256", "--capacity", capacity, "--dialect", dialect }) start.ArgumentList.Add(a);
             var process = Process.Start(start)!;
             var line = await process.StandardOutput.ReadLineAsync() ?? "";
             var url = Regex.Match(line, @"http://127\.0\.0\.1:\d+/v1").Value;

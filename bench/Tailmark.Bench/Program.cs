@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "checks" => await CheckThroughput.RunAsync(args.Skip(1).ToArray()),
     "language" => LanguageThroughput.Run(args.Skip(1).ToArray()),
     "grade" => await GradeThroughput.RunAsync(args.Skip(1).ToArray()),
+    "dialects" => await DialectRecovery.RunAsync(args.Skip(1).ToArray()),
     "serve" => await ServeThroughput.RunAsync(args.Skip(1).ToArray()),
     "serve-wrk" or "serve-conns" or "serve-soak" => await ServeWrk.RunAsync(args[0], args.Skip(1).ToArray()),
     _ => Usage(),
@@ -15,7 +16,8 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Tailmark.Bench checks [SHARED_DATA_DIR] [SECONDS] [--by-type]");
     Console.Error.WriteLine("       Tailmark.Bench language [SHARED_DATA_DIR] [ROUNDS]");
-    Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY] [WARMUP] [SPLIT]");
+    Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY] [WARMUP] [SPLIT] [DIALECT]");
+    Console.Error.WriteLine("       Tailmark.Bench dialects [RESPONSES] [MODES] [DIALECTS]");
     Console.Error.WriteLine("       Tailmark.Bench serve [SECONDS] [CLIENTS]");
     Console.Error.WriteLine("       Tailmark.Bench serve-wrk [SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)");
     Console.Error.WriteLine("       Tailmark.Bench serve-conns [CONNECTIONS] [SECONDS]");

@@ -47,11 +47,14 @@ internal sealed class DemoWalk : IAsyncDisposable
     private List<ResponseRow> _heldOut = [];
     private ResponseGrader _grader = null!;
 
-    public DemoWalk(string dir, int tasks, int seed)
+    private readonly SimPerModel<SimDialect> _dialects;
+
+    public DemoWalk(string dir, int tasks, int seed, SimPerModel<SimDialect> dialects)
     {
         _dir = dir;
+        _dialects = dialects;
         Directory.CreateDirectory(dir);
-        _endpoints = new Endpoints(null, new SimServerOptions { World = new SimOptions { Seed = seed, Tasks = tasks } });
+        _endpoints = new Endpoints(null, new SimServerOptions { World = new SimOptions { Seed = seed, Tasks = tasks, Dialects = dialects } });
         _cache = new VerdictCache(Path.Combine(dir, "verdicts.sqlite"));
     }
 
@@ -68,6 +71,10 @@ internal sealed class DemoWalk : IAsyncDisposable
         _prompts = [.. _world.Tasks.Select(t => new PromptRow(t.Id, PromptContent.FromText(t.Prompt), null, [], JsonMaps.Empty))];
         await JsonRowSink.WriteAsync(_prompts, In("prompts.jsonl"), (w, p) => { w.WriteStartObject(); w.WriteString("prompt_id", p.PromptId); w.WriteString("prompt", p.Prompt.Text); w.WriteEndObject(); }, ct);
         Step($"started the simulated world on {_endpoints.Sim.BaseUrl} ({_world.Tasks.Length} tasks, seed {_world.Seed}); every model below is called over HTTP");
+        if (_dialects.For(SimModels.Judge) == SimDialect.Mixed)
+        {
+            Step("its judge and proposer answer like served models (dialect 'mixed'): reasoning, fences, prose, Python literals, drafts");
+        }
     }
 
     public async Task SamplePoolAsync(CancellationToken ct)
@@ -120,7 +127,10 @@ internal sealed class DemoWalk : IAsyncDisposable
         foreach (var r in _heldOut) graded.Add(await _grader.GradeAsync(_refined.First(x => x.PromptId == r.PromptId), _world.TaskById(r.PromptId)!.Prompt, r, ct));
         await JsonRowSink.WriteAsync(graded, In(RunReport.Graded), (w, g) => GradedRowWriter.Write(w, g.Row, g.Result), ct);
         var byModel = graded.Select((g, i) => (Generator: _heldOut[i].Generator ?? "?", Reward: g.Result.Reward ?? 0)).GroupBy(x => x.Generator).ToDictionary(g => g.Key, g => g.Average(x => x.Reward));
+        var judged = graded.Sum(g => g.JudgeCalls);
+        var unread = graded.Sum(g => g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess));
         Step($"graded {graded.Count} held-out responses per criterion with the refined rubrics: mean reward {string.Join(", ", byModel.Select(kv => $"{kv.Key} {kv.Value:0.00}"))} → graded.jsonl");
+        Step($"read {graded.Sum(g => g.Row.Verdicts.Count)} verdicts from {judged} judge answers without guessing; {unread} cannot_assess");
     }
 
     public async Task ServeAsync(CancellationToken ct)

@@ -21,19 +21,28 @@ internal static class ExperimentCommand
         var judgeError = new Option<double>("--judge-error") { Description = "Error rate of the simulated judge.", DefaultValueFactory = _ => new SimOptions().JudgeErrorRate };
         var concurrency = new Option<int>("--concurrency") { Description = "Tasks worked on at once.", DefaultValueFactory = _ => 4 };
         var output = new Option<string?>("--out", "-o") { Description = "Also write the results as JSON to this file." };
+        var dialect = new Option<string?>("--sim-dialect") { Description = "How the simulated judge and proposer write, as for `sim serve --dialect` (default clean)." };
         var tail = new Command("tail", "Build rubrics five ways (prompt only; 1 pair good; 1 pair great; 4 rounds great; 4 rounds great & diverse) and measure their accuracy against gold on high- and low-reward pairs.")
         {
-            tasks, seed, votes, judgeError, concurrency, output,
+            tasks, seed, votes, judgeError, concurrency, output, dialect,
         };
         tail.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(tasks) < 2) throw new UsageException("--tasks must be at least 2");
-            var simOptions = new SimServerOptions { World = new SimOptions { Seed = parse.GetValue(seed), Tasks = parse.GetValue(tasks), JudgeErrorRate = parse.GetValue(judgeError) } };
+            SimServerOptions simOptions;
             try
             {
+                simOptions = new SimServerOptions
+                {
+                    World = new SimOptions
+                    {
+                        Seed = parse.GetValue(seed), Tasks = parse.GetValue(tasks), JudgeErrorRate = parse.GetValue(judgeError),
+                        Dialects = SimOptions.ParseDialects(parse.GetValue(dialect)),
+                    },
+                };
                 simOptions.World.Validate();
             }
-            catch (ArgumentOutOfRangeException ex)
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
             {
                 throw UsageException.From(ex);
             }

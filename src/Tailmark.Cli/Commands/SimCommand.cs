@@ -20,9 +20,11 @@ internal static class SimCommand
         var judgeError = new Option<double>("--judge-error") { Description = "Chance the simulated judge flips a verdict it can check.", DefaultValueFactory = _ => new SimOptions().JudgeErrorRate };
         var injection = new Option<double>("--injection-share") { Description = "Share of judging that obeys an instruction planted in a response.", DefaultValueFactory = _ => new SimOptions().InjectionShare };
         var malformed = new Option<double>("--proposer-malformed") { Description = "Chance the simulated proposer returns malformed JSON.", DefaultValueFactory = _ => new SimOptions().ProposerMalformedRate };
+        var dialect = new Option<string?>("--dialect", "--sim-dialect") { Description = $"How the judge and proposer write: {string.Join(", ", SimPerModel<SimDialect>.Names)}; server-wide, per model (sim-judge=think,sim-proposer=fenced) or both. Default: clean." };
+        var structured = new Option<string?>("--structured", "--sim-structured") { Description = $"What the server does with response_format: {string.Join(", ", SimPerModel<SimStructuredOutput>.Names)}; server-wide, per model or both. Default: ignore." };
         var serve = new Command("serve", "Serve the simulated models over the OpenAI chat-completions protocol on 127.0.0.1 until Ctrl-C.")
         {
-            port, seed, tasks, capacity, faults, judgeError, injection, malformed,
+            port, seed, tasks, capacity, faults, judgeError, injection, malformed, dialect, structured,
         };
         serve.SetAction(async (parse, ct) =>
         {
@@ -32,13 +34,15 @@ internal static class SimCommand
                 {
                     Seed = parse.GetValue(seed), Tasks = parse.GetValue(tasks), JudgeErrorRate = parse.GetValue(judgeError),
                     InjectionShare = parse.GetValue(injection), ProposerMalformedRate = parse.GetValue(malformed),
+                    Dialects = Spec(() => SimOptions.ParseDialects(parse.GetValue(dialect), "--dialect")),
+                    StructuredOutputs = Spec(() => SimOptions.ParseStructuredOutputs(parse.GetValue(structured), "--structured")),
                 },
                 Capacity = Spec(() => CapacitySpec.Parse(parse.GetValue(capacity))),
                 Faults = Spec(() => FaultSpec.Parse(parse.GetValue(faults))),
             };
             Spec(() => { options.World.Validate(); return 0; });
             await using var server = await SimServer.StartAsync(options, parse.GetValue(port), cancellationToken: ct);
-            Console.WriteLine($"Simulated models on {server.BaseUrl} (seed {options.World.Seed}, {options.World.Tasks} tasks)");
+            Console.WriteLine($"Simulated models on {server.BaseUrl} (seed {options.World.Seed}, {options.World.Tasks} tasks; dialect {options.World.Dialects}; response_format {options.World.StructuredOutputs})");
             Console.WriteLine($"Models: {string.Join(", ", SimModels.Names)}");
             Console.WriteLine($"Use them with the endpoint spec {server.BaseUrl}#sim-judge (or any model above). Ctrl-C stops.");
             try

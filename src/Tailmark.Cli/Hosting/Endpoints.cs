@@ -26,7 +26,8 @@ internal sealed class Endpoints : IAsyncDisposable
 
     /// <summary>
     /// Whether an unusable endpoint stops the command: one that cannot be reached or refuses the key when it is
-    /// opened, or fails its first <see cref="FailFastCalls"/> calls with none answered. True for batch commands, which
+    /// opened, or fails its first <see cref="FailFastCalls"/> calls with none answered (or gives that many unusable answers
+    /// with none usable). True for batch commands, which
     /// would otherwise grade a whole file into CannotAssess; the reward server only warns, since its judge may come up
     /// after it.
     /// </summary>
@@ -38,7 +39,10 @@ internal sealed class Endpoints : IAsyncDisposable
     /// </summary>
     public bool Offline { get; init; }
 
-    /// <summary>Failed calls, with none answered, after which a batch command stops.</summary>
+    /// <summary>How to ask endpoints not named in the endpoints file (structured output, reasoning effort and allowance).</summary>
+    public EndpointRequestOptions Request { get; init; } = EndpointRequestOptions.Default;
+
+    /// <summary>Failed calls with none answered, or unusable answers with none usable, after which a batch command stops.</summary>
     public const int FailFastCalls = 20;
 
     public IReadOnlyList<ResilientChatClient> Clients => _clients;
@@ -50,7 +54,7 @@ internal sealed class Endpoints : IAsyncDisposable
         EndpointSpec spec;
         try
         {
-            spec = EndpointSpecParser.Parse(text, defaultSimModel, _config, limits);
+            spec = EndpointSpecParser.Parse(text, defaultSimModel, _config, limits, Request);
         }
         catch (FormatException ex)
         {
@@ -73,7 +77,8 @@ internal sealed class Endpoints : IAsyncDisposable
         }
         CommandRunner.Secrets.Add(spec.ApiKey);
         // Batch commands stop once an endpoint has failed its first calls with none answered; the reward server goes on.
-        var client = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = StopOnUnusableEndpoint ? FailFastCalls : null };
+        // Notices (auto's structured-output fallback) reach standard error as the probe's warnings do.
+        var client = new ResilientChatClient(new OpenAiChatClient(spec, Warn), spec) { FailFastAfter = StopOnUnusableEndpoint ? FailFastCalls : null };
         _clients.Add(client);
         return client;
     }
@@ -82,13 +87,15 @@ internal sealed class Endpoints : IAsyncDisposable
     {
         try
         {
-            if (await EndpointProbe.CheckAsync(spec, TimeSpan.FromSeconds(15), ct) is { } warning) Console.Error.WriteLine($"warning: {warning}");
+            if (await EndpointProbe.CheckAsync(spec, TimeSpan.FromSeconds(15), ct) is { } warning) Warn(warning);
         }
         catch (EndpointUnusableException ex) when (!StopOnUnusableEndpoint)
         {
-            Console.Error.WriteLine($"warning: {ex.Message}; going on, with judged criteria cannot_assess until it answers");
+            Warn($"{ex.Message}; going on, with judged criteria cannot_assess until it answers");
         }
     }
+
+    private static void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
 
     public Usage TotalUsage() => Usage.Total(_clients);
 

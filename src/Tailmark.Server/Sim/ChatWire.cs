@@ -16,7 +16,8 @@ public sealed record ChatRequestWire(
     [property: JsonPropertyName("response_format")] JsonElement? ResponseFormat,
     [property: JsonPropertyName("logprobs")] bool? Logprobs,
     [property: JsonPropertyName("top_logprobs")] int? TopLogprobs,
-    [property: JsonPropertyName("stream")] bool? Stream);
+    [property: JsonPropertyName("stream")] bool? Stream,
+    [property: JsonPropertyName("reasoning_effort")] string? ReasoningEffort = null);
 
 /// <summary>A message; content is a string or a list of content parts (only text parts are read).</summary>
 public sealed record ChatMessageWire(
@@ -48,9 +49,12 @@ public sealed record ChoiceWire(
     [property: JsonPropertyName("logprobs")] LogprobsWire? Logprobs,
     [property: JsonPropertyName("finish_reason")] string FinishReason);
 
+/// <summary>An answer; content is null when the whole budget went to reasoning, as vLLM sends it.</summary>
 public sealed record AssistantMessageWire(
     [property: JsonPropertyName("role")] string Role,
-    [property: JsonPropertyName("content")] string Content);
+    [property: JsonPropertyName("content")] string? Content,
+    [property: JsonPropertyName("reasoning_content"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReasoningContent = null,
+    [property: JsonPropertyName("reasoning"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reasoning = null);
 
 public sealed record LogprobsWire([property: JsonPropertyName("content")] List<TokenLogprobWire> Content);
 
@@ -69,16 +73,20 @@ public sealed record UsageWire(
     [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
     [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
     [property: JsonPropertyName("total_tokens")] int TotalTokens,
-    [property: JsonPropertyName("prompt_tokens_details")] PromptTokensDetailsWire PromptTokensDetails);
+    [property: JsonPropertyName("prompt_tokens_details")] PromptTokensDetailsWire PromptTokensDetails,
+    [property: JsonPropertyName("completion_tokens_details")] CompletionTokensDetailsWire CompletionTokensDetails);
 
 public sealed record PromptTokensDetailsWire([property: JsonPropertyName("cached_tokens")] int CachedTokens);
+
+public sealed record CompletionTokensDetailsWire([property: JsonPropertyName("reasoning_tokens")] int ReasoningTokens);
 
 public sealed record ErrorWire([property: JsonPropertyName("error")] ErrorBodyWire Error);
 
 public sealed record ErrorBodyWire(
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("code")] string? Code);
+    [property: JsonPropertyName("code")] string? Code,
+    [property: JsonPropertyName("param"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Param = null);
 
 public sealed record ModelListWire(
     [property: JsonPropertyName("object")] string Object,

@@ -58,9 +58,15 @@ public sealed class SimService
         var n = wire.N ?? 1;
         if (n is < 1 or > 128) return Error(400, "'n' must be between 1 and 128", "invalid_request_error", null);
 
+        if (ResponseFormatType(wire.ResponseFormat, out var formatError) is not { } format) return Error(400, formatError!, "invalid_request_error", null, "response_format");
+        if (RefusedFormat(wire.Model, format) is { } refusal)
+        {
+            Stats.RefusedResponseFormat();
+            return Error(400, refusal, "invalid_request_error", null, "response_format");
+        }
         var request = new SimRequest(wire.Model, [.. wire.Messages.Select(m => (m.Role ?? "user", m.Text))], n, wire.Seed,
-            wire.MaxCompletionTokens ?? wire.MaxTokens, IsJsonMode(wire.ResponseFormat), wire.Logprobs == true, wire.TopLogprobs ?? 0);
-        var key = SimHash.Of(request.Model, request.Text, request.N, request.Seed, request.MaxTokens, request.JsonMode);
+            wire.MaxCompletionTokens ?? wire.MaxTokens, format, wire.Logprobs == true, wire.TopLogprobs ?? 0, wire.ReasoningEffort);
+        var key = SimHash.Of(request.Model, request.Text, request.N, request.Seed, request.MaxTokens, request.ResponseFormat, request.ReasoningEffort);
         var attempt = _attempts.AddOrUpdate(key, 0, (_, a) => a + 1);
         if (_rateLimitedAt.TryRemove(key, out var limitedAt))
         {
@@ -94,10 +100,11 @@ public sealed class SimService
                 : c with { Content = SimModels.Truncate(c.Content, Math.Max(1, SimTokenizer.Count(c.Content) / 2)), FinishReason = "length", Logprobs = null })];
         }
         var promptTokens = SimTokenizer.CountMessages(request.Messages);
-        var completionTokens = choices.Sum(c => SimTokenizer.Count(c.Content));
+        var reasoningTokens = choices.Sum(c => c.Reasoning is null ? 0 : SimTokenizer.Count(c.Reasoning));
+        var completionTokens = choices.Sum(c => SimTokenizer.Count(c.Content)) + reasoningTokens;
         var cached = new StrongBox<int>(0);
         await Serve(request, promptTokens, completionTokens, cached, cancellationToken).ConfigureAwait(false);
-        return Results.Json(Render(request, key, choices, promptTokens, completionTokens, cached.Value), SimWireContext.Default.ChatResponseWire);
+        return Results.Json(Render(request, key, choices, promptTokens, completionTokens, reasoningTokens, cached.Value), SimWireContext.Default.ChatResponseWire);
     }
 
     private async Task Serve(SimRequest request, int promptTokens, int completionTokens, StrongBox<int> cached, CancellationToken ct)
@@ -120,22 +127,50 @@ public sealed class SimService
         }
     }
 
-    private static bool IsJsonMode(JsonElement? format) =>
-        format is { ValueKind: JsonValueKind.Object } f && f.TryGetProperty("type", out var t) && t.GetString() is "json_object" or "json_schema";
+    // The response_format type asked for ("text" when none); null with the error for one that is malformed.
+    private static string? ResponseFormatType(JsonElement? format, out string? error)
+    {
+        error = null;
+        if (format is not { ValueKind: JsonValueKind.Object } f) return "text";
+        var type = f.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (type is "text" or "json_object") return type;
+        if (type == "json_schema")
+        {
+            if (f.TryGetProperty("json_schema", out var js) && js.ValueKind == JsonValueKind.Object && js.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object) return type;
+            error = "response_format of type json_schema needs json_schema.schema, an object";
+            return null;
+        }
+        error = $"response_format type must be text, json_object or json_schema, not {(type is null ? "missing" : $"'{type}'")}";
+        return null;
+    }
+
+    // What a server that refuses this response format answers (phrased as engines phrase it), or null.
+    private string? RefusedFormat(string model, string format) => (_options.World.StructuredOutputs.For(model), format) switch
+    {
+        (SimStructuredOutput.JsonObjectOnly, "json_schema") => "response_format json_schema is not supported: this server has no structured-output backend for JSON schemas (simulated)",
+        (SimStructuredOutput.Reject, "json_schema" or "json_object") => $"response_format {format} is not supported by this server (simulated)",
+        _ => null,
+    };
 
     private static string Break(string content) =>
         content.Length < 4 ? "{\"verdicts\": [" : content[..(content.Length / 2)] + "\",,}";
 
-    private static ChatResponseWire Render(SimRequest request, ulong key, IReadOnlyList<SimChoice> choices, int promptTokens, int completionTokens, int cached) =>
+    private static ChatResponseWire Render(SimRequest request, ulong key, IReadOnlyList<SimChoice> choices, int promptTokens, int completionTokens, int reasoningTokens, int cached) =>
         new($"chatcmpl-{key:x16}", "chat.completion", Created, request.Model, "tailmark-sim",
-            [.. choices.Select((c, i) => new ChoiceWire(i, new AssistantMessageWire("assistant", c.Content),
+            [.. choices.Select((c, i) => new ChoiceWire(i, Message(c),
                 c.Logprobs is null ? null : new LogprobsWire([.. c.Logprobs.Select(l => new TokenLogprobWire(l.Token, l.Logprob, null,
                     [.. l.Top.Select(t => new TopLogprobWire(t.Token, t.Logprob, null))]))]),
                 c.FinishReason))],
-            new UsageWire(promptTokens, completionTokens, promptTokens + completionTokens, new PromptTokensDetailsWire(cached)));
+            new UsageWire(promptTokens, completionTokens, promptTokens + completionTokens, new PromptTokensDetailsWire(cached), new CompletionTokensDetailsWire(reasoningTokens)));
 
-    public static IResult Error(int status, string message, string type, string? code) =>
-        Results.Json(new ErrorWire(new ErrorBodyWire(message, type, code)), SimWireContext.Default.ErrorWire, statusCode: status);
+    // Reasoning goes in the field the choice names; content that the budget left empty beside reasoning is null.
+    private static AssistantMessageWire Message(SimChoice c) => new("assistant",
+        c.Reasoning is not null && c.Content.Length == 0 ? null : c.Content,
+        c.Reasoning is not null && c.ReasoningField == "reasoning_content" ? c.Reasoning : null,
+        c.Reasoning is not null && c.ReasoningField == "reasoning" ? c.Reasoning : null);
+
+    public static IResult Error(int status, string message, string type, string? code, string? param = null) =>
+        Results.Json(new ErrorWire(new ErrorBodyWire(message, type, code, param)), SimWireContext.Default.ErrorWire, statusCode: status);
 
     /// <summary>429 with both Retry-After (seconds, rounded up) and retry-after-ms, as OpenAI sends them.</summary>
     private sealed class RateLimitedResult(int retryAfterMs) : IResult

@@ -8,7 +8,7 @@ public sealed class SimStats(int slots)
 {
     private long _requests, _completions, _promptTokens, _cachedTokens, _completionTokens, _busyTicks;
     private long _minRetryGapTicks = long.MaxValue;
-    private long _inFlight, _peakInFlight;
+    private long _inFlight, _peakInFlight, _refusedFormats;
     private readonly ConcurrentDictionary<FaultKind, long> _faults = new();
 
     public void Request() => Interlocked.Increment(ref _requests);
@@ -29,6 +29,9 @@ public sealed class SimStats(int slots)
     public void Finished() => Interlocked.Decrement(ref _inFlight);
 
     public void Fault(FaultKind kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+    /// <summary>A request refused for its response_format (a server that cannot do json_schema, or any).</summary>
+    public void RefusedResponseFormat() => Interlocked.Increment(ref _refusedFormats);
 
     /// <summary>Records the time between a 429 and the retry of the same request.</summary>
     public void RetryGap(TimeSpan gap)
@@ -60,7 +63,7 @@ public sealed class SimStats(int slots)
             Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _cachedTokens), Interlocked.Read(ref _completionTokens),
             busy, slots, slots == int.MaxValue ? 0 : busy / slots,
             Interlocked.Read(ref _minRetryGapTicks) is var g && g == long.MaxValue ? null : TimeSpan.FromTicks(g).TotalMilliseconds,
-            Interlocked.Read(ref _peakInFlight));
+            Interlocked.Read(ref _peakInFlight), Interlocked.Read(ref _refusedFormats));
     }
 
     public void Reset()
@@ -73,6 +76,7 @@ public sealed class SimStats(int slots)
         Interlocked.Exchange(ref _busyTicks, 0);
         Interlocked.Exchange(ref _minRetryGapTicks, long.MaxValue);
         Interlocked.Exchange(ref _peakInFlight, Interlocked.Read(ref _inFlight));
+        Interlocked.Exchange(ref _refusedFormats, 0);
         _faults.Clear();
     }
 }

@@ -8,9 +8,12 @@ namespace Tailmark.Judging;
 
 /// <summary>
 /// Judges the judged criteria of a response: groups them into calls by mode, asks every judge of the ensemble
-/// for every vote (vote i with seed i), reuses cached verdicts, parses strictly with one repair attempt, and
-/// turns every failure into a CannotAssess with its reason — never a silent "not met". An answer still
-/// unparsable after its repair is asked afresh once (garbling is usually transient) before giving up.
+/// for every vote (vote i with seed i) for the batch's JSON schema, reuses cached verdicts, reads each answer with
+/// <see cref="VerdictExtractor"/> (tolerant in form, never guessing), repairs once, and turns every failure into a
+/// CannotAssess with its reason — never a silent "not met". An answer still unusable after its repair is asked afresh
+/// once (garbling is usually transient) before giving up; one cut off while reasoning is not (it would be cut off
+/// again). Every question's outcome is reported to its judge (<see cref="ResilientChatClient.NoteAnswer"/>), so a
+/// judge whose answers are never usable stops a batch job.
 /// </summary>
 public sealed class JudgeEngine
 {
@@ -129,7 +132,7 @@ public sealed class JudgeEngine
                 {
                     calls++;
                     characters += shared + JudgePrompts.Criteria(batch).Length;
-                    budget += _options.OutputBudget(batch.Length);
+                    budget += _options.OutputBudget(batch.Length) + _judges[j].Spec.Request.ReasoningTokens;
                 }
             }
             plans.Add(new JudgePlan(_judges[j].Spec, calls, characters, budget, cachedVerdicts));
@@ -166,11 +169,11 @@ public sealed class JudgeEngine
     // contentDigest: the hash of the conversation and the response, computed once per response.
     private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
         VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, _options.Mode.Name, contentDigest, c.Id, c.Text,
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name, contentDigest, c.Id, c.Text,
             c.Scale is null ? "" : string.Join(",", c.Scale.Levels.Select(l => $"{JudgeVerdictParser.Number(l.Value)}={l.Description}")),
             vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>One call (plus at most one repair call) for a batch of criteria; every criterion gets a vote.</summary>
+    /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
     private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
     {
         var messages = new List<ChatMessage>
@@ -182,60 +185,85 @@ public sealed class JudgeEngine
         {
             Temperature = (float)_options.EffectiveTemperature,
             Seed = vote,
+            // The endpoint's reasoning allowance is added to this by its client.
             MaxOutputTokens = _options.OutputBudget(batch.Count),
-            ResponseFormat = ChatResponseFormat.Json,
+            ResponseFormat = JudgeSchema.Format(batch),
         };
         if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };
         var calls = 0;
+        ChatResponse answer;
+        VerdictExtraction read;
         try
         {
-            // A garbled answer is usually transient (a truncated or corrupted reply), so after a failed repair the
-            // question is asked afresh, up to FreshAttempts times in all, before the batch becomes CannotAssess.
-            var lastRaw = "";
-            var cutOff = false;
-            Dictionary<string, JudgeVerdictParser.Parsed>? lastPartial = null;
-            for (var attempt = 0; attempt < FreshAttempts; attempt++)
+            var attempt = 0;
+            while (true)
             {
                 var conversationSoFar = new List<ChatMessage>(messages);
-                var answer = await judge.GetResponseAsync(conversationSoFar, options, ct).ConfigureAwait(false);
+                answer = await judge.GetResponseAsync(conversationSoFar, options, ct).ConfigureAwait(false);
                 calls++;
-                var parsed = Complete(JudgeVerdictParser.TryParse(answer.Text), batch);
-                if (parsed is null)
+                read = Read(answer, batch);
+                if (!read.Complete && !read.CutOffWhileReasoning)
                 {
                     conversationSoFar.Add(new ChatMessage(ChatRole.Assistant, answer.Text));
-                    conversationSoFar.Add(new ChatMessage(ChatRole.User, JudgePrompts.Repair));
+                    conversationSoFar.Add(new ChatMessage(ChatRole.User, JudgePrompts.Repair(read.Summary()!)));
                     answer = await judge.GetResponseAsync(conversationSoFar, options, ct).ConfigureAwait(false);
                     calls++;
-                    lastPartial = JudgeVerdictParser.TryParse(answer.Text);
-                    parsed = Complete(lastPartial, batch);
+                    read = Read(answer, batch);
                 }
-                if (parsed is not null)
-                {
-                    var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
-                    return (batch.Select((c, i) => (c, i)).ToDictionary(x => x.c.Id, x => ToVote(parsed[x.c.Id], logprobs, x.i)), calls);
-                }
-                lastRaw = answer.Text;
-                cutOff = answer.FinishReason == ChatFinishReason.Length;
+                // A garbled answer is usually transient (a truncated or corrupted reply), so after a failed repair the
+                // question is asked afresh, up to FreshAttempts times in all; an answer cut off while reasoning would
+                // only be cut off again.
+                if (read.Complete || read.CutOffWhileReasoning || ++attempt >= FreshAttempts) break;
             }
-            // An answer stopped by its output budget (a reasoning judge, say) is told apart: the fix is a larger budget.
-            var reason = cutOff
-                ? $"judge answer cut off at its output budget of {_options.OutputBudget(batch.Count)} tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): {JudgeVerdictParser.Clip(lastRaw)}"
-                : $"unparsable judge output after one repair: {JudgeVerdictParser.Clip(lastRaw)}";
-            return (batch.ToDictionary(c => c.Id, c => lastPartial is not null && lastPartial.TryGetValue(c.Id, out var p) ? ToVote(p, null, 0) : Vote.Failed(reason)), calls);
         }
         catch (LlmCallException ex)
         {
             return (batch.ToDictionary(c => c.Id, _ => Vote.Failed($"judge error: {ex.Message}")), calls);
         }
+        var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
+        var votes = batch.ToDictionary(c => c.Id, c => read.Verdicts.TryGetValue(c.Id, out var p)
+            ? new Vote(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, answer.Text, p.MetOffset), p.Reason)
+            : Vote.Failed(Reason(judge, answer, read, c, batch.Count)));
+        // Throws EndpointUnusableException, which stops a batch job, once the judge has answered unusably often enough.
+        judge.NoteAnswer(read.Verdicts.Count > 0, read.Verdicts.Count > 0 ? null : $"{read.Summary()}: {JudgeVerdictParser.Clip(answer.Text.Trim(), 200)}");
+        return (votes, calls);
     }
 
-    /// <summary>How many times a question whose answer stays unparsable after a repair is asked in all.</summary>
+    /// <summary>How many times a question whose answer stays unusable after a repair is asked in all.</summary>
     public const int FreshAttempts = 2;
 
-    private static Vote ToVote(JudgeVerdictParser.Parsed p, IReadOnlyList<TokenLogprob>? logprobs, int index) =>
-        new(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, index), p.Reason);
+    private static VerdictExtraction Read(ChatResponse answer, IReadOnlyList<Criterion> batch) =>
+        VerdictExtractor.Extract(answer.Text, batch, answer.FinishReason == ChatFinishReason.Length, ReasoningOf(answer));
 
-    /// <summary>The parsed answer when it has every criterion of the batch; otherwise null (asks for a repair).</summary>
-    private static Dictionary<string, JudgeVerdictParser.Parsed>? Complete(Dictionary<string, JudgeVerdictParser.Parsed>? parsed, IReadOnlyList<Criterion> batch) =>
-        parsed is not null && batch.All(c => parsed.ContainsKey(c.Id)) ? parsed : null;
+    /// <summary>The reasoning the server returned beside the answer (reasoning_content), never part of its text.</summary>
+    internal static string? ReasoningOf(ChatResponse answer)
+    {
+        string? found = null;
+        foreach (var m in answer.Messages)
+        {
+            foreach (var r in m.Contents.OfType<TextReasoningContent>()) found = found is null ? r.Text : found + r.Text;
+        }
+        return found;
+    }
+
+    // Why CRITERION has no verdict from the last answer: what went wrong, then the answer clipped (reasoning only as
+    // a clipped tail).
+    private string Reason(ResilientChatClient judge, ChatResponse answer, VerdictExtraction read, Criterion criterion, int batchSize)
+    {
+        var reasoningAllowance = judge.Spec.Request.ReasoningTokens;
+        var budget = _options.OutputBudget(batchSize) + reasoningAllowance;
+        var shown = JudgeVerdictParser.ClipAnswer(answer.Text);
+        if (ReasoningOf(answer) is { Length: > 0 } reasoning) shown += $" (reasoning, last 200 characters: …{reasoning[^Math.Min(200, reasoning.Length)..].Trim()})";
+        if (read.CutOffWhileReasoning)
+        {
+            return $"cut off while reasoning: raise the reasoning budget (reasoning_tokens in the endpoints file, or --reasoning-tokens; " +
+                $"this call allowed {budget} output tokens, {reasoningAllowance} of them for reasoning): {shown}";
+        }
+        if (answer.FinishReason == ChatFinishReason.Length)
+        {
+            return $"judge answer cut off at its output budget of {budget} tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): {shown}";
+        }
+        if (read.AnswerProblem is { } whole) return $"unparsable judge output after one repair: {whole}; answer: {shown}";
+        return $"no usable verdict for {criterion.Id} after one repair: {read.ProblemFor(criterion.Id)}; answer: {shown}";
+    }
 }

@@ -12,7 +12,7 @@ namespace Tailmark.Judging;
 /// </summary>
 public static partial class JudgePrompts
 {
-    public const string Version = "tm-judge-1";
+    public const string Version = "tm-judge-2";
 
     public const string System = """
         You are a strict, fair grader. You will see a conversation, a response to it, and one or more criteria.
@@ -26,10 +26,14 @@ public static partial class JudgePrompts
         - For a criterion with levels, choose the level value that fits best.
         - Reply with one JSON object and nothing else:
           {"verdicts": [{"id": "<criterion id>", "met": true or false, "level": <number, only for criteria with levels>, "reason": "<one short sentence>"}]}
-          with exactly one entry per criterion id, in the order given.
+          with exactly one entry per criterion id, in the order given, using the ids exactly as written.
+          If you think before answering, finish thinking first: the JSON object comes last, once.
         """;
 
-    public const string Repair = "Your previous reply was not the JSON object asked for. Reply again with only that JSON object: {\"verdicts\": [...]} with one entry per criterion id.";
+    /// <summary>The repair turn after an answer no verdict could be read from; PROBLEM says what was wrong with it.</summary>
+    public static string Repair(string problem) =>
+        $"Your previous reply could not be used ({problem}). Reply again with only the JSON object {{\"verdicts\": [...]}}, " +
+        "one entry per criterion id, each with \"met\": true or false.";
 
     [GeneratedRegex(@"<(/?)(conversation|response|criterion|criteria|rubric|prompt|response_a|response_b|reference)\b", RegexOptions.IgnoreCase)]
     private static partial Regex OurTags();

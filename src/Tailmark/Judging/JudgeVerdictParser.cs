@@ -1,59 +1,36 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Tailmark.Judging;
 
 /// <summary>
-/// Parses a judge answer strictly: one JSON object (a ``` fence around it is tolerated) with a
-/// <c>verdicts</c> list whose entries have an <c>id</c> and a boolean <c>met</c> (or "yes"/"no"), optionally
-/// <c>level</c> and <c>reason</c>. Anything else is a parse failure, never a silent "not met".
+/// The verdict read from a judge answer (<see cref="VerdictExtractor"/> reads them), P(yes) from the answer's log
+/// probabilities, and the clipping every message about an answer uses.
 /// </summary>
 public static class JudgeVerdictParser
 {
-    public sealed record Parsed(string Id, bool Met, double? Level, string? Reason);
+    /// <summary>
+    /// One criterion's verdict as the judge wrote it. MetOffset is where the boolean literal of "met" stands in the answer
+    /// text (for P(yes)); −1 when "met" was written another way ("yes", "Met").
+    /// </summary>
+    public sealed record Parsed(string Id, bool Met, double? Level, string? Reason, int MetOffset = -1);
 
-    public static Dictionary<string, Parsed>? TryParse(string text)
+    /// <summary>
+    /// P(yes) from the log probabilities of the verdict literal ("true"/"false") that stands at METOFFSET in the answer
+    /// CONTENT: the tokens are laid over the text in order to find it. Null without log probabilities, when "met" was not
+    /// a literal, or when the tokens cannot be laid over the text (a server that splits characters across tokens).
+    /// </summary>
+    public static double? PYes(IReadOnlyList<Llm.TokenLogprob>? logprobs, string content, int metOffset)
     {
-        var t = Io.JsonText.StripFence(text);
-        try
-        {
-            using var doc = JsonDocument.Parse(t);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("verdicts", out var list) || list.ValueKind != JsonValueKind.Array) return null;
-            var result = new Dictionary<string, Parsed>(StringComparer.Ordinal);
-            foreach (var v in list.EnumerateArray())
-            {
-                if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("id", out var id) || !v.TryGetProperty("met", out var met)) return null;
-                var idText = id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText();
-                bool? isMet = met.ValueKind switch
-                {
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    JsonValueKind.String when met.GetString() is "yes" or "true" => true,
-                    JsonValueKind.String when met.GetString() is "no" or "false" => false,
-                    _ => null,
-                };
-                if (isMet is null) return null;
-                double? level = v.TryGetProperty("level", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : null;
-                var reason = v.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-                result[idText] = new Parsed(idText, isMet.Value, level, reason);
-            }
-            return result;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>P(yes) from the log probabilities of the n-th verdict literal ("true"/"false") in the answer.</summary>
-    public static double? PYes(IReadOnlyList<Llm.TokenLogprob>? logprobs, int index)
-    {
-        if (logprobs is null) return null;
-        var seen = 0;
+        if (logprobs is null || metOffset < 0) return null;
+        var pos = 0;
         foreach (var t in logprobs)
         {
-            if (t.Token.Trim() is not ("true" or "false")) continue;
-            if (seen++ != index) continue;
+            if (t.Token.Length == 0) continue;
+            var at = content.IndexOf(t.Token, pos, StringComparison.Ordinal);
+            if (at < 0) return null;
+            pos = at + t.Token.Length;
+            if (pos <= metOffset) continue;
+            if (at > metOffset || t.Token.Trim() is not ("true" or "false")) return null;
             double? yes = null, no = null;
             foreach (var (token, lp) in t.Top)
             {
@@ -69,6 +46,16 @@ public static class JudgeVerdictParser
     }
 
     internal static string Clip(string text, int max = 2000) => text.Length <= max ? text : text[..max] + "…";
+
+    /// <summary>
+    /// A long answer clipped for a message: its start and its end (where the JSON usually is), so that reasoning
+    /// written into the text is never repeated whole.
+    /// </summary>
+    internal static string ClipAnswer(string text, int head = 200, int tail = 400)
+    {
+        var t = text.Trim();
+        return t.Length <= head + tail + 20 ? t : $"{t[..head]} […{t.Length - head - tail} characters…] {t[^tail..]}";
+    }
 
     internal static string Number(double v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,8 @@ namespace Tailmark.Llm;
 
 /// <summary>
 /// Named endpoints from a YAML or JSON file (docs/llm.md):
-/// <c>endpoints: {NAME: {url, model, api_key_env?, concurrency?, rpm?, tpm?, timeout_s?, max_retries?, price?: {prompt, cached_prompt, completion}}}</c>.
+/// <c>endpoints: {NAME: {url, model, api_key_env?, concurrency?, rpm?, tpm?, timeout_s?, max_retries?, price?: {prompt, cached_prompt, completion},
+/// structured_output?: auto|json_schema|json_object|none, reasoning_effort?, reasoning_tokens?}}</c>.
 /// Prices are US dollars per million tokens. Every bad field is reported with its line.
 /// </summary>
 public sealed class EndpointConfig
@@ -81,13 +82,14 @@ public sealed class EndpointConfig
             pf.Rest();
             if (prices.PromptPerMillion < 0 || prices.CachedPromptPerMillion < 0 || prices.CompletionPerMillion < 0) log.Error(f.FieldPath("price"), "prices must not be negative");
         }
+        var request = ReadRequest(f);
         f.Rest();
         if (model is not null && string.IsNullOrWhiteSpace(model))
         {
             log.Error(f.FieldPath("model"), "the model name is empty");
             return null;
         }
-        if (url is null || model is null) return null;
+        if (url is null || model is null || request is null) return null;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             log.Error(f.FieldPath("url"), $"not an http(s) URL: \"{url}\"");
@@ -104,6 +106,36 @@ public sealed class EndpointConfig
         }
         var key = keyEnv is null ? null : Environment.GetEnvironmentVariable(keyEnv);
         if (keyEnv is not null && key is null) log.Warn(f.FieldPath("api_key_env"), $"environment variable {keyEnv} is not set");
-        return new EndpointSpec(name, EndpointKind.Http, uri, model, key, limits, prices);
+        return new EndpointSpec(name, EndpointKind.Http, uri, model, key, limits, prices) { Request = request };
+    }
+
+    // structured_output, reasoning_effort and reasoning_tokens; null (with the errors logged) when one is bad.
+    private static EndpointRequestOptions? ReadRequest(JsonFieldReader f)
+    {
+        var ok = true;
+        var mode = StructuredOutputMode.Auto;
+        if (f.String("structured_output") is { } text)
+        {
+            if (EndpointRequestOptions.ParseMode(text) is { } m) mode = m;
+            else
+            {
+                f.Log.Error(f.FieldPath("structured_output"), $"unknown value \"{text}\" (expected auto, json_schema, json_object or none)");
+                ok = false;
+            }
+        }
+        var effort = f.String("reasoning_effort");
+        if (effort is not null && (effort.Length == 0 || effort.Any(char.IsWhiteSpace)))
+        {
+            f.Log.Error(f.FieldPath("reasoning_effort"), $"expected one word such as low, medium or high, found \"{effort}\"");
+            ok = false;
+        }
+        var tokens = f.Integer("reasoning_tokens") ?? 0;
+        if (tokens is < 0 or > EndpointRequestOptions.MaxReasoningTokens)
+        {
+            f.Log.Error(f.FieldPath("reasoning_tokens"), $"must be between 0 and {EndpointRequestOptions.MaxReasoningTokens}, not {tokens}");
+            ok = false;
+        }
+        var request = new EndpointRequestOptions { StructuredOutput = mode, ReasoningEffort = effort, ReasoningTokens = tokens };
+        return ok ? request : null;
     }
 }

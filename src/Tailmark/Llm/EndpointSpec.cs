@@ -10,6 +10,9 @@ public sealed record EndpointSpec(string Name, EndpointKind Kind, Uri? BaseUrl, 
     /// <summary>A stable text naming server and model, used in cache keys (never the API key).</summary>
     public string Identity => Kind == EndpointKind.Sim ? $"sim#{Model}" : $"{BaseUrl}#{Model}";
 
+    /// <summary>How this endpoint is asked: structured output, reasoning effort and reasoning allowance.</summary>
+    public EndpointRequestOptions Request { get; init; } = EndpointRequestOptions.Default;
+
     public EndpointSpec WithBaseUrl(Uri baseUrl) => this with { BaseUrl = baseUrl };
 
     public override string ToString() => Name;

@@ -9,11 +9,16 @@ public static class EndpointSpecParser
     /// <param name="defaultSimModel">The simulated model that plain <c>sim</c> means here (sim-judge for a judge, ...).</param>
     /// <param name="config">Named endpoints.</param>
     /// <param name="limits">Limits to apply to endpoints not defined in the config file.</param>
-    public static EndpointSpec Parse(string text, string defaultSimModel, EndpointConfig? config = null, EndpointLimits? limits = null)
+    /// <param name="request">How to ask endpoints not defined in the config file (a named endpoint has its own).</param>
+    public static EndpointSpec Parse(string text, string defaultSimModel, EndpointConfig? config = null, EndpointLimits? limits = null, EndpointRequestOptions? request = null)
     {
         text = text.Trim();
-        limits ??= new EndpointLimits();
         if (config is not null && config.Endpoints.TryGetValue(text, out var named)) return named;
+        return Unnamed(text, defaultSimModel, config, limits ?? new EndpointLimits()) with { Request = request ?? EndpointRequestOptions.Default };
+    }
+
+    private static EndpointSpec Unnamed(string text, string defaultSimModel, EndpointConfig? config, EndpointLimits limits)
+    {
         if (text == "sim") return new EndpointSpec(text, EndpointKind.Sim, null, defaultSimModel, null, limits, PriceTable.Free);
         if (text.StartsWith("sim:", StringComparison.Ordinal))
         {

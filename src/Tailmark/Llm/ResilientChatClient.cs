@@ -65,11 +65,28 @@ public sealed class ResilientChatClient : DelegatingChatClient
     public UsageMeter Meter { get; }
 
     /// <summary>
-    /// When set, once this many calls have failed and none has succeeded, calls throw
-    /// <see cref="EndpointUnusableException"/> instead of failing one by one: a batch job against a server that rejects
-    /// every call (a model it does not serve, a parameter it refuses) stops early. Null (the reward server) never stops.
+    /// When set, once this many calls have failed and none has succeeded — or this many answers have been unusable
+    /// (<see cref="NoteAnswer"/>) and none usable — calls throw <see cref="EndpointUnusableException"/> instead of failing
+    /// one by one: a batch job against a server that rejects every call (a model it does not serve, a parameter it
+    /// refuses), or that answers every call with text nothing can be read from, stops early. Null (the reward server)
+    /// never stops; it reports the counts instead.
     /// </summary>
     public int? FailFastAfter { get; init; }
+
+    /// <summary>
+    /// Records whether the answer to one question — after the caller's repair turn and fresh attempt — could be used
+    /// (a verdict, a rubric read from it). An unusable answer counts towards <see cref="FailFastAfter"/> and in
+    /// <see cref="Usage.UnusableAnswers"/>; DESCRIPTION (clipped answer text, and what went wrong) goes into the message
+    /// that stops the job.
+    /// </summary>
+    /// <exception cref="EndpointUnusableException">The endpoint has given only unusable answers, as many as <see cref="FailFastAfter"/>.</exception>
+    public void NoteAnswer(bool usable, string? description = null)
+    {
+        Meter.Answer(usable);
+        if (usable) return;
+        if (FailFastAfter is not null) _lastUnusable = description;
+        ThrowIfUnusable(null);
+    }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -100,12 +117,24 @@ public sealed class ResilientChatClient : DelegatingChatClient
 
     private void ThrowIfUnusable(Exception? inner)
     {
-        if (FailFastAfter is not { } limit || Meter.FailuresWithoutAnyCall is var failed && failed < limit) return;
-        throw new EndpointUnusableException($"{Spec.Name}: the first {failed} calls all failed and none succeeded (the last: {_lastFailure}); stopped — fix the endpoint and rerun", inner);
+        if (FailFastAfter is not { } limit) return;
+        if (Meter.FailuresWithoutAnyCall is var failed && failed >= limit)
+        {
+            throw new EndpointUnusableException($"{Spec.Name}: the first {failed} calls all failed and none succeeded (the last: {_lastFailure}); stopped — fix the endpoint and rerun", inner);
+        }
+        if (Meter.UnusableWithoutAnyUsable is var unusable && unusable >= limit)
+        {
+            throw new EndpointUnusableException($"{Spec.Name}: the first {unusable} answers could not be used and none could (the last: {_lastUnusable}); " +
+                "stopped — the endpoint answers, but not in a form Tailmark can read. Try structured_output: json_schema or json_object for it " +
+                "(endpoints file, or --structured-output), and for a reasoning model a reasoning allowance (reasoning_tokens, or --reasoning-tokens) " +
+                "and the server's reasoning parser (docs/llm.md lists the flags each engine needs)", inner);
+        }
     }
 
-    // The latest failure's description, for the message that stops a job (only kept when FailFastAfter is set).
+    // The latest failure's and unusable answer's descriptions, for the message that stops a job (kept only when
+    // FailFastAfter is set).
     private volatile string? _lastFailure;
+    private volatile string? _lastUnusable;
 
     private static bool IsTransient(int status) => status is 0 or 408 or 409 or 429 or >= 500;
 

@@ -1,7 +1,12 @@
 namespace Tailmark.Llm;
 
-/// <summary>A snapshot of an endpoint's usage. Calls are successful answers; failures are calls given up on.</summary>
-public sealed record Usage(long Calls, long Retries, long Failures, long PromptTokens, long CachedPromptTokens, long CompletionTokens, double Cost)
+/// <summary>
+/// A snapshot of an endpoint's usage. Calls are successful answers; failures are calls given up on. Unusable answers
+/// are questions the endpoint answered (HTTP 200) in a form no verdict or rubric could be read from, even after a
+/// repair turn and a fresh attempt — a judge that answers but never usably is as broken as one that fails.
+/// </summary>
+public sealed record Usage(long Calls, long Retries, long Failures, long PromptTokens, long CachedPromptTokens, long CompletionTokens, double Cost,
+    long UnusableAnswers = 0)
 {
     public static readonly Usage Zero = new(0, 0, 0, 0, 0, 0, 0);
 
@@ -9,5 +14,5 @@ public sealed record Usage(long Calls, long Retries, long Failures, long PromptT
     public static Usage Total(IEnumerable<ResilientChatClient> clients) => clients.Aggregate(Zero, (total, c) => total.Add(c.Meter.Snapshot()));
 
     public Usage Add(Usage o) => new(Calls + o.Calls, Retries + o.Retries, Failures + o.Failures, PromptTokens + o.PromptTokens,
-        CachedPromptTokens + o.CachedPromptTokens, CompletionTokens + o.CompletionTokens, Cost + o.Cost);
+        CachedPromptTokens + o.CachedPromptTokens, CompletionTokens + o.CompletionTokens, Cost + o.Cost, UnusableAnswers + o.UnusableAnswers);
 }

@@ -1,9 +1,12 @@
 namespace Tailmark.Llm;
 
-/// <summary>Thread-safe usage accounting for one endpoint: calls, retries, failures, tokens and cost.</summary>
+/// <summary>
+/// Thread-safe usage accounting for one endpoint: calls, retries, failures, tokens and cost, and the answers its
+/// callers could or could not use (<see cref="Answer"/>).
+/// </summary>
 public sealed class UsageMeter(PriceTable prices)
 {
-    private long _calls, _retries, _failures, _prompt, _cached, _completion;
+    private long _calls, _retries, _failures, _prompt, _cached, _completion, _usable, _unusable;
 
     public void Call(long promptTokens, long cachedTokens, long completionTokens)
     {
@@ -17,8 +20,14 @@ public sealed class UsageMeter(PriceTable prices)
 
     public void Failure() => Interlocked.Increment(ref _failures);
 
+    /// <summary>A caller's judgement of one question's answer (after its repairs): usable or not.</summary>
+    public void Answer(bool usable) => Interlocked.Increment(ref usable ? ref _usable : ref _unusable);
+
     /// <summary>Failed calls so far, when no call has succeeded yet; 0 once one has.</summary>
     public long FailuresWithoutAnyCall => Interlocked.Read(ref _calls) == 0 ? Interlocked.Read(ref _failures) : 0;
+
+    /// <summary>Unusable answers so far, when no answer has been usable yet; 0 once one has.</summary>
+    public long UnusableWithoutAnyUsable => Interlocked.Read(ref _usable) == 0 ? Interlocked.Read(ref _unusable) : 0;
 
     public Usage Snapshot()
     {
@@ -26,6 +35,6 @@ public sealed class UsageMeter(PriceTable prices)
         var cached = Interlocked.Read(ref _cached);
         var completion = Interlocked.Read(ref _completion);
         return new Usage(Interlocked.Read(ref _calls), Interlocked.Read(ref _retries), Interlocked.Read(ref _failures), prompt, cached, completion,
-            prices.Cost(prompt, cached, completion));
+            prices.Cost(prompt, cached, completion), Interlocked.Read(ref _unusable));
     }
 }

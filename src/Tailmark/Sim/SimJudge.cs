@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Tailmark.Sim;
 
@@ -8,13 +7,14 @@ namespace Tailmark.Sim;
 /// the request's delimited sections, maps each criterion to the facet (or artifact) it names, and answers
 /// <c>{"verdicts": [{"id", "met", "level"?, "reason"}]}</c>. Facet verdicts are right except at the configured
 /// error rate; criteria that name nothing get a noisy verdict that leans with the response's quality; a share of
-/// judging obeys an instruction planted in the response.
+/// judging obeys an instruction planted in the response. How the verdicts are written is the dialect's business
+/// (<see cref="SimDialectWriter"/>): they are decided before, and the same in every dialect.
 /// </summary>
 public sealed class SimJudge(SimWorld world, SimOptions options)
 {
     public sealed record Decision(string Id, bool Met, double PYes, string Reason, double? Level);
 
-    public string Respond(SimRequest request, int choice, out IReadOnlyList<Decision> decisions)
+    public IReadOnlyList<Decision> Decide(SimRequest request, int choice)
     {
         var sections = SimSections.All(request.Text);
         var conversation = SimSections.First(sections, "conversation") ?? SimSections.First(sections, "prompt") ?? "";
@@ -34,8 +34,7 @@ public sealed class SimJudge(SimWorld world, SimOptions options)
                 : Decide(id, c.Body, response, task, voteKey, levels);
             list.Add(d);
         }
-        decisions = list;
-        return Render(list);
+        return list;
     }
 
     private Decision Decide(string id, string criterion, string response, SimTask? task, string voteKey, double[]? levels)
@@ -98,21 +97,6 @@ public sealed class SimJudge(SimWorld world, SimOptions options)
 
     private static double[] ParseLevels(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
-
-    private static string Render(IEnumerable<Decision> decisions)
-    {
-        var sb = new StringBuilder("{\"verdicts\": [");
-        var first = true;
-        foreach (var d in decisions)
-        {
-            if (!first) sb.Append(", ");
-            first = false;
-            sb.Append("{\"id\": ").Append(Json(d.Id)).Append(", \"met\": ").Append(d.Met ? "true" : "false");
-            if (d.Level is { } level) sb.Append(", \"level\": ").Append(level.ToString(CultureInfo.InvariantCulture));
-            sb.Append(", \"reason\": ").Append(Json(d.Reason)).Append('}');
-        }
-        return sb.Append("]}").ToString();
-    }
 
     internal static string Json(string s) => System.Text.Json.JsonSerializer.Serialize(s, Io.TailmarkJsonContext.Default.String);
 }

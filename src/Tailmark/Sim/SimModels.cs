@@ -2,8 +2,9 @@ namespace Tailmark.Sim;
 
 /// <summary>
 /// Dispatches a request to the simulated model it names and shapes the completions: <c>n</c> choices, each
-/// determined by (world seed, model, request content, request seed, choice index); truncation at
-/// <c>max_tokens</c> (finish reason "length"); log probabilities of the judge's verdict tokens.
+/// determined by (world seed, model, request content, request seed, choice index); the judge's and proposer's dialect
+/// (and constrained decoding, where the server honours response_format); truncation at <c>max_tokens</c>, which
+/// reasoning counts against (finish reason "length"); log probabilities of the judge's verdict tokens.
 /// </summary>
 public sealed class SimModels
 {
@@ -41,37 +42,58 @@ public sealed class SimModels
         return choices;
     }
 
-    private string One(SimRequest request, int choice, out IReadOnlyList<SimJudge.Decision>? decisions)
+    private SimAnswer One(SimRequest request, int choice, out IReadOnlyList<SimJudge.Decision>? decisions)
     {
         decisions = null;
         switch (request.Model)
         {
             case Judge:
-                var text = _judge.Respond(request, choice, out var d);
-                decisions = d;
-                return text;
+                decisions = _judge.Decide(request, choice);
+                return SimDialectWriter.Judge(decisions, Options.Dialects.For(Judge), SimHash.Random(World.Seed, "dialect", request.Model, request.Text, request.Seed, choice),
+                    request.ReasoningEffort, ConstrainedTo(request));
             case Proposer:
-                return _proposer.Respond(request, choice);
+                return _proposer.Respond(request, choice, Options.Dialects.For(Proposer), ConstrainedTo(request));
             case Oracle:
-                return _oracle.Respond(request, choice);
+                return new SimAnswer(_oracle.Respond(request, choice));
         }
         var profile = SimGenerators.Find(request.Model)!;
         var task = World.TaskByPrompt(request.LastUser.Trim()) ?? World.FindTask(request.Text);
         var key = $"{request.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}/{choice}";
-        return task is null
+        return new SimAnswer(task is null
             ? "I can help with that. " + string.Join(' ', SimVocabulary.Fillers.Take(3))
-            : SimGenerators.Write(profile, task, World.Seed, key);
+            : SimGenerators.Write(profile, task, World.Seed, key));
     }
 
-    private static SimChoice Shape(SimRequest request, string content, IReadOnlyList<SimJudge.Decision>? decisions)
+    // The response format decoding is constrained to, when the model's server honours the one asked for.
+    private string? ConstrainedTo(SimRequest request) => request.JsonMode && Options.StructuredOutputs.For(request.Model) switch
     {
+        SimStructuredOutput.Honour => true,
+        SimStructuredOutput.JsonObjectOnly => request.ResponseFormat == "json_object",
+        _ => false,
+    } ? request.ResponseFormat : null;
+
+    // Reasoning is generated first and counts against max_tokens: a budget too small for it leaves no content.
+    private static SimChoice Shape(SimRequest request, SimAnswer answer, IReadOnlyList<SimJudge.Decision>? decisions)
+    {
+        var content = answer.Content;
+        var reasoning = answer.Reasoning;
         var finish = "stop";
-        if (request.MaxTokens is { } max && SimTokenizer.Count(content) > max)
+        if (request.MaxTokens is { } max)
         {
-            content = Truncate(content, max);
-            finish = "length";
+            var reasoningTokens = reasoning is null ? 0 : SimTokenizer.Count(reasoning);
+            if (reasoningTokens >= max && reasoning is not null)
+            {
+                reasoning = Truncate(reasoning, max);
+                content = "";
+                finish = "length";
+            }
+            else if (reasoningTokens + SimTokenizer.Count(content) > max)
+            {
+                content = Truncate(content, max - reasoningTokens);
+                finish = "length";
+            }
         }
-        return new SimChoice(content, finish, request.Logprobs ? Logprobs(content, decisions, request.TopLogprobs) : null);
+        return new SimChoice(content, finish, request.Logprobs ? Logprobs(content, decisions, request.TopLogprobs, answer.AnswerStart) : null, reasoning, answer.ReasoningField);
     }
 
     /// <summary>Keeps the first <paramref name="max"/> tokens of the text (with the white space between them).</summary>
@@ -92,18 +114,21 @@ public sealed class SimModels
     }
 
     /// <summary>
-    /// One entry per token of the content. The judge's verdict literals ("true"/"false" after "met":) carry the
-    /// judge's P(yes) with the other literal as the alternative; every other token is certain.
+    /// One entry per token of the content. The judge's verdict literals ("true"/"false" after "met":, from ANSWERSTART on:
+    /// a draft inside the reasoning before it gets none) carry the judge's P(yes) with the other literal as the
+    /// alternative; every other token is certain.
     /// </summary>
-    private static List<SimTokenLogprob> Logprobs(string content, IReadOnlyList<SimJudge.Decision>? decisions, int top)
+    private static List<SimTokenLogprob> Logprobs(string content, IReadOnlyList<SimJudge.Decision>? decisions, int top, int answerStart)
     {
         var list = new List<SimTokenLogprob>();
         var verdict = 0;
         var tokens = SimTokenizer.Tokens(content);
+        var position = 0;
         for (var i = 0; i < tokens.Count; i++)
         {
             var t = tokens[i];
-            var isVerdict = decisions is not null && t is "true" or "false" && i >= 3 && tokens[i - 3] == "met" && verdict < decisions.Count;
+            position = content.IndexOf(t, position, StringComparison.Ordinal) + t.Length;
+            var isVerdict = decisions is not null && t is "true" or "false" && i >= 3 && tokens[i - 3] == "met" && verdict < decisions.Count && position > answerStart;
             if (!isVerdict)
             {
                 list.Add(new SimTokenLogprob(t, 0, top > 0 ? [(t, 0.0)] : []));

@@ -18,6 +18,23 @@ public sealed record SimOptions
     /// <summary>Chance that the oracle prefers the response with the lower gold reward.</summary>
     public double OracleNoise { get; init; } = 0.05;
 
+    /// <summary>How the judge and the proposer write their answers (<see cref="SimDialect"/>); clean by default.</summary>
+    public SimPerModel<SimDialect> Dialects { get; init; } = SimPerModel<SimDialect>.Uniform(SimDialect.Clean);
+
+    /// <summary>What each model's server does with response_format (<see cref="SimStructuredOutput"/>); ignored by default.</summary>
+    public SimPerModel<SimStructuredOutput> StructuredOutputs { get; init; } = SimPerModel<SimStructuredOutput>.Uniform(SimStructuredOutput.Ignore);
+
+    /// <summary>The models dialects apply to.</summary>
+    public static IReadOnlyList<string> DialectModels { get; } = [SimModels.Judge, SimModels.Proposer];
+
+    /// <summary>Parses a <c>--sim-dialect</c> spec (<c>mixed</c>, <c>sim-judge=think,sim-proposer=fenced</c>, …).</summary>
+    public static SimPerModel<SimDialect> ParseDialects(string? spec, string option = "--sim-dialect") =>
+        SimPerModel<SimDialect>.Parse(spec, option, SimDialect.Clean, [.. DialectModels]);
+
+    /// <summary>Parses a <c>--sim-structured</c> spec (<c>honour</c>, <c>sim-judge=json-object-only</c>, …); any model may be named.</summary>
+    public static SimPerModel<SimStructuredOutput> ParseStructuredOutputs(string? spec, string option = "--sim-structured") =>
+        SimPerModel<SimStructuredOutput>.Parse(spec, option, SimStructuredOutput.Ignore, [.. SimModels.Names]);
+
     public void Validate()
     {
         if (Tasks < 1) throw new ArgumentOutOfRangeException(nameof(Tasks), Tasks, "at least 1");

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Tailmark.Sim;
@@ -8,18 +7,20 @@ namespace Tailmark.Sim;
 /// mostly basic and advanced facets, sometimes with a vague or redundant criterion. Given also
 /// <c>&lt;rubric&gt;</c> (JSON) and <c>&lt;response_a&gt;</c>/<c>&lt;response_b&gt;</c> it returns the full rubric refined
 /// toward the facets that separate the two responses, most valuable first; now and then it deletes a vague
-/// criterion. At the configured rate its output is malformed JSON. Output: <c>{"criteria": [{"text", "weight"}]}</c>.
+/// criterion. Its rubric depends on the question (not on a repair turn after it: asked to fix its format, it restates
+/// the same rubric). At the configured rate its output is malformed JSON. Output: <c>{"criteria": [{"text", "weight"}]}</c>,
+/// written in the proposer's dialect (<see cref="SimDialectWriter"/>).
 /// </summary>
 public sealed class SimProposer(SimWorld world, SimOptions options)
 {
-    public string Respond(SimRequest request, int choice)
+    public SimAnswer Respond(SimRequest request, int choice, SimDialect dialect, string? constrainedTo)
     {
         var sections = SimSections.All(request.Text);
         var prompt = SimSections.First(sections, "prompt") ?? SimSections.First(sections, "conversation") ?? request.LastUser;
         var task = world.FindTask(prompt);
         if (SimHash.Unit(world.Seed, "proposer-malformed", request.Text, request.Seed, choice) < options.ProposerMalformedRate)
         {
-            return "{\"criteria\": [{\"text\": \"The response answers the question\", \"weight\": 2},"; // cut off mid-list
+            return new SimAnswer("{\"criteria\": [{\"text\": \"The response answers the question\", \"weight\": 2},"); // cut off mid-list
         }
         var rubric = SimSections.First(sections, "rubric");
         var a = SimSections.First(sections, "response_a");
@@ -27,12 +28,13 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
         var criteria = rubric is not null && a is not null && b is not null
             ? Refine(task, ParseRubric(rubric), a, b, request, choice)
             : Initial(task, request, choice);
-        return Render(criteria);
+        return SimDialectWriter.Proposer(criteria, dialect, SimHash.Random(world.Seed, "dialect", request.Model, request.Text, request.Seed, choice),
+            request.ReasoningEffort, constrainedTo);
     }
 
     private List<(string Text, int Weight)> Initial(SimTask? task, SimRequest request, int choice)
     {
-        var rng = SimHash.Random(world.Seed, "proposer-initial", request.Text, request.Seed, choice);
+        var rng = SimHash.Random(world.Seed, "proposer-initial", request.Question, request.Seed, choice);
         var list = new List<(string, int)>();
         if (task is not null)
         {
@@ -55,7 +57,7 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
 
     private List<(string Text, int Weight)> Refine(SimTask? task, List<(string Text, int Weight)> current, string a, string b, SimRequest request, int choice)
     {
-        var rng = SimHash.Random(world.Seed, "proposer-refine", request.Text, request.Seed, choice);
+        var rng = SimHash.Random(world.Seed, "proposer-refine", request.Question, request.Seed, choice);
         var result = new List<(string Text, int Weight)>(current);
         if (task is not null)
         {
@@ -111,16 +113,5 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
             // An unreadable current rubric is treated as empty; the refinement starts over from the pair.
         }
         return list;
-    }
-
-    private static string Render(List<(string Text, int Weight)> criteria)
-    {
-        var sb = new StringBuilder("{\"criteria\": [");
-        for (var i = 0; i < criteria.Count; i++)
-        {
-            if (i > 0) sb.Append(", ");
-            sb.Append("{\"text\": ").Append(SimJudge.Json(criteria[i].Text)).Append(", \"weight\": ").Append(criteria[i].Weight).Append('}');
-        }
-        return sb.Append("]}").ToString();
     }
 }

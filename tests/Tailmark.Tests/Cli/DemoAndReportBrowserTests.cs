@@ -39,6 +39,9 @@ public sealed class DemoAndReportBrowserTests : IClassFixture<HeadlessChromium>
             Assert.True(File.Exists(Path.Combine(dir.Path, file)), file);
         }
         Assert.Contains("served rewards through a real reward server", result.Stdout);
+        // The demo's judge and proposer answer like served models (the mixed dialect), and every verdict is read.
+        Assert.Contains("answer like served models (dialect 'mixed')", result.Stdout);
+        Assert.Matches(@"read [1-9][0-9]* verdicts from [1-9][0-9]* judge answers without guessing; 0 cannot_assess", result.Stdout);
         Assert.Contains("4 rounds, great & diverse", result.Stdout);
         Assert.Contains("report.html", result.Stdout);
         Assert.Equal(0, CliProcess.Run("validate", Path.Combine(dir.Path, "run", "rubrics.jsonl")).ExitCode);

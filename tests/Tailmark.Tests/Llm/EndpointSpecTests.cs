@@ -54,4 +54,35 @@ public sealed class EndpointSpecTests
         Assert.Contains(ex.Issues, i => i.Line == 3 && i.Field == "endpoints.bad.url");
         Assert.Contains(ex.Issues, i => i.Line == 5 && i.Field == "endpoints.worse.url" && i.Message.Contains("missing", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Config_RequestOptions_AreReadAndChecked_AndApplyOnlyToUnnamedSpecs()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("endpoints.yaml", """
+            endpoints:
+              thinker:
+                url: http://127.0.0.1:9000/v1
+                model: qwen3
+                structured_output: json_object
+                reasoning_effort: high
+                reasoning_tokens: 4096
+              plain:
+                url: http://127.0.0.1:9000/v1
+                model: llama
+            """);
+        var config = EndpointConfig.Load(path);
+        var cli = new EndpointRequestOptions { StructuredOutput = StructuredOutputMode.None, ReasoningTokens = 7 };
+        var thinker = EndpointSpecParser.Parse("thinker", "sim-judge", config, request: cli).Request;
+        Assert.Equal((StructuredOutputMode.JsonObject, "high", 4096), (thinker.StructuredOutput, thinker.ReasoningEffort, thinker.ReasoningTokens));
+        Assert.Equal(EndpointRequestOptions.Default, EndpointSpecParser.Parse("plain", "sim-judge", config, request: cli).Request);
+        Assert.Equal(cli, EndpointSpecParser.Parse("http://127.0.0.1:9000/v1#x", "sim-judge", config, request: cli).Request);
+        Assert.Equal("JsonObject|high|4096", thinker.CacheText);
+
+        var bad = dir.Write("bad.yaml", "endpoints:\n  j:\n    url: http://x/v1\n    model: m\n    structured_output: xml\n    reasoning_tokens: -5\n    reasoning_effort: very high\n");
+        var ex = Assert.Throws<InputException>(() => EndpointConfig.Load(bad));
+        Assert.Contains(ex.Issues, i => i.Line == 5 && i.Field == "endpoints.j.structured_output" && i.Message.Contains("expected auto, json_schema, json_object or none", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Line == 6 && i.Field == "endpoints.j.reasoning_tokens" && i.Message.Contains("between 0 and", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Line == 7 && i.Field == "endpoints.j.reasoning_effort");
+    }
 }

@@ -282,4 +282,43 @@ public sealed class SimServerTests
         var sd = Math.Sqrt(total * rate * (1 - rate));
         Assert.InRange(count, total * rate - 4 * sd, total * rate + 4 * sd);
     }
+
+    [Fact]
+    public async Task Dialects_MixedIsSeededPerRequest_AndMeetsEveryHabit()
+    {
+        var options = new SimServerOptions { World = new SimOptions { Seed = 21, Tasks = 12, Dialects = SimOptions.ParseDialects("mixed,sim-proposer=clean") } };
+        await using var server = await Start(options);
+        using var http = new ChatHttp(server.BaseUrl);
+        var task = server.World.Tasks[0];
+        var answers = new List<string>();
+        for (var i = 0; i < 120; i++)
+        {
+            var body = ChatHttp.Body("sim-judge", JudgePrompt(task, $"Answer number {i}.", ("a", "The response is clear.")));
+            var (_, json, _) = await http.PostAsync(body);
+            var message = json.GetProperty("choices")[0].GetProperty("message");
+            var reasoning = message.TryGetProperty("reasoning_content", out var rc) ? "reasoning_content:" + rc.GetString()
+                : message.TryGetProperty("reasoning", out var r) ? "reasoning:" + r.GetString() : "";
+            answers.Add(message.GetProperty("content").GetString() + "|" + reasoning);
+            var (_, again, _) = await http.PostAsync(ChatHttp.Body("sim-judge", JudgePrompt(task, $"Answer number {i}.", ("a", "The response is clear."))));
+            Assert.Equal(json.GetProperty("choices").GetRawText(), again.GetProperty("choices").GetRawText()); // the same request, the same answer
+        }
+        string[] habits =
+        [
+            "```json", "<think>", "</think>", "[THINK]", "<|channel|>analysis", "'verdicts'", "reasoning_content:", "reasoning:Working",
+            "Note:", "A first draft:", "{\"verdicts\": [{\"id\": \"a\", \"met\"",
+        ];
+        Assert.All(habits, h => Assert.Contains(answers, a => a.Contains(h, StringComparison.Ordinal)));
+        Assert.Contains(answers, a => System.Text.RegularExpressions.Regex.IsMatch(a, "\"met\": \"(Yes|No)\""));
+        Assert.Contains(answers, a => System.Text.RegularExpressions.Regex.IsMatch(a, @",\s*\]"));
+        // The proposer was kept clean: one JSON object, nothing around it.
+        var proposal = await http.CompleteAsync(ChatHttp.Body("sim-proposer", $"<prompt>{task.Prompt}</prompt>"));
+        Assert.StartsWith("{\"criteria\": [", proposal);
+    }
+
+    [Theory]
+    [InlineData("--sim-dialect", "sim-judge=loud", "--sim-dialect: unknown value 'loud' (expected clean, fenced, prose, think, reasoning-field, keyed, literal, mixed, garbage, ambiguous)")]
+    [InlineData("--sim-dialect", "sim-base=think", "--sim-dialect: 'sim-base' is not a model it applies to (expected sim-judge, sim-proposer)")]
+    [InlineData("--sim-dialect", "think,fenced", "--sim-dialect: two server-wide values ('fenced')")]
+    public void Dialects_BadSpec_NamesWhatIsWrong(string option, string spec, string message) =>
+        Assert.StartsWith(message, Assert.Throws<FormatException>(() => SimOptions.ParseDialects(spec, option)).Message);
 }
