@@ -25,6 +25,7 @@ internal sealed record GradeSummary(int Written, RunStatistics Statistics, int C
             w.WriteNumber("calls", Usage.Calls);
             w.WriteNumber("retries", Usage.Retries);
             w.WriteNumber("failed_calls", Usage.Failures);
+            w.WriteNumber("unusable_answers", Usage.UnusableAnswers);
             w.WriteNumber("prompt_tokens", Usage.PromptTokens);
             w.WriteNumber("cached_prompt_tokens", Usage.CachedPromptTokens);
             w.WriteNumber("completion_tokens", Usage.CompletionTokens);

@@ -20,6 +20,29 @@ public static class RewardHealthChecks
         }
     }
 
+    /// <summary>
+    /// <c>judge_answers_unusable</c>: the judge answers, but no verdict can be read from its answers — every answer so far,
+    /// or at least half of the latest ones (a model that reasons past its budget, a server without its reasoning parser).
+    /// The rewards of those items are undefined (the coverage rule), never made of what was left.
+    /// </summary>
+    public sealed class JudgeAnswersUnusable(RewardService service) : IHealthCheck
+    {
+        /// <summary>The fewest recent answers the share is judged on, so that one bad answer at start-up is not an alarm.</summary>
+        public const int MinRecentAnswers = 10;
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var judge = service.JudgeUsage();
+            var allUnusable = judge is { UnusableAnswers: > 0, UsableAnswers: 0 };
+            var recentlyUnusable = judge.RecentAnswers >= MinRecentAnswers && judge.RecentUnusable * 2 >= judge.RecentAnswers;
+            return Task.FromResult(allUnusable || recentlyUnusable
+                ? HealthCheckResult.Degraded(allUnusable
+                    ? $"no verdict could be read from any of the judge's {judge.UnusableAnswers} answers; judged criteria are CannotAssess and rewards undefined (try structured_output, reasoning_tokens, or the server's reasoning parser: docs/llm.md)"
+                    : $"no verdict could be read from {judge.RecentUnusable} of the judge's latest {judge.RecentAnswers} answers (try structured_output, reasoning_tokens, or the server's reasoning parser: docs/llm.md)")
+                : HealthCheckResult.Healthy());
+        }
+    }
+
     /// <summary><c>no_rubric</c>: recent requests found no rubric for any of their items (a misconfiguration, not bad luck).</summary>
     public sealed class NoRubric(RewardService service) : IHealthCheck
     {

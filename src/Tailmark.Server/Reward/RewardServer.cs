@@ -58,6 +58,7 @@ public sealed class RewardServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(15));
         builder.Services.AddHealthChecks()
             .AddCheck("judge_failing", new RewardHealthChecks.JudgeFailing(service))
+            .AddCheck("judge_answers_unusable", new RewardHealthChecks.JudgeAnswersUnusable(service))
             .AddCheck("no_rubric", new RewardHealthChecks.NoRubric(service));
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -111,6 +112,7 @@ public sealed class RewardServer : IAsyncDisposable
     private static (string, double)[] JudgeTotals(Usage u) =>
     [
         ("tailmark_judge_http_calls_total", u.Calls), ("tailmark_judge_retries_total", u.Retries), ("tailmark_judge_failures_total", u.Failures),
+        ("tailmark_judge_unusable_answers_total", u.UnusableAnswers),
         ("tailmark_judge_prompt_tokens_total", u.PromptTokens), ("tailmark_judge_cached_prompt_tokens_total", u.CachedPromptTokens),
         ("tailmark_judge_completion_tokens_total", u.CompletionTokens), ("tailmark_judge_cost_usd_total", u.Cost),
     ];

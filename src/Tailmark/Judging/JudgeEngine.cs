@@ -22,12 +22,18 @@ public sealed class JudgeEngine
     private readonly JudgeOptions _options;
     private readonly WarmVerdicts _warm = new();
 
+    // The judges' own keys and OPENAI_API_KEY: a judge's answer or its server's error body can echo the key it was sent,
+    // and a reason is written to output files, reward answers and the cache. Masked where reasons are made, so every
+    // path that shows a verdict shows it masked.
+    private readonly Io.SecretRedactor _secrets = Io.SecretRedactor.FromEnvironment();
+
     public JudgeEngine(IReadOnlyList<ResilientChatClient> judges, VerdictCache? cache, JudgeOptions options)
     {
         if (judges.Count == 0) throw new ArgumentException("at least one judge", nameof(judges));
         _judges = judges;
         _cache = cache;
         _options = options.Validated();
+        foreach (var judge in judges) _secrets.Add(judge.Spec.ApiKey);
     }
 
     public JudgeOptions Options => _options;
@@ -218,12 +224,12 @@ public sealed class JudgeEngine
         }
         catch (LlmCallException ex)
         {
-            return (batch.ToDictionary(c => c.Id, _ => Vote.Failed($"judge error: {ex.Message}")), calls);
+            return (batch.ToDictionary(c => c.Id, _ => Vote.Failed(_secrets.Redact($"judge error: {ex.Message}"))), calls);
         }
         var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
         var votes = batch.ToDictionary(c => c.Id, c => read.Verdicts.TryGetValue(c.Id, out var p)
-            ? new Vote(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, answer.Text, p.MetOffset), p.Reason)
-            : Vote.Failed(Reason(judge, answer, read, c, batch.Count)));
+            ? new Vote(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, answer.Text, p.MetOffset), _secrets.RedactOrNull(p.Reason))
+            : Vote.Failed(_secrets.Redact(Reason(judge, answer, read, c, batch.Count))));
         // Throws EndpointUnusableException, which stops a batch job, once the judge has answered unusably often enough.
         judge.NoteAnswer(read.Verdicts.Count > 0, read.Verdicts.Count > 0 ? null : $"{read.Summary()}: {JudgeVerdictParser.Clip(answer.Text.Trim(), 200)}");
         return (votes, calls);

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Tailmark.Io;
 using Tailmark.Tests.Support;
 
@@ -45,23 +41,8 @@ public sealed class SecretRedactionTests
     public async Task Grade_JudgeEchoingTheApiKey_NeverWritesItToTheOutputOrTheLog()
     {
         // A stand-in judge (not one of ours) that quotes the Authorization header it was sent in its reason.
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.MapGet("/v1/models", () => Results.Json(new { data = new[] { new { id = "m" } } }));
-        app.MapPost("/v1/chat/completions", (HttpContext c) =>
-        {
-            var verdicts = JsonSerializer.Serialize(new { verdicts = new[] { new { id = "a", met = true, reason = $"I was sent {c.Request.Headers.Authorization}" } } });
-            return Results.Json(new
-            {
-                id = "x", @object = "chat.completion", created = 0, model = "m",
-                choices = new[] { new { index = 0, finish_reason = "stop", message = new { role = "assistant", content = verdicts } } },
-                usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
-            });
-        });
-        await app.StartAsync();
-        var url = app.Urls.Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/v1";
+        await using var judge = await KeyEchoingJudge.StartAsync();
+        var url = judge.Url;
         using var dir = new TempDir();
         var rubrics = dir.Write("r.jsonl", """{"rubric_id": "r1", "prompt_id": "p", "criteria": [{"id": "a", "text": "Says hello."}]}""" + "\n");
         var responses = dir.Write("s.jsonl", """{"prompt_id": "p", "response_id": "x", "response": "Hello."}""" + "\n");
@@ -74,5 +55,28 @@ public sealed class SecretRedactionTests
         using var row = JsonDocument.Parse(text);
         Assert.Equal("I was sent Bearer [redacted]", row.RootElement.GetProperty("verdicts").GetProperty("a").GetProperty("reason").GetString());
         Assert.DoesNotContain(Key, result.All);
+    }
+
+    [Fact]
+    public async Task RewardServer_JudgeEchoingItsApiKey_AnswersWithTheKeyMasked()
+    {
+        // The engine masks its judges' keys where reasons are made, so the reward server's answers never carry them.
+        await using var judge = await KeyEchoingJudge.StartAsync();
+        var spec = new Tailmark.Llm.EndpointSpec("echo", Tailmark.Llm.EndpointKind.Http, new Uri(judge.Url), "m", Key,
+            new Tailmark.Llm.EndpointLimits(), Tailmark.Llm.PriceTable.Free);
+        using var client = new Tailmark.Llm.ResilientChatClient(new Tailmark.Llm.OpenAiChatClient(spec), spec);
+        var rubric = new Tailmark.Rubrics.Rubric { Id = "r1", PromptId = "p", Criteria = [new Tailmark.Rubrics.Criterion { Id = "a", Text = "Says hello.", Weight = 1 }] };
+        var grader = new Tailmark.Judging.ResponseGrader(new Tailmark.Judging.JudgeEngine([client], null, new Tailmark.Judging.JudgeOptions()),
+            new Tailmark.Checks.CheckRunner(), new Tailmark.Scoring.RewardPipeline(Tailmark.Scoring.ScoringConfigLoader.Preset("default")));
+        var metrics = new Tailmark.Server.Reward.RewardMetrics();
+        var options = new Tailmark.Server.Reward.RewardServerOptions();
+        await using var server = await Tailmark.Server.Reward.RewardServer.StartAsync(
+            new Tailmark.Server.Reward.RewardService(new Tailmark.Server.Reward.RubricIndex([rubric], []), grader, options, metrics), metrics, options);
+        using var http = new HttpClient();
+        var answer = await (await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), new StringContent(
+            """{"items": [{"prompt_id": "p", "response": "Hello."}]}""", System.Text.Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(Key, answer);
+        using var doc = JsonDocument.Parse(answer);
+        Assert.Equal("I was sent Bearer [redacted]", doc.RootElement.GetProperty("results")[0].GetProperty("verdicts").GetProperty("a").GetProperty("reason").GetString());
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -349,5 +350,61 @@ public sealed class RewardServerJudgeHealthTests
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Equal(0, health.GetProperty("judge_calls").GetInt64());
         Assert.Equal(2, health.GetProperty("judge_failures").GetInt64()); // one all-at-once call per item, no retries
+    }
+
+    [Fact]
+    public async Task AJudgeWhoseAnswersNeverParse_NeverGivesAReward_AndHealthSaysWhy()
+    {
+        // The audit's case: a rubric with one verifiable criterion (met by any response of 1+ words) and judged ones, and a
+        // judge that answers HTTP 200 with text no verdict can be read from. Before, the check alone made the reward 1.0
+        // (every judged verdict skipped as CannotAssess) and /health said "ok".
+        await using var sim = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Seed = 5, Tasks = 2, Dialects = SimOptions.ParseDialects("garbage") },
+        });
+        var task = sim.World.Tasks[0];
+        var words = new Criterion
+        {
+            Id = "long_enough", Text = "The response has at least one word.", Weight = 1,
+            Check = new CheckSpec("length_constraints:number_words", ImmutableSortedDictionary<string, JsonElement>.Empty
+                .Add("relation", JsonDocument.Parse("\"at least\"").RootElement.Clone())
+                .Add("num_words", JsonDocument.Parse("1").RootElement.Clone())),
+        };
+        var rubric = SimFixtures.RubricFor(task);
+        rubric = rubric with { Criteria = [words, .. rubric.Criteria] };
+        using var judge = SimFixtures.Judge(sim, new EndpointLimits { MaxRetries = 0 });
+        var metrics = new RewardMetrics();
+        var options = new RewardServerOptions();
+        var grader = new Tailmark.Judging.ResponseGrader(
+            new Tailmark.Judging.JudgeEngine([judge], null, new Tailmark.Judging.JudgeOptions { Mode = Tailmark.Judging.JudgeMode.AllAtOnce }),
+            new Tailmark.Checks.CheckRunner(), new Tailmark.Scoring.RewardPipeline(Tailmark.Scoring.ScoringConfigLoader.Preset("default")));
+        await using var server = await RewardServer.StartAsync(new RewardService(new RubricIndex([rubric], []), grader, options, metrics), metrics, options);
+        using var http = new HttpClient();
+
+        var body = new JsonObject { ["items"] = new JsonArray(new JsonObject { ["prompt_id"] = task.Id, ["response"] = "Eat more sugar. It is fine." }) };
+        var answer = JsonDocument.Parse(await (await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"),
+            new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("rewards")[0].ValueKind);
+        var result = answer.GetProperty("results")[0];
+        Assert.False(result.GetProperty("graded").GetBoolean());
+        Assert.Equal("undefined", result.GetProperty("ungraded").GetString());
+        Assert.Contains("judged weight got a verdict", result.GetProperty("error").GetString());
+        Assert.Equal("met", result.GetProperty("verdicts").GetProperty("long_enough").GetProperty("status").GetString());
+
+        // OpenRLHF's protocol gives the configured fixed value (default 0), flagged ungraded — not a number made of the check alone.
+        var openrlhf = JsonDocument.Parse(await (await http.PostAsync(new Uri(server.BaseUrl, "get_reward"), new StringContent(
+            new JsonObject { ["query"] = new JsonArray(task.Prompt + "Eat more sugar. It is fine."), ["prompts"] = new JsonArray(task.Prompt), ["labels"] = new JsonArray(task.Id) }.ToJsonString(),
+            Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(0, openrlhf.GetProperty("rewards")[0].GetDouble());
+        Assert.Equal(0, openrlhf.GetProperty("extra_logs").GetProperty("tailmark_graded")[0].GetDouble());
+        Assert.Equal(1, openrlhf.GetProperty("extra_logs").GetProperty("tailmark_ungraded")[0].GetDouble());
+
+        var health = await Health(http, server);
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        var reason = Assert.Single(health.GetProperty("reasons").EnumerateArray(), r => r.GetProperty("code").GetString() == "judge_answers_unusable");
+        Assert.Contains("no verdict could be read from any of the judge's", reason.GetProperty("message").GetString());
+        var usage = judge.Meter.Snapshot();
+        Assert.True(usage.UnusableAnswers >= 1);
+        Assert.Contains($"tailmark_judge_unusable_answers_total {usage.UnusableAnswers}\n", await http.GetStringAsync(new Uri(server.BaseUrl, "metrics")));
     }
 }
