@@ -11,7 +11,9 @@ namespace Tailmark.Building;
 /// pair (<see cref="PairSelector"/>), ask the proposer for the full refined rubric, validate it, record the diff.
 /// A failed refinement keeps the previous rubric and says why. Stops after the configured rounds or when fewer
 /// than two responses remain (with <c>ExcludeUsed</c>, responses already contrasted leave the pool). Rounds are
-/// saved as they finish, so a killed run resumes where it stopped.
+/// saved as they finish, so a killed run resumes where it stopped. A saved round whose proposal failed is not a
+/// checkpoint: it and the rounds after it are asked again (as CannotAssess is never cached), so a run stopped by an
+/// unusable proposer leaves no trace once the proposer is fixed.
 /// </summary>
 public sealed class RubricRefiner(JudgeEngine judge, RewardPipeline pipeline, ProposerClient proposer, RefineOptions options, RoundStore? store = null)
 {
@@ -24,9 +26,12 @@ public sealed class RubricRefiner(JudgeEngine judge, RewardPipeline pipeline, Pr
         var current = initial;
         var rounds = new List<RoundRecord>();
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var resuming = store is not null;
         for (var round = 1; round <= options.Iterations; round++)
         {
-            if (store?.Load(initial, round) is { } saved)
+            var saved = resuming ? store!.Load(initial, round) : null;
+            resuming = saved is { Problem: null };
+            if (saved is { Problem: null })
             {
                 rounds.Add(saved);
                 current = saved.Rubric;

@@ -94,6 +94,39 @@ public sealed class BuildingTests
     }
 
     [Fact]
+    public async Task Refine_RoundsWhoseProposalFailed_AreAskedAgainOnResume()
+    {
+        // A refine stopped because its proposer answered unusably (the batch commands' fail-fast) had already saved
+        // rounds that kept the previous rubric with the failure as their problem; the rerun with the proposer fixed
+        // resumed those rounds and wrote poorer rubrics than a run that never met the broken proposer.
+        using var dir = new TempDir();
+        var world = new SimOptions { Seed = 5, Tasks = 3, ProposerMalformedRate = 0 };
+        await using var server = await SimServer.StartAsync(new SimServerOptions { World = world });
+        await using var broken = await SimServer.StartAsync(new SimServerOptions { World = world with { Dialects = SimOptions.ParseDialects("sim-proposer=garbage") } });
+        using var judge = SimFixtures.Judge(server, Limits);
+        using var proposerClient = SimFixtures.Judge(server, Limits, "sim-proposer");
+        using var brokenProposer = SimFixtures.Judge(broken, Limits, "sim-proposer");
+        var task = server.World.Tasks[0];
+        var initial = SimFixtures.RubricFor(task);
+        var pool = SimFixtures.Responses(server.World, 6, "sim-great").Where(r => r.PromptId == task.Id).ToList();
+        RubricRefiner Refiner(ResilientChatClient proposer, string runDir) => new(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
+            new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposer), new RefineOptions(2, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
+
+        var (straight, _) = await Refiner(proposerClient, dir.File("straight")).RefineAsync(initial, pool);
+        Assert.NotEqual(initial, straight);
+
+        var (failed, failedRounds) = await Refiner(brokenProposer, dir.File("resumed")).RefineAsync(initial, pool);
+        Assert.Equal(initial, failed);
+        Assert.All(failedRounds, r => Assert.StartsWith("proposal unusable after one repair", r.Problem));
+
+        var callsBefore = proposerClient.Meter.Snapshot().Calls;
+        var (resumed, resumedRounds) = await Refiner(proposerClient, dir.File("resumed")).RefineAsync(initial, pool);
+        Assert.Equal(2, proposerClient.Meter.Snapshot().Calls - callsBefore); // both failed rounds asked again
+        Assert.Equal(straight, resumed);
+        Assert.All(resumedRounds, r => Assert.Null(r.Problem));
+    }
+
+    [Fact]
     public async Task Refine_IdsThatOneSubstitutionWouldMerge_KeepTheirOwnRounds()
     {
         // The audit's lost rubric: q/1 and q_1 both saved to rounds/q_1, and the second resumed the first's rounds.
