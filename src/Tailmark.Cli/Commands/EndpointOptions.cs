@@ -19,7 +19,7 @@ internal sealed class EndpointOptions
     public Option<int> Tasks { get; } = new("--sim-tasks") { Description = "Tasks in the in-process simulated world.", DefaultValueFactory = _ => new SimOptions().Tasks };
     public Option<string?> Faults { get; } = new("--sim-faults") { Description = "Faults the in-process simulated server injects, as for `sim serve --faults`." };
     public Option<string?> Capacity { get; } = new("--sim-capacity") { Description = "Capacity of the in-process simulated server, as for `sim serve --capacity`." };
-    public Option<string?> Dialect { get; } = new("--sim-dialect") { Description = "How the in-process simulated judge and proposer write, as for `sim serve --dialect` (clean, fenced, prose, think, reasoning-field, keyed, literal, mixed, garbage; per model: sim-judge=think,sim-proposer=fenced)." };
+    public Option<string?> Dialect { get; } = new("--sim-dialect") { Description = $"How the in-process simulated judge and proposer write, as for `sim serve --dialect` ({string.Join(", ", SimPerModel<SimDialect>.Names)}; per model: sim-judge=think,sim-proposer=fenced)." };
     public Option<string?> Structured { get; } = new("--sim-structured") { Description = "What the in-process simulated server does with response_format, as for `sim serve --structured` (ignore, honour, json-object-only, reject; per model too)." };
 
     public Option<string> StructuredOutput { get; } = new("--structured-output") { Description = "What endpoints not named in the endpoints file are asked for when JSON is wanted: auto (json_schema, falling back to json_object, then plain text), json_schema, json_object or none.", DefaultValueFactory = _ => "auto" };

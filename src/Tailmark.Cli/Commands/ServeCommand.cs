@@ -39,7 +39,7 @@ internal static class ServeCommand
         var endTokens = new Option<string?>("--end-tokens") { Description = "Comma-separated end-of-sequence tokens removed from the end of every response (default: the common chat templates', docs/server.md; 'none' removes none)." };
         var keepReasoning = new Option<bool>("--keep-reasoning") { Description = "Grade a leading <think>…</think> block as part of the response (by default it is removed)." };
         var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
-        var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, /health, /metrics, /v1/rubrics/{id}.")
+        var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
             maxItems, slots, drain, endTokens, keepReasoning, budget,
