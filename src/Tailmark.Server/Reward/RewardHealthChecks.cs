@@ -8,14 +8,21 @@ namespace Tailmark.Server.Reward;
 /// </summary>
 public static class RewardHealthChecks
 {
-    /// <summary><c>judge_failing</c>: the judge has failed calls and answered none (down, or rejecting every call).</summary>
+    /// <summary>
+    /// <c>judge_failing</c>: the judge has failed calls and answered none (down, or rejecting every call), or at least half
+    /// of its latest calls failed (a judge that died after serving well).
+    /// </summary>
     public sealed class JudgeFailing(RewardService service) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var judge = service.JudgeUsage();
-            return Task.FromResult(judge is { Calls: 0, Failures: > 0 }
-                ? HealthCheckResult.Degraded($"the judge failed all {judge.Failures} calls made so far; judged criteria are CannotAssess")
+            var allFailed = judge is { Calls: 0, Failures: > 0 };
+            var recentlyFailing = judge.RecentCalls >= JudgeAnswersUnusable.MinRecentAnswers && judge.RecentFailures * 2 >= judge.RecentCalls;
+            return Task.FromResult(allFailed || recentlyFailing
+                ? HealthCheckResult.Degraded(allFailed
+                    ? $"the judge failed all {judge.Failures} calls made so far; judged criteria are CannotAssess"
+                    : $"{judge.RecentFailures} of the judge's latest {judge.RecentCalls} calls failed; their judged criteria are CannotAssess and those rewards undefined")
                 : HealthCheckResult.Healthy());
         }
     }
@@ -27,7 +34,7 @@ public static class RewardHealthChecks
     /// </summary>
     public sealed class JudgeAnswersUnusable(RewardService service) : IHealthCheck
     {
-        /// <summary>The fewest recent answers the share is judged on, so that one bad answer at start-up is not an alarm.</summary>
+        /// <summary>The fewest recent answers (or calls) the share is judged on, so that one bad answer at start-up is not an alarm.</summary>
         public const int MinRecentAnswers = 10;
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
