@@ -145,11 +145,13 @@ public sealed class GradeCommandTests
 
         var byDefault = await Task.Run(() => CliProcess.Run(Args()));
         Assert.Equal(0, byDefault.ExitCode);
-        Assert.Equal(40, sim.Service.Stats.Snapshot().PeakInFlight); // the endpoint's limit, not the floor of 16
+        // The endpoint's limit, not the floor of 16: up to 40 at once (on a loaded machine a few calls may finish before
+        // the last ones start, so the peak can fall a little short of 40; with the floor it could not pass 16).
+        Assert.InRange(sim.Service.Stats.Snapshot().PeakInFlight, 17, 40);
         sim.Service.Stats.Reset();
         var chosen = await Task.Run(() => CliProcess.Run(Args("--concurrency", "5")));
         Assert.Equal(0, chosen.ExitCode);
-        Assert.Equal(5, sim.Service.Stats.Snapshot().PeakInFlight);
+        Assert.InRange(sim.Service.Stats.Snapshot().PeakInFlight, 2, 5); // never more than asked for
     }
 
     [Fact]
