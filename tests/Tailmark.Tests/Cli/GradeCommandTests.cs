@@ -60,8 +60,8 @@ public sealed class GradeCommandTests
                 await Task.Delay(100);
                 if (File.Exists(dir.File("resume.sqlite")))
                 {
-                    using var peek = new VerdictCache(dir.File("resume.sqlite"));
-                    cached = peek.Stats().Entries;
+                    using var peek = VerdictStores.Open(dir.File("resume.sqlite"));
+                    cached = (await peek.StatsAsync()).Entries;
                 }
             }
             Assert.False(process.HasExited, "the run finished before it could be killed");
@@ -70,7 +70,7 @@ public sealed class GradeCommandTests
         }
         Assert.False(File.Exists(dir.File("out.jsonl")), "no partial output may appear under the final name");
         long before;
-        using (var cache = new VerdictCache(dir.File("resume.sqlite"))) before = cache.Stats().Entries;
+        using (var store = VerdictStores.Open(dir.File("resume.sqlite"))) before = (await store.StatsAsync()).Entries;
         Assert.InRange(before, 40, 8 * 3 * 11 - 1);
 
         var rerun = CliProcess.Run(Grade(rubrics, responses, dir.File("out.jsonl"), dir.File("resume.sqlite")));
