@@ -20,8 +20,10 @@ public sealed class JudgeEngine
     private readonly IReadOnlyList<ResilientChatClient> _judges;
     private readonly VerdictCache? _cache;
     private readonly JudgeOptions _options;
-    // One object per judge: this engine's scope in the cache's memory (its options and that judge fix the rest of the key).
+    // One object per judge: its scope in the cache's memory (engines with the same judge and options share one).
     private readonly object[] _cacheScopes;
+    // Per judge, the parts of its verdicts' keys that do not change from one verdict to the next.
+    private readonly string[][] _keySettings;
 
     // The judges' own keys and OPENAI_API_KEY: a judge's answer or its server's error body can echo the key it was sent,
     // and a reason is written to output files, reward answers and the cache. Masked where reasons are made, so every
@@ -34,7 +36,8 @@ public sealed class JudgeEngine
         _judges = judges;
         _cache = cache;
         _options = options.Validated();
-        _cacheScopes = [.. judges.Select(_ => new object())];
+        _keySettings = [.. judges.Select(SettingsParts)];
+        _cacheScopes = cache is null ? [] : [.. _keySettings.Select(parts => cache.ScopeFor(string.Join('\u001f', parts)))];
         foreach (var judge in judges) _secrets.Add(judge.Spec.ApiKey);
     }
 
@@ -163,7 +166,7 @@ public sealed class JudgeEngine
                 }
                 else
                 {
-                    (cold ??= []).Add((order, ci, new VerdictLookup(warm, Key(_judges[judge], contentDigest, criteria[ci], vote))));
+                    (cold ??= []).Add((order, ci, new VerdictLookup(warm, Key(judge, contentDigest, criteria[ci], vote))));
                 }
             }
         }
@@ -190,11 +193,15 @@ public sealed class JudgeEngine
     private IEnumerable<T[]> Batches<T>(List<T> pending) => pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count)));
 
     // contentDigest: the hash of the conversation and the response, computed once per response.
-    private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
-        VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name, contentDigest, c.Id, c.Text,
+    private string Key(int judge, string contentDigest, Criterion c, int vote) =>
+        VerdictCacheKey.Of([.. _keySettings[judge], contentDigest, c.Id, c.Text,
             c.Scale is null ? "" : string.Join(",", c.Scale.Levels.Select(l => $"{JudgeVerdictParser.Number(l.Value)}={l.Description}")),
-            vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            vote.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    // What in a verdict's key is fixed for one judge of this engine: the judge and the options that change its answer.
+    private string[] SettingsParts(ResilientChatClient judge) =>
+        [judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name];
 
     /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
     private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)

@@ -203,6 +203,13 @@ public sealed class PostgresVerdictStore : IVerdictStore
             if (ex is not OperationCanceledException) Down(ex);
             return false;
         }
+        catch (Exception ex)
+        {
+            // Not an outage but a batch the driver cannot send (a bug): it is given up, said, and the writer goes on.
+            Interlocked.Add(ref _dropped, batch.Count);
+            _notice?.Invoke($"{Location}: {batch.Count} verdicts could not be written and are given up ({ex.GetType().Name}: {_location.Redact(ex.Message)})");
+            return true;
+        }
     }
 
     private async ValueTask WriteAsync(List<KeyValuePair<string, CachedVerdict>> batch, CancellationToken ct)
@@ -220,7 +227,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
             statuses[i] = v.StatusText;
             levels[i] = v.Level;
             pYes[i] = v.PYes;
-            reasons[i] = v.Reason;
+            reasons[i] = v.Reason is null ? null : StoredText.Clean(v.Reason);
         }
         await using var cmd = _source.CreateCommand("""
             INSERT INTO tailmark_verdicts (key, status, level, p_yes, reason)
@@ -322,8 +329,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
     /// <summary>What went wrong, in the server's or the driver's words, plus a hint for the failures a user can fix.</summary>
     private static string Why(Exception ex) => ex switch
     {
-        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg =>
-            $"{pg.MessageText} (set the password in TAILMARK_PG_PASSWORD or PGPASSWORD, or in ~/.pgpass)",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg => $"{pg.MessageText} ({PasswordHint})",
+        NpgsqlException npg when npg is not PostgresException && npg.Message.Contains("password", StringComparison.OrdinalIgnoreCase) => $"{npg.Message} ({PasswordHint})",
         PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } pg => $"{pg.MessageText} (create it first: createdb NAME)",
         PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } pg =>
             $"{pg.MessageText} (the user needs to create tables on first use: GRANT CREATE ON SCHEMA public TO the user, or let the owner run Tailmark once; docs/deploy.md)",
@@ -331,6 +338,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
         NpgsqlException { InnerException: SocketException or TimeoutException or IOException } npg => $"{npg.Message} ({npg.InnerException!.Message})",
         _ => ex.Message,
     };
+
+    private const string PasswordHint = "set the password in TAILMARK_PG_PASSWORD or PGPASSWORD, or in ~/.pgpass";
 
     private static bool IsStoreFailure(Exception ex) =>
         ex is NpgsqlException or SocketException or TimeoutException or IOException or System.Security.Authentication.AuthenticationException

@@ -17,6 +17,7 @@ public sealed class VerdictCache : IDisposable
     public const int MemoryEntries = 200_000;
 
     private readonly ConcurrentDictionary<WarmKey, CachedVerdict> _memory = new();
+    private readonly ConcurrentDictionary<string, object> _scopes = new(StringComparer.Ordinal);
     private long _hits, _misses;
 
     public VerdictCache(IVerdictStore store) => Store = store;
@@ -34,6 +35,13 @@ public sealed class VerdictCache : IDisposable
 
     /// <summary>Verdicts looked up and not found anywhere.</summary>
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>
+    /// The scope object (<see cref="WarmKey.Scope"/>) for an asker whose SETTINGS — everything in a store key besides
+    /// the content, the criterion and the vote — are these: the same object for the same settings, so two judge
+    /// engines configured alike share what memory holds.
+    /// </summary>
+    public object ScopeFor(string settings) => _scopes.GetOrAdd(settings, static _ => new object());
 
     /// <summary>The verdict memory holds for KEY. COUNT: a grading (counts a hit) rather than a plan (counts nothing).</summary>
     public bool TryRecall(in WarmKey key, [MaybeNullWhen(false)] out CachedVerdict verdict, bool count = true)
@@ -70,8 +78,10 @@ public sealed class VerdictCache : IDisposable
     public void Put(IReadOnlyList<(VerdictLookup At, CachedVerdict Verdict)> verdicts)
     {
         var stored = new List<KeyValuePair<string, CachedVerdict>>(verdicts.Count);
-        foreach (var (at, verdict) in verdicts)
+        foreach (var (at, given) in verdicts)
         {
+            // Memory and store hold the same text: what a store can keep (no NUL, no lone surrogate).
+            var verdict = given.Reason is { } reason && StoredText.Clean(reason) is var clean && !ReferenceEquals(clean, reason) ? given with { Reason = clean } : given;
             Remember(at.Warm, verdict);
             // A number that is not finite (a judge's odd log probabilities) cannot be stored; the verdict is still used.
             if (verdict.IsStorable) stored.Add(new(at.Key, verdict));
