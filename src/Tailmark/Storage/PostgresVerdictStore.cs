@@ -155,8 +155,9 @@ public sealed class PostgresVerdictStore : IVerdictStore
             Interlocked.Increment(ref _pending);
             if (!_queue.Writer.TryWrite(verdict))
             {
+                // Closed: a grading the reward server let finish after it stopped. Counted, not thrown into it.
                 Interlocked.Decrement(ref _pending);
-                throw new ObjectDisposedException(nameof(PostgresVerdictStore), "the verdict store is closed");
+                Interlocked.Increment(ref _dropped);
             }
         }
     }
@@ -350,7 +351,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
 
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
+        if (!_queue.Writer.TryComplete()) return; // closed already
         // Let the writer empty the queue; past the timeout (the store is down) it gives up what is left, saying so.
         if (!_writer.Wait(CloseTimeout))
         {
