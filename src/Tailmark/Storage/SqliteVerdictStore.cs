@@ -56,7 +56,8 @@ public sealed class SqliteVerdictStore : IVerdictStore
             );
             """);
         // A table of the same name with other columns (another tool's file) fails here, where it can be named.
-        return (Prepare("SELECT status, level, p_yes, reason FROM verdicts WHERE key = $key", "$key"),
+        // All of a lookup's keys in one statement: the keys as a JSON array, unpacked by json_each.
+        return (Prepare("SELECT key, status, level, p_yes, reason FROM verdicts WHERE key IN (SELECT value FROM json_each($keys))", "$keys"),
             Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, $reason, $now, $now)",
                 "$key", "$status", "$level", "$p_yes", "$reason", "$now"));
     }
@@ -95,30 +96,48 @@ public sealed class SqliteVerdictStore : IVerdictStore
     public ValueTask<CachedVerdict?[]> FindAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         if (keys.Count == 0) return ValueTask.FromResult(Array.Empty<CachedVerdict?>());
-        // One lock and one prepared statement for the whole batch: SQLite is in process, so a "round trip" is the lock.
+        // One statement for the whole batch: SQLite is in process, so a "round trip" is one execution under the lock.
+        var json = JsonKeys(keys);
         return ValueTask.FromResult(Guard(() =>
         {
-            var found = new CachedVerdict?[keys.Count];
+            var rows = new Dictionary<string, CachedVerdict>(keys.Count, StringComparer.Ordinal);
             lock (_lock)
             {
-                for (var i = 0; i < keys.Count; i++) found[i] = Read(keys[i]);
+                _get.Parameters["$keys"].Value = json;
+                using var reader = _get.ExecuteReader();
+                while (reader.Read())
+                {
+                    if (reader.GetValue(0) is string key && Read(reader) is { } verdict) rows[key] = verdict;
+                }
             }
             Interlocked.Increment(ref _reads);
+            var found = new CachedVerdict?[keys.Count];
+            for (var i = 0; i < keys.Count; i++) found[i] = rows.GetValueOrDefault(keys[i]);
             return found;
         }));
     }
 
-    private CachedVerdict? Read(string key)
+    // Keys are hex digests, but any text is escaped properly: a key is data, never SQL or broken JSON.
+    private static string JsonKeys(IReadOnlyList<string> keys)
     {
-        _get.Parameters["$key"].Value = key;
-        using var reader = _get.ExecuteReader();
-        if (!reader.Read()) return null;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(keys.Count * 68 + 2);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var key in keys) writer.WriteStringValue(key);
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static CachedVerdict? Read(SqliteDataReader reader)
+    {
         // A row that does not hold a verdict (edited by hand, or another tool's) is a miss: the judge is asked again.
-        if (CachedVerdict.ParseStatus(reader.IsDBNull(0) ? null : reader.GetValue(0) as string) is not { } status) return null;
-        var level = Finite(reader, 1);
-        var pYes = Finite(reader, 2);
+        if (CachedVerdict.ParseStatus(reader.IsDBNull(1) ? null : reader.GetValue(1) as string) is not { } status) return null;
+        var level = Finite(reader, 2);
+        var pYes = Finite(reader, 3);
         if (level is double.NaN || pYes is double.NaN) return null;
-        return new CachedVerdict(status, level, pYes, reader.IsDBNull(3) ? null : reader.GetValue(3) as string);
+        return new CachedVerdict(status, level, pYes, reader.IsDBNull(4) ? null : reader.GetValue(4) as string);
     }
 
     /// <summary>A stored number: null when absent, NaN when it is not a finite number.</summary>

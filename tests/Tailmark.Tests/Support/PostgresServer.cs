@@ -21,11 +21,14 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _bin;
     private ChildProcess? _server;
 
-    private PostgresServer(string bin, string folder, string password)
+    private readonly bool _durable;
+
+    private PostgresServer(string bin, string folder, string password, bool durable)
     {
         _bin = bin;
         Folder = folder;
         Password = password;
+        _durable = durable;
     }
 
     /// <summary>The temporary folder: <c>data/</c> (the cluster), the Unix socket, the password file.</summary>
@@ -41,13 +44,15 @@ public sealed class PostgresServer : IAsyncDisposable
     public string Log => _server?.Output ?? "";
 
     /// <summary>Initialises a cluster and starts it; throws (saying what to install) when PostgreSQL is missing.</summary>
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="durable">PostgreSQL's own defaults (fsync, synchronous commit, full pages: every commit on disk)
+    /// instead of the tests' fast settings — for benchmarks, whose figures must be what a deployment pays.</param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         var bin = FindBinaries();
         var folder = Path.Combine(Path.GetTempPath(), "tailmark-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
         var password = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-        var server = new PostgresServer(bin, folder, password);
+        var server = new PostgresServer(bin, folder, password, durable);
         try
         {
             File.WriteAllText(Path.Combine(folder, "password"), password + "\n");
@@ -85,9 +90,10 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             if (Port == 0 || attempt > 0 && _server?.Output.Contains("could not bind", StringComparison.Ordinal) == true) Port = LoopbackPort.Free();
             _server?.Dispose();
+            string[] fast = _durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
             _server = ChildProcess.Start(Path.Combine(_bin, "postgres"), ["-D", DataDirectory, "-p", Port.ToString(CultureInfo.InvariantCulture),
-                "-c", "listen_addresses=127.0.0.1", "-c", $"unix_socket_directories={Folder}", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=32MB", "-c", "log_min_messages=warning"], Folder, RunAs);
+                "-c", "listen_addresses=127.0.0.1", "-c", $"unix_socket_directories={Folder}", .. fast,
+                "-c", "max_connections=200", "-c", "shared_buffers=32MB", "-c", "log_min_messages=warning"], Folder, RunAs);
             if (await ReadyAsync()) return;
             // A crashed server's backends may still hold its shared memory for a moment, or the port was taken.
             if (attempt >= 5) throw new InvalidOperationException($"PostgreSQL did not start on port {Port}:\n{_server.Output}");
