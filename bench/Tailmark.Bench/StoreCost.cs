@@ -70,6 +70,23 @@ internal static class StoreCost
             }, () => store.Health.Writes));
         }
 
+        // The bound on what a kill can lose: how long one verdict waits between Put and its commit, when nothing else is going on.
+        var waits = new List<double>();
+        pass++;
+        var lone = Keys();
+        for (var i = 0; i < Math.Min(500, responses); i++)
+        {
+            var sw = Stopwatch.StartNew();
+            store.Put([new(lone[i][0], Verdict)]);
+            await store.FlushAsync();
+            waits.Add(sw.Elapsed.TotalMicroseconds);
+        }
+        waits.Sort();
+        Console.WriteLine($"| {name} | one verdict alone, from Put to committed (what a kill can lose waits this long): median / p99 | {waits[waits.Count / 2]:0} / {waits[(int)(waits.Count * 0.99)]:0} us | | {waits.Count} | 1.0 |");
+
+        var stats = await store.StatsAsync();
+        Console.WriteLine($"| {name} | size on disk per stored verdict (reason of {Verdict.Reason!.Length} characters; table, index, log) | {stats.Bytes / (double)stats.Entries:0} bytes | | | |");
+
         // Lookups: a response's keys in one round trip; absent (cold) or stored (warm store), one grader or many.
         pass++;
         var absent = Keys();

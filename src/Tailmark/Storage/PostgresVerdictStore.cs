@@ -43,6 +43,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
     private readonly Task _writer;
     private long _reads, _writes, _failures, _pending, _dropped, _outages;
     private int _down;
+    private readonly Lock _flushLock = new();
+    private TaskCompletionSource? _flushed;
     private int _overflowWarned;
 
     private PostgresVerdictStore(NpgsqlDataSource source, PostgresLocation location, Action<string>? notice, TimeProvider time)
@@ -156,8 +158,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
             if (!_queue.Writer.TryWrite(verdict))
             {
                 // Closed: a grading the reward server let finish after it stopped. Counted, not thrown into it.
-                Interlocked.Decrement(ref _pending);
                 Interlocked.Increment(ref _dropped);
+                Settled(1);
             }
         }
     }
@@ -185,7 +187,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
                     // Closing: one last try above, then what is left is given up.
                 }
             }
-            Interlocked.Add(ref _pending, -batch.Count);
+            Settled(batch.Count);
             batch.Clear();
         }
     }
@@ -246,8 +248,29 @@ public sealed class PostgresVerdictStore : IVerdictStore
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         // The writer takes no timer: it writes whatever is queued as soon as its last write returned, so waiting for
-        // the count to reach zero is waiting for one or two round trips (or for the end of an outage).
-        while (Interlocked.Read(ref _pending) > 0) await Task.Delay(TimeSpan.FromMilliseconds(2), _time, cancellationToken).ConfigureAwait(false);
+        // nothing to be pending is waiting for one or two round trips (or for the end of an outage).
+        while (true)
+        {
+            TaskCompletionSource flushed;
+            lock (_flushLock)
+            {
+                if (Interlocked.Read(ref _pending) == 0) return;
+                flushed = _flushed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Called wherever the pending count goes down: wakes FlushAsync once nothing is pending.
+    private void Settled(long count)
+    {
+        if (Interlocked.Add(ref _pending, -count) != 0) return;
+        lock (_flushLock)
+        {
+            if (Interlocked.Read(ref _pending) != 0 || _flushed is not { } flushed) return;
+            _flushed = null;
+            flushed.SetResult();
+        }
     }
 
     public async Task<VerdictStoreStats> StatsAsync(CancellationToken cancellationToken = default)
@@ -293,8 +316,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
 
     private void Dropped(KeyValuePair<string, CachedVerdict> verdict)
     {
-        Interlocked.Decrement(ref _pending);
         Interlocked.Increment(ref _dropped);
+        Settled(1);
         if (Interlocked.Exchange(ref _overflowWarned, 1) == 0)
         {
             _notice?.Invoke($"{Location}: {MaxPending:#,0} verdicts are waiting to be written; the oldest are dropped from now on (they are still used in this run, but not kept for the next)");
@@ -305,8 +328,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
     {
         var left = inHand;
         while (_queue.Reader.TryRead(out _)) left++;
-        Interlocked.Add(ref _pending, -left);
         Interlocked.Add(ref _dropped, left);
+        Settled(left);
         _notice?.Invoke($"{Location}: {left:#,0} verdicts could not be written before closing (the store is unreachable); a rerun asks the judge for them again");
     }
 
