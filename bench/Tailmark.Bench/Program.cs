@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "grade" => await GradeThroughput.RunAsync(args.Skip(1).ToArray()),
     "dialects" => await DialectRecovery.RunAsync(args.Skip(1).ToArray()),
     "serve" => await ServeThroughput.RunAsync(args.Skip(1).ToArray()),
+    "store" => await StoreCost.RunAsync(args.Skip(1).ToArray()),
     "serve-wrk" or "serve-conns" or "serve-soak" => await ServeWrk.RunAsync(args[0], args.Skip(1).ToArray()),
     _ => Usage(),
 };
@@ -19,6 +20,7 @@ static int Usage()
     Console.Error.WriteLine("       Tailmark.Bench grade [RESPONSES] [MODES] [CAPACITY] [WARMUP] [SPLIT] [DIALECT]");
     Console.Error.WriteLine("       Tailmark.Bench dialects [RESPONSES] [MODES] [DIALECTS]");
     Console.Error.WriteLine("       Tailmark.Bench serve [SECONDS] [CLIENTS]");
+    Console.Error.WriteLine("       Tailmark.Bench store [RESPONSES] [CRITERIA] [CONCURRENCY]   (needs PostgreSQL's server: apt-get install postgresql)");
     Console.Error.WriteLine("       Tailmark.Bench serve-wrk [SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)");
     Console.Error.WriteLine("       Tailmark.Bench serve-conns [CONNECTIONS] [SECONDS]");
     Console.Error.WriteLine("       Tailmark.Bench serve-soak [MINUTES] [CONNECTIONS]");

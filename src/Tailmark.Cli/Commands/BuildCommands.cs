@@ -138,7 +138,7 @@ internal static class BuildCommands
         var seed = new Option<int>("--seed") { Description = "Seed of the tie-breaking rule.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out", "-o") { Description = "Run directory: rounds/PROMPT/round-K.json and rubrics.jsonl; rerunning resumes it.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Prompts refined at once.", DefaultValueFactory = _ => 4 };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var cache = CacheOption.Create();
         var command = new Command("refine", "Refine rubrics by contrasting pairs of strong responses (Refinement-through-Differentiation).")
         {
             rubrics, pool, proposer, judge, iterations, excludeUsed, pair, seed, output, concurrency, cache,
@@ -164,7 +164,7 @@ internal static class BuildCommands
             await using var endpoints = endpointOptions.Open(parse);
             var judgeClient = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", null, ct);
             var proposerClient = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
-            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
+            using var verdictCache = CacheOption.Open(parse.GetValue(cache)!);
             var runDir = parse.GetValue(output)!;
             var refiner = new RubricRefiner(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
                 new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient),

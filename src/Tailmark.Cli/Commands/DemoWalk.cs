@@ -55,7 +55,7 @@ internal sealed class DemoWalk : IAsyncDisposable
         _dialects = dialects;
         Directory.CreateDirectory(dir);
         _endpoints = new Endpoints(null, new SimServerOptions { World = new SimOptions { Seed = seed, Tasks = tasks, Dialects = dialects } });
-        _cache = new VerdictCache(Path.Combine(dir, "verdicts.sqlite"));
+        _cache = CacheOption.Open(Path.Combine(dir, "verdicts.sqlite"));
     }
 
     private void Step(string text) => CommandRunner.Out.MarkupLine($"[grey]{_clock.Elapsed.TotalSeconds,5:0.0}s[/] {Markup.Escape(text)}");

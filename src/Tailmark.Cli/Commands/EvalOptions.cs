@@ -15,7 +15,7 @@ internal sealed class EvalOptions(string rubricsDescription)
     public Option<string> Rubrics { get; } = new("--rubrics", "-r") { Description = rubricsDescription, Required = true };
     public Option<string> Judge { get; } = new("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
     public Option<string?> Scoring { get; } = new("--scoring", "-s") { Description = "Scoring preset or file." };
-    public Option<string> Cache { get; } = new("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+    public Option<string> Cache { get; } = CacheOption.Create();
     public EndpointOptions Endpoint { get; } = new();
 
     public void AddTo(Command command)

@@ -36,7 +36,7 @@ internal static class GradeCommand
         var defense = DefenseLayer.Option();
         var coverage = CoverageOption.Create();
         var maxResponse = new Option<int>("--max-response-chars") { Description = "A longer response is not sent to the judges: its judged criteria are cannot_assess (its reward undefined), its checks still run.", DefaultValueFactory = _ => ResponseGrader.DefaultMaxResponseChars };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache (SQLite file).", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var cache = CacheOption.Create();
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
@@ -100,7 +100,7 @@ internal static class GradeCommand
             var clients = new List<ResilientChatClient>();
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             // A dry run reads the cache but does not create one.
-            using var verdictCache = parse.GetValue(noCache) || (planOnly && !File.Exists(parse.GetValue(cache)!)) ? null : new VerdictCache(parse.GetValue(cache)!);
+            using var verdictCache = parse.GetValue(noCache) ? null : planOnly ? CacheOption.OpenExisting(parse.GetValue(cache)!) : CacheOption.Open(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline, parse.GetValue(maxResponse));
             if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, gradingFor, grader, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an

@@ -23,7 +23,7 @@ internal static class InspectCommand
         var target = new Argument<string>("rubrics") { Description = "A refine run directory (its rubrics.jsonl) or a rubrics file." };
         var pool = new Option<string>("--pool") { Description = "Response rows to grade with each rubric.", Required = true };
         var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var cache = CacheOption.Create();
         var topK = new Option<int>("--top-k") { Description = "How many top responses the separation measures look at.", DefaultValueFactory = _ => 4 };
         var command = new Command("inspect", "Report rubric quality on a pool: pass rates, criteria without signal, redundancy, separation of the top responses.")
         {

@@ -26,7 +26,7 @@ internal static class ServeCommand
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
         var defense = DefenseLayer.Option();
         var mode = new Option<string>("--mode") { Description = "Judge mode: per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
-        var cache = new Option<string>("--cache") { Description = "Verdict cache.", DefaultValueFactory = _ => Path.Combine(".tailmark", "verdicts.sqlite") };
+        var cache = CacheOption.Create();
         var deadline = new Option<double>("--deadline-ms") { Description = "Per-request deadline; unfinished items are answered as not graded (flagged).", DefaultValueFactory = _ => 120_000 };
         var concurrent = new Option<int>("--max-concurrent") { Description = "Requests graded at once.", DefaultValueFactory = _ => 64 };
         var queue = new Option<int>("--queue-limit") { Description = "Requests that may wait; beyond that 429.", DefaultValueFactory = _ => 256 };
@@ -80,7 +80,7 @@ internal static class ServeCommand
             var index = new RubricIndex(all.Values, shared);
             await using var endpoints = endpointOptions.Open(parse, stopOnUnusableEndpoint: false);
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
-            using var verdictCache = new VerdictCache(parse.GetValue(cache)!);
+            using var verdictCache = CacheOption.Open(parse.GetValue(cache)!);
             var metrics = new RewardMetrics();
             var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));

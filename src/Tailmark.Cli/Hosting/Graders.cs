@@ -22,7 +22,7 @@ internal sealed class Graders : IDisposable
     {
         var pipeline = new RewardPipeline(ScoringConfigLoader.Load(scoring));
         var client = await endpoints.OpenAsync(judgeSpec, "sim-judge", null, ct);
-        var cache = new VerdictCache(cachePath);
+        var cache = CacheOption.Open(cachePath);
         return new Graders(new ResponseGrader(new JudgeEngine([client], cache, options), new CheckRunner(), pipeline), cache);
     }
 

@@ -20,7 +20,10 @@ public sealed class JudgeEngine
     private readonly IReadOnlyList<ResilientChatClient> _judges;
     private readonly VerdictCache? _cache;
     private readonly JudgeOptions _options;
-    private readonly WarmVerdicts _warm = new();
+    // One object per judge: its scope in the cache's memory (engines with the same judge and options share one).
+    private readonly object[] _cacheScopes;
+    // Per judge, the parts of its verdicts' keys that do not change from one verdict to the next.
+    private readonly string[][] _keySettings;
 
     // The judges' own keys and OPENAI_API_KEY: a judge's answer or its server's error body can echo the key it was sent,
     // and a reason is written to output files, reward answers and the cache. Masked where reasons are made, so every
@@ -33,6 +36,8 @@ public sealed class JudgeEngine
         _judges = judges;
         _cache = cache;
         _options = options.Validated();
+        _keySettings = [.. judges.Select(SettingsParts)];
+        _cacheScopes = cache is null ? [] : [.. _keySettings.Select(parts => cache.ScopeFor(string.Join('\u001f', parts)))];
         foreach (var judge in judges) _secrets.Add(judge.Spec.ApiKey);
     }
 
@@ -50,52 +55,36 @@ public sealed class JudgeEngine
         // votes[criterion, order]: every slot is written by exactly one task, so no locking is needed.
         var rounds = _judges.Count * _options.Votes;
         var votes = new Vote?[criteria.Count, rounds];
+        var (pending, hits) = await KnownAsync(contentDigest, criteria, votes, count: true, cancellationToken).ConfigureAwait(false);
         var calls = 0;
-        var hits = 0;
         List<Task>? work = null;
-        for (var j = 0; j < _judges.Count; j++)
+        for (var order = 0; order < rounds; order++)
         {
-            for (var v = 0; v < _options.Votes; v++)
+            var judge = _judges[order / _options.Votes];
+            var vote = order % _options.Votes;
+            var round = order;
+            foreach (var batch in Batches(pending[order]))
             {
-                var judge = _judges[j];
-                var judgeIndex = j;
-                var vote = v;
-                var order = j * _options.Votes + v;
-                var pending = new List<(int Index, string Key)>();
-                for (var ci = 0; ci < criteria.Count; ci++)
-                {
-                    if (Cached(j, contentDigest, criteria[ci], vote, out var key) is { } cached)
-                    {
-                        hits++;
-                        votes[ci, order] = new Vote(cached.Status == "met", cached.Level, cached.PYes, cached.Reason);
-                    }
-                    else
-                    {
-                        pending.Add((ci, key));
-                    }
-                }
-                foreach (var batch in Batches(pending))
-                {
-                    // Started in place rather than through Task.Run: each call runs up to its network wait on this
-                    // thread, which saves a thread-pool hop per call (measured: docs/benchmarks.md).
-                    (work ??= []).Add(AskBatch());
+                // Started in place rather than through Task.Run: each call runs up to its network wait on this
+                // thread, which saves a thread-pool hop per call (measured: docs/benchmarks.md).
+                (work ??= []).Add(AskBatch());
 
-                    async Task AskBatch()
+                async Task AskBatch()
+                {
+                    var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref calls, made);
+                    List<(VerdictLookup, CachedVerdict)>? fresh = null;
+                    foreach (var (ci, at) in batch)
                     {
-                        var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
-                        Interlocked.Add(ref calls, made);
-                        foreach (var (ci, key) in batch)
+                        var answer = answers[criteria[ci].Id];
+                        votes[ci, round] = answer;
+                        if (answer.Met is { } met && _cache is not null)
                         {
-                            var answer = answers[criteria[ci].Id];
-                            votes[ci, order] = answer;
-                            if (answer.Met is { } met && _cache is not null)
-                            {
-                                var stored = new CachedVerdict(met ? "met" : "not_met", answer.Level, answer.PYes, answer.Reason);
-                                _cache.Put(key, stored);
-                                _warm.Put(judgeIndex, contentDigest, criteria[ci], vote, stored);
-                            }
+                            (fresh ??= []).Add((at, new CachedVerdict(met ? StoredStatus.Met : StoredStatus.NotMet, answer.Level, answer.PYes, answer.Reason)));
                         }
                     }
+                    // One call's verdicts are stored together (SQLite: one transaction; PostgreSQL: queued for its writer).
+                    if (fresh is not null) _cache!.Put(fresh);
                 }
             }
         }
@@ -120,6 +109,8 @@ public sealed class JudgeEngine
     public IReadOnlyList<JudgePlan> Plan(string conversation, string response, IReadOnlyList<Criterion> criteria)
     {
         var contentDigest = _cache is null ? "" : VerdictCacheKey.Of(conversation, response);
+        // A plan is not on a request path: waiting here for the store (PostgreSQL) is fine, and keeps plans synchronous.
+        var (pending, _) = KnownAsync(contentDigest, criteria, null, count: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         var shared = JudgePrompts.System.Length + JudgePrompts.Preamble(conversation, response).Length;
         var plans = new List<JudgePlan>(_judges.Count);
         for (var j = 0; j < _judges.Count; j++)
@@ -128,16 +119,12 @@ public sealed class JudgeEngine
             long characters = 0, budget = 0;
             for (var vote = 0; vote < _options.Votes; vote++)
             {
-                var pending = new List<Criterion>();
-                foreach (var c in criteria)
-                {
-                    if (Peek(j, contentDigest, c, vote) is null) pending.Add(c);
-                    else cachedVerdicts++;
-                }
-                foreach (var batch in Batches(pending))
+                var asked = pending[j * _options.Votes + vote];
+                cachedVerdicts += criteria.Count - asked.Count;
+                foreach (var batch in Batches(asked))
                 {
                     calls++;
-                    characters += shared + JudgePrompts.Criteria(batch).Length;
+                    characters += shared + JudgePrompts.Criteria([.. batch.Select(b => criteria[b.Index])]).Length;
                     budget += _options.OutputBudget(batch.Length) + _judges[j].Spec.Request.ReasoningTokens;
                 }
             }
@@ -146,38 +133,75 @@ public sealed class JudgeEngine
         return plans;
     }
 
-    // The verdict already known for (judge, content, criterion, vote): from the warm layer, else the cache file (then
-    // kept warm). KEY is the cache key when one was computed — without a cache there is nothing to look up, and a warm
-    // verdict needs none.
-    private CachedVerdict? Cached(int judge, string contentDigest, Criterion c, int vote, out string key)
+    /// <summary>
+    /// The verdicts already known for a response, per (judge, vote) round (order = judge × votes + vote): from the
+    /// cache's memory (no hashing), then — all of the response's other keys together, in one store round trip — from
+    /// its store. Known verdicts go into VOTES (when given); the rest come back per round, in criterion order, with
+    /// where they will be stored. COUNT: a grading (hits and misses counted, found verdicts remembered) or a plan.
+    /// </summary>
+    private async ValueTask<(List<(int Index, VerdictLookup At)>[] Pending, int Hits)> KnownAsync(
+        string contentDigest, IReadOnlyList<Criterion> criteria, Vote?[,]? votes, bool count, CancellationToken ct)
     {
-        key = "";
-        if (_cache is null) return null;
-        if (_warm.TryGet(judge, contentDigest, c, vote, out var warm))
+        var rounds = _judges.Count * _options.Votes;
+        var pending = new List<(int Index, VerdictLookup At)>[rounds];
+        var hits = 0;
+        List<(int Order, int Index, VerdictLookup At)>? cold = null;
+        for (var order = 0; order < rounds; order++)
         {
-            _cache.CountHit();
-            return warm;
+            pending[order] = new List<(int, VerdictLookup)>(_cache is null ? criteria.Count : 0);
+            var judge = order / _options.Votes;
+            var vote = order % _options.Votes;
+            for (var ci = 0; ci < criteria.Count; ci++)
+            {
+                if (_cache is null)
+                {
+                    pending[order].Add((ci, default));
+                    continue;
+                }
+                var warm = new WarmKey(_cacheScopes[judge], contentDigest, criteria[ci], vote);
+                if (_cache.TryRecall(warm, out var known, count))
+                {
+                    hits++;
+                    votes?[ci, order] = VoteOf(known);
+                }
+                else
+                {
+                    (cold ??= []).Add((order, ci, new VerdictLookup(warm, Key(judge, contentDigest, criteria[ci], vote))));
+                }
+            }
         }
-        key = Key(_judges[judge], contentDigest, c, vote);
-        var cached = _cache.Get(key);
-        if (cached is not null) _warm.Put(judge, contentDigest, c, vote, cached);
-        return cached;
+        if (cold is null) return (pending, hits);
+        var found = await _cache!.FindAsync([.. cold.Select(c => c.At)], count, ct).ConfigureAwait(false);
+        for (var i = 0; i < cold.Count; i++)
+        {
+            var (order, ci, at) = cold[i];
+            if (found[i] is { } stored)
+            {
+                hits++;
+                votes?[ci, order] = VoteOf(stored);
+            }
+            else
+            {
+                pending[order].Add((ci, at));
+            }
+        }
+        return (pending, hits);
     }
 
-    // The same lookup for a plan: it counts no hit and warms nothing.
-    private CachedVerdict? Peek(int judge, string contentDigest, Criterion c, int vote) =>
-        _cache is null ? null
-        : _warm.TryGet(judge, contentDigest, c, vote, out var warm) ? warm
-        : _cache.Peek(Key(_judges[judge], contentDigest, c, vote));
+    private static Vote VoteOf(CachedVerdict stored) => new(stored.Status == StoredStatus.Met, stored.Level, stored.PYes, stored.Reason);
 
     private IEnumerable<T[]> Batches<T>(List<T> pending) => pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count)));
 
     // contentDigest: the hash of the conversation and the response, computed once per response.
-    private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
-        VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name, contentDigest, c.Id, c.Text,
+    private string Key(int judge, string contentDigest, Criterion c, int vote) =>
+        VerdictCacheKey.Of([.. _keySettings[judge], contentDigest, c.Id, c.Text,
             c.Scale is null ? "" : string.Join(",", c.Scale.Levels.Select(l => $"{JudgeVerdictParser.Number(l.Value)}={l.Description}")),
-            vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            vote.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    // What in a verdict's key is fixed for one judge of this engine: the judge and the options that change its answer.
+    private string[] SettingsParts(ResilientChatClient judge) =>
+        [judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name];
 
     /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
     private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)

@@ -246,7 +246,7 @@ public sealed class JudgeDialectTests
         foreach (var dialect in new[] { "think", "reasoning-field", "mixed" })
         {
             await using var server = await SimServer.StartAsync(Options(dialect));
-            using var cache = new VerdictCache(dir.File("v.sqlite"));
+            using var cache = VerdictCache.Open(dir.File("v.sqlite"));
             var run = await GradeAll(server, new JudgeOptions { Mode = JudgeMode.Parse("batched:3") }, cache: cache);
             Assert.Equal(0, run.CannotAssess);
         }

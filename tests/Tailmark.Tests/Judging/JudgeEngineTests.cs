@@ -177,7 +177,7 @@ public sealed class JudgeEngineTests
     {
         using var dir = new TempDir();
         await using var server = await SimServer.StartAsync(Options(judgeError: 0.1));
-        using (var cache = new VerdictCache(dir.File("v.sqlite")))
+        using (var cache = VerdictCache.Open(dir.File("v.sqlite")))
         {
             var first = Flatten(await GradeAll(server, new JudgeOptions(), cache: cache));
             var requests = server.Service.Stats.Snapshot().Requests;
@@ -186,8 +186,8 @@ public sealed class JudgeEngineTests
             Assert.Equal(requests, server.Service.Stats.Snapshot().Requests);
             Assert.Equal(6 * 2 * 11, cache.Hits);
         }
-        using var reopened = new VerdictCache(dir.File("v.sqlite"));
-        Assert.Equal(6 * 2 * 11, reopened.Stats().Entries);
+        using var reopened = VerdictStores.Open(dir.File("v.sqlite"));
+        Assert.Equal(6 * 2 * 11, (await reopened.StatsAsync()).Entries);
     }
 
     [Fact]

@@ -221,7 +221,7 @@ public sealed class BadInputTests
         var path = dir.File("cache.sqlite");
         if (content.Length > 0) File.WriteAllText(path, content);
         else Directory.CreateDirectory(path);
-        var ex = Assert.Throws<InputException>(() => new VerdictCache(path));
+        var ex = Assert.Throws<InputException>(() => VerdictStores.Open(path));
         var issue = Assert.Single(ex.Issues);
         Assert.Equal(path, issue.File);
         Assert.EndsWith("run with --no-cache, or give --cache a new path", issue.Message);
@@ -232,7 +232,7 @@ public sealed class BadInputTests
     {
         using var dir = new TempDir();
         var cachePath = dir.File("cache.sqlite");
-        using (var cache = new VerdictCache(cachePath)) cache.Put("k", new CachedVerdict("met", null, null, null));
+        using (var store = VerdictStores.Open(cachePath)) store.Put([new(VerdictCacheKey.Of("k"), new CachedVerdict(StoredStatus.Met, null, null, null))]);
         // Damage the page after the header: SQLite opens the file, then finds the table's pages broken.
         var bytes = File.ReadAllBytes(cachePath);
         for (var i = 100; i < bytes.Length; i++) bytes[i] = 0xA5;

@@ -95,8 +95,7 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
             "--judge", $"{sim}#{SimModels.Judge}", "--cache", path, "--out", Path.Combine(dir, "seed-graded.jsonl"));
         Assert.Equal(0, result?.ExitCode);
         // Fold the write-ahead log into the file, so the seed is one self-contained database.
-        using (var cache = new VerdictCache(path)) cache.Prune(DateTimeOffset.UnixEpoch);
-        await Task.Yield();
+        using (var store = VerdictStores.Open(path)) await store.PruneAsync(DateTimeOffset.UnixEpoch);
         return File.ReadAllBytes(path);
     }
 

@@ -19,6 +19,20 @@ public static class CliProcess
     /// <summary>Runs with extra environment variables (an API key, say).</summary>
     public static Result RunWith(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        using var process = Start(workingDirectory, environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tailmark {string.Join(' ', args)} did not finish");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the CLI and leaves it running (its output redirected: read it, or it may block).</summary>
+    public static Process Start(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -31,15 +45,8 @@ public static class CliProcess
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"tailmark {string.Join(' ', args)} did not finish");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return process;
     }
 }

@@ -42,4 +42,15 @@ public static class SimFixtures
         {
             ["prompt_id"] = r.PromptId, ["response_id"] = r.ResponseId, ["response"] = r.Response,
         }, TailmarkJsonContext.Default.DictionaryStringString)));
+
+    /// <summary>Rubric and response files for `grade`: the simulated world of TASKS tasks (default seed), PERTASK good responses each.</summary>
+    public static (string Rubrics, string Responses) WriteGradeInputs(TempDir dir, int tasks, int perTask)
+    {
+        var world = new SimWorld(new SimOptions().Seed, tasks);
+        var rubrics = dir.File("rubrics.jsonl");
+        var responses = dir.File("responses.jsonl");
+        WriteRubrics(rubrics, world);
+        WriteResponses(responses, Responses(world, perTask));
+        return (rubrics, responses);
+    }
 }
