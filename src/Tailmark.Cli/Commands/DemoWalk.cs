@@ -37,8 +37,8 @@ internal sealed class DemoWalk : IAsyncDisposable
     private readonly EndpointLimits _limits = new() { Concurrency = 64 };
     private readonly Dictionary<string, IChatClient> _clients = [];
     private readonly VerdictCache _cache;
-    private ResilientChatClient _judge = null!;
-    private ResilientChatClient _proposer = null!;
+    private IChatClient _judge = null!;
+    private IChatClient _proposer = null!;
     private SimWorld _world = null!;
     private List<PromptRow> _prompts = [];
     private List<ResponseRow> _pool = [];

@@ -12,12 +12,14 @@ namespace Tailmark.Judging;
 /// <see cref="VerdictExtractor"/> (tolerant in form, never guessing), repairs once, and turns every failure into a
 /// CannotAssess with its reason — never a silent "not met". An answer still unusable after its repair is asked afresh
 /// once (garbling is usually transient) before giving up; one cut off while reasoning is not (it would be cut off
-/// again). Every question's outcome is reported to its judge (<see cref="ResilientChatClient.NoteAnswer"/>), so a
-/// judge whose answers are never usable stops a batch job.
+/// again). Every question's outcome is reported to its judge (<see cref="EndpointChatClientExtensions.NoteAnswer"/>), so
+/// a judge whose answers are never usable stops a batch job. A judge is any <see cref="IChatClient"/> that names its
+/// endpoint (<see cref="EndpointChatClientExtensions.Endpoint"/>): the endpoint is part of every cache key.
 /// </summary>
 public sealed class JudgeEngine
 {
-    private readonly IReadOnlyList<ResilientChatClient> _judges;
+    private readonly IReadOnlyList<IChatClient> _judges;
+    private readonly EndpointSpec[] _endpoints;
     private readonly VerdictCache? _cache;
     private readonly JudgeOptions _options;
     private readonly WarmVerdicts _warm = new();
@@ -27,13 +29,14 @@ public sealed class JudgeEngine
     // path that shows a verdict shows it masked.
     private readonly Io.SecretRedactor _secrets = Io.SecretRedactor.FromEnvironment();
 
-    public JudgeEngine(IReadOnlyList<ResilientChatClient> judges, VerdictCache? cache, JudgeOptions options)
+    public JudgeEngine(IReadOnlyList<IChatClient> judges, VerdictCache? cache, JudgeOptions options)
     {
         if (judges.Count == 0) throw new ArgumentException("at least one judge", nameof(judges));
         _judges = judges;
+        _endpoints = [.. judges.Select(j => j.Endpoint())];
         _cache = cache;
         _options = options.Validated();
-        foreach (var judge in judges) _secrets.Add(judge.Spec.ApiKey);
+        foreach (var endpoint in _endpoints) _secrets.Add(endpoint.ApiKey);
     }
 
     public JudgeOptions Options => _options;
@@ -57,7 +60,6 @@ public sealed class JudgeEngine
         {
             for (var v = 0; v < _options.Votes; v++)
             {
-                var judge = _judges[j];
                 var judgeIndex = j;
                 var vote = v;
                 var order = j * _options.Votes + v;
@@ -82,7 +84,7 @@ public sealed class JudgeEngine
 
                     async Task AskBatch()
                     {
-                        var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
+                        var (answers, made) = await AskAsync(judgeIndex, preamble.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref calls, made);
                         foreach (var (ci, key) in batch)
                         {
@@ -138,10 +140,10 @@ public sealed class JudgeEngine
                 {
                     calls++;
                     characters += shared + JudgePrompts.Criteria(batch).Length;
-                    budget += _options.OutputBudget(batch.Length) + _judges[j].Spec.Request.ReasoningTokens;
+                    budget += _options.OutputBudget(batch.Length) + _endpoints[j].Request.ReasoningTokens;
                 }
             }
-            plans.Add(new JudgePlan(_judges[j].Spec, calls, characters, budget, cachedVerdicts));
+            plans.Add(new JudgePlan(_endpoints[j], calls, characters, budget, cachedVerdicts));
         }
         return plans;
     }
@@ -158,7 +160,7 @@ public sealed class JudgeEngine
             _cache.CountHit();
             return warm;
         }
-        key = Key(_judges[judge], contentDigest, c, vote);
+        key = Key(_endpoints[judge], contentDigest, c, vote);
         var cached = _cache.Get(key);
         if (cached is not null) _warm.Put(judge, contentDigest, c, vote, cached);
         return cached;
@@ -168,20 +170,21 @@ public sealed class JudgeEngine
     private CachedVerdict? Peek(int judge, string contentDigest, Criterion c, int vote) =>
         _cache is null ? null
         : _warm.TryGet(judge, contentDigest, c, vote, out var warm) ? warm
-        : _cache.Peek(Key(_judges[judge], contentDigest, c, vote));
+        : _cache.Peek(Key(_endpoints[judge], contentDigest, c, vote));
 
     private IEnumerable<T[]> Batches<T>(List<T> pending) => pending.Chunk(Math.Min(_options.Mode.BatchSize, Math.Max(1, pending.Count)));
 
     // contentDigest: the hash of the conversation and the response, computed once per response.
-    private string Key(ResilientChatClient judge, string contentDigest, Criterion c, int vote) =>
-        VerdictCacheKey.Of(judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name, contentDigest, c.Id, c.Text,
+    private string Key(EndpointSpec judge, string contentDigest, Criterion c, int vote) =>
+        VerdictCacheKey.Of(judge.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Request.CacheText, _options.Mode.Name, contentDigest, c.Id, c.Text,
             c.Scale is null ? "" : string.Join(",", c.Scale.Levels.Select(l => $"{JudgeVerdictParser.Number(l.Value)}={l.Description}")),
             vote.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
-    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
+    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(int judgeIndex, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
     {
+        var judge = _judges[judgeIndex];
         var messages = new List<ChatMessage>
         {
             new(ChatRole.System, JudgePrompts.System),
@@ -229,7 +232,7 @@ public sealed class JudgeEngine
         var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
         var votes = batch.ToDictionary(c => c.Id, c => read.Verdicts.TryGetValue(c.Id, out var p)
             ? new Vote(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, answer.Text, p.MetOffset), _secrets.RedactOrNull(p.Reason))
-            : Vote.Failed(_secrets.Redact(Reason(judge, answer, read, c, batch.Count))));
+            : Vote.Failed(_secrets.Redact(Reason(_endpoints[judgeIndex], answer, read, c, batch.Count))));
         // Throws EndpointUnusableException, which stops a batch job, once the judge has answered unusably often enough.
         judge.NoteAnswer(read.Verdicts.Count > 0, read.Verdicts.Count > 0 ? null : $"{read.Summary()}: {JudgeVerdictParser.Clip(answer.Text.Trim(), 200)}");
         return (votes, calls);
@@ -254,9 +257,9 @@ public sealed class JudgeEngine
 
     // Why CRITERION has no verdict from the last answer: what went wrong, then the answer clipped (reasoning only as
     // a clipped tail).
-    private string Reason(ResilientChatClient judge, ChatResponse answer, VerdictExtraction read, Criterion criterion, int batchSize)
+    private string Reason(EndpointSpec judge, ChatResponse answer, VerdictExtraction read, Criterion criterion, int batchSize)
     {
-        var reasoningAllowance = judge.Spec.Request.ReasoningTokens;
+        var reasoningAllowance = judge.Request.ReasoningTokens;
         var budget = _options.OutputBudget(batchSize) + reasoningAllowance;
         var shown = JudgeVerdictParser.ClipAnswer(answer.Text);
         if (ReasoningOf(answer) is { Length: > 0 } reasoning) shown += $" (reasoning, last 200 characters: …{reasoning[^Math.Min(200, reasoning.Length)..].Trim()})";

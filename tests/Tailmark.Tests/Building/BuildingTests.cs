@@ -62,7 +62,7 @@ public sealed class BuildingTests
             Assert.Equal(RubricProposer.FallbackCriterion, Assert.Single(rubric.Criteria).Text);
             Assert.True(rubric.Metadata["proposal_failed"].GetBoolean());
         }
-        Assert.Equal(8, client.Meter.Snapshot().Calls); // a call and a repair for each prompt
+        Assert.Equal(8, client.UsageSoFar().Calls); // a call and a repair for each prompt
     }
 
     [Fact]
@@ -86,9 +86,9 @@ public sealed class BuildingTests
 
         // "Killed" after the first round: only round 1 was saved. The resumed run loads it and does the rest.
         await Refiner(1, dir.File("resumed")).RefineAsync(initial, pool);
-        var callsBefore = proposerClient.Meter.Snapshot().Calls;
+        var callsBefore = proposerClient.UsageSoFar().Calls;
         var (resumed, resumedRounds) = await Refiner(3, dir.File("resumed")).RefineAsync(initial, pool);
-        Assert.Equal(2, proposerClient.Meter.Snapshot().Calls - callsBefore); // rounds 2 and 3 only
+        Assert.Equal(2, proposerClient.UsageSoFar().Calls - callsBefore); // rounds 2 and 3 only
         Assert.Equal(straight, resumed);
         Assert.Equal(rounds.Select(r => (r.ResponseA, r.ResponseB)), resumedRounds.Select(r => (r.ResponseA, r.ResponseB)));
     }
