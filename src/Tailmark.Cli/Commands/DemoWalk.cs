@@ -12,11 +12,13 @@ using Tailmark.Evaluation.Report;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Builtin;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
+using Tailmark.Sim.Experiments;
 using Tailmark.Storage;
 
 namespace Tailmark.Cli.Commands;

@@ -4,6 +4,7 @@ using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Cli.Hosting;

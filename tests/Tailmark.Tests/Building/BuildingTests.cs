@@ -5,8 +5,9 @@ using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
+using Tailmark.Sim.Experiments;
 using Tailmark.Tests.Support;
 
 namespace Tailmark.Tests.Building;

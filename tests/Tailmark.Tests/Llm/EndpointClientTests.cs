@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenAI;
 using Tailmark.Judging;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 

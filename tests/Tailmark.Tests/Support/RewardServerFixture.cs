@@ -5,7 +5,7 @@ using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 
 namespace Tailmark.Tests.Support;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 using Tailmark.Io;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Tests.Support;

@@ -5,10 +5,10 @@ using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
+using Tailmark.Evaluation;
 using Tailmark.Scoring;
-using Tailmark.Sim;
 
-namespace Tailmark.Evaluation;
+namespace Tailmark.Sim.Experiments;
 
 /// <summary>
 /// The Chasing-the-Tail experiment on the simulated world (the paper's Table 2): rubrics built five ways — prompt
