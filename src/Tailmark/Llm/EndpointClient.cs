@@ -52,6 +52,7 @@ public static class EndpointClient
             // The per-attempt timeout is enforced by the resilience stage; this is only a backstop.
             NetworkTimeout = spec.Limits.Timeout + TimeSpan.FromSeconds(30),
         };
+        options.AddPolicy(ReasoningFieldProbe.Instance, PipelinePosition.PerCall);
         return new ChatClient(spec.Model, new ApiKeyCredential(string.IsNullOrEmpty(spec.ApiKey) ? "not-needed" : spec.ApiKey), options);
     }
 }

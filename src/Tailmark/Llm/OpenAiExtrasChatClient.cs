@@ -17,10 +17,12 @@ public sealed class OpenAiExtrasChatClient(IChatClient inner, EndpointSpec spec)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var mentionsReasoning = ReasoningFieldProbe.Watch();
         var response = await base.GetResponseAsync(messages, Request(options), cancellationToken).ConfigureAwait(false);
         if (response.RawRepresentation is ChatCompletion completion)
         {
-            KeepReasoning(response, completion);
+            // Unknown (an SDK client without the probe): look.
+            if (mentionsReasoning.Value != false) KeepReasoning(response, completion);
             if (completion.ContentTokenLogProbabilities is { Count: > 0 } logprobs)
             {
                 (response.AdditionalProperties ??= [])[ChatOptionKeys.Logprobs] = logprobs.Select(l => new TokenLogprob(l.Token, l.LogProbability,
