@@ -5,7 +5,7 @@ using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Bench;
@@ -73,7 +73,7 @@ internal static class DialectRecovery
         });
         var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
             new EndpointLimits { Concurrency = 256, Timeout = TimeSpan.FromSeconds(120), MaxRetries = 3 }, PriceTable.Free);
-        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var judge = EndpointClient.Create(spec);
         var grader = new ResponseGrader(new JudgeEngine([judge], null, options), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
         var verdicts = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (w, ct) =>
@@ -82,7 +82,7 @@ internal static class DialectRecovery
             var graded = await grader.GradeAsync(rubric, JudgePrompts.Conversation(rubric.Prompt), w.Row, ct);
             foreach (var (id, v) in graded.Row.Verdicts) verdicts[$"{w.Row.ResponseId}/{id}"] = $"{v.Status}:{v.Level}";
         });
-        return (new Dictionary<string, string>(verdicts, StringComparer.Ordinal), judge.Meter.Snapshot().Calls);
+        return (new Dictionary<string, string>(verdicts, StringComparer.Ordinal), judge.UsageSoFar().Calls);
     }
 
     /// <summary>The task's 11 facet criteria, 8 general ones and one ordinal (levels 0–2) about its first facet: 20 judged criteria.</summary>

@@ -45,7 +45,7 @@ internal static class GradeThroughput
             var options = new JudgeOptions { Mode = JudgeMode.Parse(mode) };
             var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
                 new EndpointLimits { Concurrency = 512, Timeout = TimeSpan.FromSeconds(300), MaxRetries = 3 }, PriceTable.Free);
-            using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+            using var judge = EndpointClient.Create(spec);
             var grader = new ResponseGrader(new JudgeEngine([judge], null, options), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
             // As many responses in flight as keep the server's slots busy: each per-criterion response is 20 calls.
             var inFlight = options.Mode.BatchSize == 1 ? 16 : 256;
@@ -59,7 +59,7 @@ internal static class GradeThroughput
 
             await GradeAll(warm);
             var before = await server.StatsAsync();
-            var callsBefore = judge.Meter.Snapshot().Calls;
+            var callsBefore = judge.UsageSoFar().Calls;
             cannot = 0;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
@@ -67,7 +67,7 @@ internal static class GradeThroughput
             clock.Stop();
             var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var after = await server.StatsAsync();
-            var calls = judge.Meter.Snapshot().Calls - callsBefore;
+            var calls = judge.UsageSoFar().Calls - callsBefore;
             double Delta(string name) => after.GetProperty(name).GetDouble() - before.GetProperty(name).GetDouble();
             var prompt = Delta("prompt_tokens");
             var cached = Delta("cached_prompt_tokens");

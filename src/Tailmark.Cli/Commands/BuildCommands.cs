@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using Tailmark.Building;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Storage;
@@ -33,11 +35,11 @@ internal static class BuildCommands
             if (parse.GetValue(n) < 1) throw new UsageException("--n must be at least 1");
             var rows = await PromptRow.LoadAsync(parse.GetValue(prompts)!, ct);
             await using var endpoints = endpointOptions.Open(parse);
-            var clients = new List<(string Name, ResilientChatClient Client)>();
+            var clients = new List<(string Name, IChatClient Client)>();
             foreach (var spec in parse.GetValue(generators)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var client = await endpoints.OpenAsync(spec, spec, null, ct);
-                clients.Add((client.Spec.Model, client));
+                clients.Add((client.Endpoint().Model, client));
             }
             var path = parse.GetValue(output)!;
             var have = PoolFile.Resume(path);
@@ -105,7 +107,7 @@ internal static class BuildCommands
             await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct },
                 async (i, token) =>
                 {
-                    var key = ProposalJournal.Key(client.Spec.Identity, rows[i], parse.GetValue(withReference));
+                    var key = ProposalJournal.Key(client.Endpoint().Identity, rows[i], parse.GetValue(withReference));
                     if (journal.Find(key) is { } done)
                     {
                         results[i] = (done, null);

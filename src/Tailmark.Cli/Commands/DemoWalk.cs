@@ -12,11 +12,13 @@ using Tailmark.Evaluation.Report;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Builtin;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
+using Tailmark.Sim.Experiments;
 using Tailmark.Storage;
 
 namespace Tailmark.Cli.Commands;
@@ -37,8 +39,8 @@ internal sealed class DemoWalk : IAsyncDisposable
     private readonly EndpointLimits _limits = new() { Concurrency = 64 };
     private readonly Dictionary<string, IChatClient> _clients = [];
     private readonly VerdictCache _cache;
-    private ResilientChatClient _judge = null!;
-    private ResilientChatClient _proposer = null!;
+    private IChatClient _judge = null!;
+    private IChatClient _proposer = null!;
     private SimWorld _world = null!;
     private List<PromptRow> _prompts = [];
     private List<ResponseRow> _pool = [];

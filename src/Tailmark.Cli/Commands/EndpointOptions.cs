@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Tailmark.Cli.Hosting;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Cli.Commands;

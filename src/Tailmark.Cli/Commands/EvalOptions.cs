@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tailmark.Cli.Hosting;
 using Tailmark.Judging;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 
 namespace Tailmark.Cli.Commands;

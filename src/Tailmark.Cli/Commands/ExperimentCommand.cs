@@ -5,8 +5,9 @@ using Tailmark.Cli.Hosting;
 using Tailmark.Evaluation;
 using Tailmark.Io;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
+using Tailmark.Sim.Experiments;
 
 namespace Tailmark.Cli.Commands;
 

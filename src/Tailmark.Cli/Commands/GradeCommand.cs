@@ -3,12 +3,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Microsoft.Extensions.AI;
 using Spectre.Console;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Storage;
@@ -97,7 +99,7 @@ internal static class GradeCommand
             var planOnly = parse.GetValue(dryRun);
             if (planOnly && parse.GetValue(summary) is not null) throw new UsageException("--summary describes a finished run; a --dry-run prints its plan only");
             await using var endpoints = endpointOptions.Open(parse, offline: planOnly);
-            var clients = new List<ResilientChatClient>();
+            var clients = new List<IChatClient>();
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             // A dry run reads the cache but does not create one.
             using var verdictCache = parse.GetValue(noCache) ? null : planOnly ? CacheOption.OpenExisting(parse.GetValue(cache)!) : CacheOption.Open(parse.GetValue(cache)!);
@@ -105,7 +107,7 @@ internal static class GradeCommand
             if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, gradingFor, grader, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an
             // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
-            var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Spec.Limits.Concurrency));
+            var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Endpoint().Limits.Concurrency));
 
             var responsesPath = parse.GetValue(responses)!;
             var outPath = parse.GetValue(output)!;

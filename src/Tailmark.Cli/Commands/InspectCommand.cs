@@ -6,6 +6,7 @@ using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Io;
 using Tailmark.Judging;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Storage;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Tailmark.Cli.Hosting;
 using Tailmark.Io;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 

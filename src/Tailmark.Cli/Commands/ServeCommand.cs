@@ -4,6 +4,7 @@ using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;
@@ -85,7 +86,7 @@ internal static class ServeCommand
             var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
             await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options, address, parse.GetValue(port), ct);
-            Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; judge {client.Spec.Name}{(options.Token is null ? "" : "; bearer token required")}");
+            Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try
             {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tailmark.Io;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Cli.Commands;

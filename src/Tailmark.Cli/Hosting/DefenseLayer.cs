@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tailmark.Rubrics.Builtin;
 using Tailmark.Rubrics;
 
 namespace Tailmark.Cli.Hosting;

@@ -1,5 +1,6 @@
+using Microsoft.Extensions.AI;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Cli.Hosting;
@@ -12,7 +13,7 @@ internal sealed class Endpoints : IAsyncDisposable
 {
     private readonly EndpointConfig _config;
     private readonly SimServerOptions _simOptions;
-    private readonly List<ResilientChatClient> _clients = [];
+    private readonly List<IChatClient> _clients = [];
     private SimServer? _sim;
 
     public Endpoints(string? configPath, SimServerOptions simOptions)
@@ -45,11 +46,11 @@ internal sealed class Endpoints : IAsyncDisposable
     /// <summary>Failed calls with none answered, or unusable answers with none usable, after which a batch command stops.</summary>
     public const int FailFastCalls = 20;
 
-    public IReadOnlyList<ResilientChatClient> Clients => _clients;
+    public IReadOnlyList<IChatClient> Clients => _clients;
 
     public SimServer? Sim => _sim;
 
-    public async Task<ResilientChatClient> OpenAsync(string text, string defaultSimModel, EndpointLimits? limits, CancellationToken ct)
+    public async Task<IChatClient> OpenAsync(string text, string defaultSimModel, EndpointLimits? limits, CancellationToken ct)
     {
         EndpointSpec spec;
         try
@@ -78,7 +79,7 @@ internal sealed class Endpoints : IAsyncDisposable
         CommandRunner.Secrets.Add(spec.ApiKey);
         // Batch commands stop once an endpoint has failed its first calls with none answered; the reward server goes on.
         // Notices (auto's structured-output fallback) reach standard error as the probe's warnings do.
-        var client = new ResilientChatClient(new OpenAiChatClient(spec, Warn), spec) { FailFastAfter = StopOnUnusableEndpoint ? FailFastCalls : null };
+        var client = EndpointClient.Create(spec, new EndpointClientOptions { FailFastAfter = StopOnUnusableEndpoint ? FailFastCalls : null, Notice = Warn });
         _clients.Add(client);
         return client;
     }

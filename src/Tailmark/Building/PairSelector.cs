@@ -1,4 +1,4 @@
-using Tailmark.Sim;
+using Tailmark.Io;
 
 namespace Tailmark.Building;
 
@@ -13,7 +13,7 @@ public static class PairSelector
         if (pool.Count < 2) return null;
         var ranked = pool
             .OrderByDescending(r => r.Score ?? double.NegativeInfinity)
-            .ThenBy(r => SimHash.Of(seed, "pair-tie", promptId, r.ResponseId))
+            .ThenBy(r => SeededHash.Of(seed, "pair-tie", promptId, r.ResponseId))
             .ToList();
         switch (strategy)
         {

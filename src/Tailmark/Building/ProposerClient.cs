@@ -10,7 +10,7 @@ namespace Tailmark.Building;
 /// <summary>
 /// Asks a proposer for criteria: one call for the rubric's JSON schema, and one repair turn if the answer is unusable.
 /// Returns the criteria, or null with the reason (the raw answer clipped) — callers keep the prompt with a diagnostic,
-/// never drop it. Each outcome is reported to the endpoint (<see cref="ResilientChatClient.NoteAnswer"/>), so a
+/// never drop it. Each outcome is reported to the endpoint (<see cref="EndpointChatClientExtensions.NoteAnswer"/>), so a
 /// proposer whose answers are never usable stops a batch job.
 /// </summary>
 public sealed class ProposerClient(IChatClient proposer, int seed = 0)
@@ -42,13 +42,12 @@ public sealed class ProposerClient(IChatClient proposer, int seed = 0)
             MaxOutputTokens = OutputBudget,
             ResponseFormat = Format,
         };
-        var endpoint = proposer.GetService<ResilientChatClient>();
         try
         {
             var answer = await proposer.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             if (Parse(answer, out var problem) is { } criteria)
             {
-                endpoint?.NoteAnswer(true);
+                proposer.NoteAnswer(true);
                 return (criteria, null);
             }
             messages.Add(new ChatMessage(ChatRole.Assistant, answer.Text));
@@ -56,12 +55,12 @@ public sealed class ProposerClient(IChatClient proposer, int seed = 0)
             answer = await proposer.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             if (Parse(answer, out var again) is { } repaired)
             {
-                endpoint?.NoteAnswer(true);
+                proposer.NoteAnswer(true);
                 return (repaired, null);
             }
             var reason = $"proposal unusable after one repair ({again ?? problem}): {JudgeVerdictParser.ClipAnswer(answer.Text, 150, 350)}";
             // Throws EndpointUnusableException once the proposer has answered unusably often enough, with none usable.
-            endpoint?.NoteAnswer(false, reason);
+            proposer.NoteAnswer(false, reason);
             return (null, reason);
         }
         catch (LlmCallException ex)

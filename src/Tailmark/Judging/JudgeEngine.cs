@@ -12,12 +12,14 @@ namespace Tailmark.Judging;
 /// <see cref="VerdictExtractor"/> (tolerant in form, never guessing), repairs once, and turns every failure into a
 /// CannotAssess with its reason — never a silent "not met". An answer still unusable after its repair is asked afresh
 /// once (garbling is usually transient) before giving up; one cut off while reasoning is not (it would be cut off
-/// again). Every question's outcome is reported to its judge (<see cref="ResilientChatClient.NoteAnswer"/>), so a
-/// judge whose answers are never usable stops a batch job.
+/// again). Every question's outcome is reported to its judge (<see cref="EndpointChatClientExtensions.NoteAnswer"/>), so
+/// a judge whose answers are never usable stops a batch job. A judge is any <see cref="IChatClient"/> that names its
+/// endpoint (<see cref="EndpointChatClientExtensions.Endpoint"/>): the endpoint is part of every cache key.
 /// </summary>
 public sealed class JudgeEngine
 {
-    private readonly IReadOnlyList<ResilientChatClient> _judges;
+    private readonly IReadOnlyList<IChatClient> _judges;
+    private readonly EndpointSpec[] _endpoints;
     private readonly VerdictCache? _cache;
     private readonly JudgeOptions _options;
     // One object per judge: its scope in the cache's memory (engines with the same judge and options share one).
@@ -30,15 +32,16 @@ public sealed class JudgeEngine
     // path that shows a verdict shows it masked.
     private readonly Io.SecretRedactor _secrets = Io.SecretRedactor.FromEnvironment();
 
-    public JudgeEngine(IReadOnlyList<ResilientChatClient> judges, VerdictCache? cache, JudgeOptions options)
+    public JudgeEngine(IReadOnlyList<IChatClient> judges, VerdictCache? cache, JudgeOptions options)
     {
         if (judges.Count == 0) throw new ArgumentException("at least one judge", nameof(judges));
         _judges = judges;
+        _endpoints = [.. judges.Select(j => j.Endpoint())];
         _cache = cache;
         _options = options.Validated();
-        _keySettings = [.. judges.Select(SettingsParts)];
+        _keySettings = [.. _endpoints.Select(SettingsParts)];
         _cacheScopes = cache is null ? [] : [.. _keySettings.Select(parts => cache.ScopeFor(string.Join('\u001f', parts)))];
-        foreach (var judge in judges) _secrets.Add(judge.Spec.ApiKey);
+        foreach (var endpoint in _endpoints) _secrets.Add(endpoint.ApiKey);
     }
 
     public JudgeOptions Options => _options;
@@ -60,7 +63,7 @@ public sealed class JudgeEngine
         List<Task>? work = null;
         for (var order = 0; order < rounds; order++)
         {
-            var judge = _judges[order / _options.Votes];
+            var judge = order / _options.Votes;
             var vote = order % _options.Votes;
             var round = order;
             foreach (var batch in Batches(pending[order]))
@@ -125,10 +128,10 @@ public sealed class JudgeEngine
                 {
                     calls++;
                     characters += shared + JudgePrompts.Criteria([.. batch.Select(b => criteria[b.Index])]).Length;
-                    budget += _options.OutputBudget(batch.Length) + _judges[j].Spec.Request.ReasoningTokens;
+                    budget += _options.OutputBudget(batch.Length) + _endpoints[j].Request.ReasoningTokens;
                 }
             }
-            plans.Add(new JudgePlan(_judges[j].Spec, calls, characters, budget, cachedVerdicts));
+            plans.Add(new JudgePlan(_endpoints[j], calls, characters, budget, cachedVerdicts));
         }
         return plans;
     }
@@ -199,13 +202,14 @@ public sealed class JudgeEngine
             vote.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
     // What in a verdict's key is fixed for one judge of this engine: the judge and the options that change its answer.
-    private string[] SettingsParts(ResilientChatClient judge) =>
-        [judge.Spec.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Spec.Request.CacheText, _options.Mode.Name];
+    private string[] SettingsParts(EndpointSpec judge) =>
+        [judge.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Request.CacheText, _options.Mode.Name];
 
     /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
-    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(ResilientChatClient judge, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
+    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(int judgeIndex, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
     {
+        var judge = _judges[judgeIndex];
         var messages = new List<ChatMessage>
         {
             new(ChatRole.System, JudgePrompts.System),
@@ -253,7 +257,7 @@ public sealed class JudgeEngine
         var logprobs = answer.AdditionalProperties?.TryGetValue(ChatOptionKeys.Logprobs, out var lp) == true ? lp as IReadOnlyList<TokenLogprob> : null;
         var votes = batch.ToDictionary(c => c.Id, c => read.Verdicts.TryGetValue(c.Id, out var p)
             ? new Vote(p.Met, p.Level, JudgeVerdictParser.PYes(logprobs, answer.Text, p.MetOffset), _secrets.RedactOrNull(p.Reason))
-            : Vote.Failed(_secrets.Redact(Reason(judge, answer, read, c, batch.Count))));
+            : Vote.Failed(_secrets.Redact(Reason(_endpoints[judgeIndex], answer, read, c, batch.Count))));
         // Throws EndpointUnusableException, which stops a batch job, once the judge has answered unusably often enough.
         judge.NoteAnswer(read.Verdicts.Count > 0, read.Verdicts.Count > 0 ? null : $"{read.Summary()}: {JudgeVerdictParser.Clip(answer.Text.Trim(), 200)}");
         return (votes, calls);
@@ -278,9 +282,9 @@ public sealed class JudgeEngine
 
     // Why CRITERION has no verdict from the last answer: what went wrong, then the answer clipped (reasoning only as
     // a clipped tail).
-    private string Reason(ResilientChatClient judge, ChatResponse answer, VerdictExtraction read, Criterion criterion, int batchSize)
+    private string Reason(EndpointSpec judge, ChatResponse answer, VerdictExtraction read, Criterion criterion, int batchSize)
     {
-        var reasoningAllowance = judge.Spec.Request.ReasoningTokens;
+        var reasoningAllowance = judge.Request.ReasoningTokens;
         var budget = _options.OutputBudget(batchSize) + reasoningAllowance;
         var shown = JudgeVerdictParser.ClipAnswer(answer.Text);
         if (ReasoningOf(answer) is { Length: > 0 } reasoning) shown += $" (reasoning, last 200 characters: …{reasoning[^Math.Min(200, reasoning.Length)..].Trim()})";

@@ -8,4 +8,7 @@ public sealed class LlmCallException : Exception
     public LlmCallException() { }
 
     public LlmCallException(string message) : base(message) { }
+
+    /// <summary>What went wrong, without the endpoint's name ("HTTP 503 …", "network error: …"); the message otherwise.</summary>
+    public string? Problem { get; init; }
 }

@@ -13,7 +13,7 @@ public sealed record Usage(long Calls, long Retries, long Failures, long PromptT
     public static readonly Usage Zero = new(0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>The usage of several clients together (an ensemble, or every endpoint a command opened).</summary>
-    public static Usage Total(IEnumerable<ResilientChatClient> clients) => clients.Aggregate(Zero, (total, c) => total.Add(c.Meter.Snapshot()));
+    public static Usage Total(IEnumerable<Microsoft.Extensions.AI.IChatClient> clients) => clients.Aggregate(Zero, (total, c) => total.Add(c.UsageSoFar()));
 
     public Usage Add(Usage o) => new(Calls + o.Calls, Retries + o.Retries, Failures + o.Failures, PromptTokens + o.PromptTokens,
         CachedPromptTokens + o.CachedPromptTokens, CompletionTokens + o.CompletionTokens, Cost + o.Cost, UnusableAnswers + o.UnusableAnswers,

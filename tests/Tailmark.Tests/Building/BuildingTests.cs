@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Tailmark.Building;
 using Tailmark.Evaluation;
 using Tailmark.Io;
@@ -5,8 +6,9 @@ using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
+using Tailmark.Sim.Experiments;
 using Tailmark.Tests.Support;
 
 namespace Tailmark.Tests.Building;
@@ -62,7 +64,7 @@ public sealed class BuildingTests
             Assert.Equal(RubricProposer.FallbackCriterion, Assert.Single(rubric.Criteria).Text);
             Assert.True(rubric.Metadata["proposal_failed"].GetBoolean());
         }
-        Assert.Equal(8, client.Meter.Snapshot().Calls); // a call and a repair for each prompt
+        Assert.Equal(8, client.UsageSoFar().Calls); // a call and a repair for each prompt
     }
 
     [Fact]
@@ -86,9 +88,9 @@ public sealed class BuildingTests
 
         // "Killed" after the first round: only round 1 was saved. The resumed run loads it and does the rest.
         await Refiner(1, dir.File("resumed")).RefineAsync(initial, pool);
-        var callsBefore = proposerClient.Meter.Snapshot().Calls;
+        var callsBefore = proposerClient.UsageSoFar().Calls;
         var (resumed, resumedRounds) = await Refiner(3, dir.File("resumed")).RefineAsync(initial, pool);
-        Assert.Equal(2, proposerClient.Meter.Snapshot().Calls - callsBefore); // rounds 2 and 3 only
+        Assert.Equal(2, proposerClient.UsageSoFar().Calls - callsBefore); // rounds 2 and 3 only
         Assert.Equal(straight, resumed);
         Assert.Equal(rounds.Select(r => (r.ResponseA, r.ResponseB)), resumedRounds.Select(r => (r.ResponseA, r.ResponseB)));
     }
@@ -109,7 +111,7 @@ public sealed class BuildingTests
         var task = server.World.Tasks[0];
         var initial = SimFixtures.RubricFor(task);
         var pool = SimFixtures.Responses(server.World, 6, "sim-great").Where(r => r.PromptId == task.Id).ToList();
-        RubricRefiner Refiner(ResilientChatClient proposer, string runDir) => new(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
+        RubricRefiner Refiner(IChatClient proposer, string runDir) => new(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
             new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposer), new RefineOptions(2, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
 
         var (straight, _) = await Refiner(proposerClient, dir.File("straight")).RefineAsync(initial, pool);
@@ -119,9 +121,9 @@ public sealed class BuildingTests
         Assert.Equal(initial, failed);
         Assert.All(failedRounds, r => Assert.StartsWith("proposal unusable after one repair", r.Problem));
 
-        var callsBefore = proposerClient.Meter.Snapshot().Calls;
+        var callsBefore = proposerClient.UsageSoFar().Calls;
         var (resumed, resumedRounds) = await Refiner(proposerClient, dir.File("resumed")).RefineAsync(initial, pool);
-        Assert.Equal(2, proposerClient.Meter.Snapshot().Calls - callsBefore); // both failed rounds asked again
+        Assert.Equal(2, proposerClient.UsageSoFar().Calls - callsBefore); // both failed rounds asked again
         Assert.Equal(straight, resumed);
         Assert.All(resumedRounds, r => Assert.Null(r.Problem));
     }

@@ -2,7 +2,7 @@ using Tailmark.Building;
 using Tailmark.Io;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 

@@ -70,7 +70,7 @@ public sealed class BuildCommandTests
     public async Task Propose_NamedEndpointFromTheEndpointsFile_IsTheSameModelAsTheSpec()
     {
         // A server of its own with the world the in-process sim would start (seed 7, 3 tasks), named in a file.
-        await using var sim = await Tailmark.Server.Sim.SimServer.StartAsync(new Tailmark.Server.Sim.SimServerOptions { World = new Tailmark.Sim.SimOptions { Tasks = 3 } });
+        await using var sim = await Tailmark.Sim.Server.SimServer.StartAsync(new Tailmark.Sim.Server.SimServerOptions { World = new Tailmark.Sim.SimOptions { Tasks = 3 } });
         using var dir = new TempDir();
         var prompts = dir.File("prompts.jsonl");
         Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
@@ -86,7 +86,7 @@ public sealed class BuildCommandTests
     public async Task Propose_KilledMidRun_ResumesWithoutAskingAgain_AndWritesWhatACleanRunWrites()
     {
         // A slow proposer (one slot, 400 decode tokens/s) of its own, so the run is killed part-way and its calls counted.
-        await using var sim = await Tailmark.Server.Sim.SimServer.StartAsync(new Tailmark.Server.Sim.SimServerOptions
+        await using var sim = await Tailmark.Sim.Server.SimServer.StartAsync(new Tailmark.Sim.Server.SimServerOptions
         {
             World = new Tailmark.Sim.SimOptions { Tasks = 8, ProposerMalformedRate = 0 },
             Capacity = Tailmark.Sim.CapacitySpec.Parse("slots=1,prefill_tps=1000000,decode_tps=400"),

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;

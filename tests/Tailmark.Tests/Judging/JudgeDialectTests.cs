@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
 using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;
@@ -46,7 +47,7 @@ public sealed class JudgeDialectTests
     private static async Task<Run> GradeAll(SimServer server, JudgeOptions options, EndpointSpec? spec = null, VerdictCache? cache = null)
     {
         spec ??= new EndpointSpec("sim:sim-judge", EndpointKind.Sim, server.BaseUrl, "sim-judge", null, Fast, PriceTable.Free);
-        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var judge = EndpointClient.Create(spec);
         var engine = new JudgeEngine([judge], cache, options);
         var lines = new List<string>();
         var reasons = new List<string>();
@@ -153,13 +154,13 @@ public sealed class JudgeDialectTests
         await using var server = await SimServer.StartAsync(Options("clean", "sim-judge=json-object-only"));
         var notices = new ConcurrentQueue<string>();
         var spec = new EndpointSpec("sim:sim-judge", EndpointKind.Sim, server.BaseUrl, "sim-judge", null, Fast, PriceTable.Free);
-        var inner = new OpenAiChatClient(spec, notices.Enqueue);
-        using var judge = new ResilientChatClient(inner, spec);
+        using var judge = EndpointClient.Create(spec, new EndpointClientOptions { Notice = notices.Enqueue });
+        var structured = judge.GetService<StructuredOutputChatClient>()!;
         var engine = new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce });
         var task = server.World.Tasks[0];
         var first = await engine.GradeAsync(task.Prompt, "Some answer.", Criteria(task));
         Assert.All(first.Verdicts.Values, v => Assert.NotEqual(VerdictStatus.CannotAssess, v.Status));
-        Assert.Equal(StructuredOutputMode.JsonObject, inner.StructuredOutputNow);
+        Assert.Equal(StructuredOutputMode.JsonObject, structured.StructuredOutputNow);
         Assert.Equal(1, server.Service.Stats.Snapshot().RefusedResponseFormats);
         var notice = Assert.Single(notices);
         Assert.StartsWith("sim:sim-judge: the server refused response_format json_schema (HTTP 400: response_format json_schema is not supported", notice);
@@ -167,7 +168,7 @@ public sealed class JudgeDialectTests
         // Remembered for the run: no call is refused again.
         await engine.GradeAsync(server.World.Tasks[1].Prompt, "Another answer.", Criteria(server.World.Tasks[1]));
         Assert.Equal(1, server.Service.Stats.Snapshot().RefusedResponseFormats);
-        Assert.Equal(0, judge.Meter.Snapshot().Failures);
+        Assert.Equal(0, judge.UsageSoFar().Failures);
     }
 
     [Fact]
@@ -176,12 +177,12 @@ public sealed class JudgeDialectTests
         await using var server = await SimServer.StartAsync(Options("mixed", "reject"));
         var notices = new ConcurrentQueue<string>();
         var spec = new EndpointSpec("j", EndpointKind.Sim, server.BaseUrl, "sim-judge", null, Fast, PriceTable.Free);
-        var inner = new OpenAiChatClient(spec, notices.Enqueue);
-        using var judge = new ResilientChatClient(inner, spec);
+        using var judge = EndpointClient.Create(spec, new EndpointClientOptions { Notice = notices.Enqueue });
+        var structured = judge.GetService<StructuredOutputChatClient>()!;
         var task = server.World.Tasks[0];
         var result = await new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }).GradeAsync(task.Prompt, "Some answer.", Criteria(task));
         Assert.All(result.Verdicts.Values, v => Assert.NotEqual(VerdictStatus.CannotAssess, v.Status));
-        Assert.Equal(StructuredOutputMode.None, inner.StructuredOutputNow);
+        Assert.Equal(StructuredOutputMode.None, structured.StructuredOutputNow);
         Assert.Equal(2, notices.Count);
         Assert.Contains("asks it for no response_format", notices.Last());
     }
@@ -195,14 +196,14 @@ public sealed class JudgeDialectTests
             Request = new EndpointRequestOptions { StructuredOutput = StructuredOutputMode.JsonSchema },
         };
         var task = server.World.Tasks[0];
-        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var judge = EndpointClient.Create(spec);
         var result = await new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", Criteria(task).Take(2).ToList());
         Assert.All(result.Verdicts.Values, v => Assert.StartsWith("judge error: j: HTTP 400", v.Reason));
         // json_object, or none, against the same server: answered.
         foreach (var mode in new[] { StructuredOutputMode.JsonObject, StructuredOutputMode.None })
         {
             var other = spec with { Request = new EndpointRequestOptions { StructuredOutput = mode } };
-            using var client = new ResilientChatClient(new OpenAiChatClient(other), other);
+            using var client = EndpointClient.Create(other);
             var ok = await new JudgeEngine([client], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", Criteria(task).Take(2).ToList());
             Assert.All(ok.Verdicts.Values, v => Assert.NotEqual(VerdictStatus.CannotAssess, v.Status));
         }
@@ -221,7 +222,7 @@ public sealed class JudgeDialectTests
         {
             Request = new EndpointRequestOptions { ReasoningEffort = "high" },
         };
-        using (var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec))
+        using (var judge = EndpointClient.Create(spec))
         {
             var cut = await new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", criteria);
             Assert.All(cut.Verdicts.Values, v =>
@@ -233,7 +234,7 @@ public sealed class JudgeDialectTests
             Assert.Equal(criteria.Count, cut.Calls); // no repair, no fresh attempt: they would be cut off again
         }
         var allowed = spec with { Request = spec.Request with { ReasoningTokens = 1024 } };
-        using var roomy = new ResilientChatClient(new OpenAiChatClient(allowed), allowed);
+        using var roomy = EndpointClient.Create(allowed);
         var ok = await new JudgeEngine([roomy], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", criteria);
         Assert.All(ok.Verdicts.Values, v => Assert.NotEqual(VerdictStatus.CannotAssess, v.Status));
         Assert.Equal(criteria.Count, ok.Calls);
@@ -265,16 +266,16 @@ public sealed class JudgeDialectTests
     {
         await using var server = await SimServer.StartAsync(Options("garbage"));
         var spec = new EndpointSpec("garbled", EndpointKind.Sim, server.BaseUrl, "sim-judge", null, Fast, PriceTable.Free);
-        using var counted = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var counted = EndpointClient.Create(spec);
         var task = server.World.Tasks[0];
         var result = await new JudgeEngine([counted], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", Criteria(task).Take(3).ToList());
         Assert.All(result.Verdicts.Values, v => Assert.StartsWith("unparsable judge output after one repair: no JSON object in the answer; answer: ", v.Reason));
-        var usage = counted.Meter.Snapshot();
+        var usage = counted.UsageSoFar();
         Assert.Equal(3, usage.UnusableAnswers);
         Assert.Equal(3 * 2 * JudgeEngine.FreshAttempts, usage.Calls);
         Assert.Equal(0, usage.Failures);
 
-        using var failFast = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = 5 };
+        using var failFast = EndpointClient.Create(spec, new EndpointClientOptions { FailFastAfter = 5 });
         var engine = new JudgeEngine([failFast], null, new JudgeOptions { Mode = JudgeMode.PerCriterion });
         var stop = await Assert.ThrowsAsync<EndpointUnusableException>(async () =>
         {

@@ -2,9 +2,10 @@ using Tailmark.Checks;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Builtin;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;
@@ -81,7 +82,7 @@ public sealed class JudgeEngineTests
             results.Add(($"{row.PromptId}/{row.ResponseId}", (await engine.GradeAsync(task.Prompt, row.Response, SimFixtures.RubricFor(task).Criteria)).Verdicts));
         }
         Assert.Equal(expected, Flatten(results));
-        var usage = judge.Meter.Snapshot();
+        var usage = judge.UsageSoFar();
         var stats = faulty.Service.Stats.Snapshot();
         Assert.True(usage.Retries > 0);
         Assert.Equal(0, usage.Failures);
@@ -152,7 +153,7 @@ public sealed class JudgeEngineTests
         await cancel.CancelAsync();
         // The bound only guards against a broken cancellation path; the hangs would last five minutes.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => grading.WaitAsync(TimeSpan.FromMinutes(2)));
-        var usage = judge.Meter.Snapshot();
+        var usage = judge.UsageSoFar();
         Assert.Equal(0, usage.Calls);
         Assert.Equal(0, usage.Retries);
         Assert.Equal(0, usage.Failures); // cancelling is not a judge failure
@@ -167,7 +168,7 @@ public sealed class JudgeEngineTests
         var result = await new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", SimFixtures.RubricFor(task).Criteria.Take(2).ToList());
         Assert.All(result.Verdicts.Values, v => Assert.StartsWith("judge error:", v.Reason));
         Assert.All(result.Verdicts.Values, v => Assert.Equal(VerdictStatus.CannotAssess, v.Status));
-        var usage = judge.Meter.Snapshot();
+        var usage = judge.UsageSoFar();
         Assert.Equal(2, usage.Failures);
         Assert.Equal(4, usage.Retries); // two retries for each of the two calls, then given up
     }

@@ -6,7 +6,7 @@ using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -70,13 +70,13 @@ public sealed class EndpointProbeTests
     {
         var port = LoopbackPort.Closed();
         var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
-        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var judge = EndpointClient.Create(spec);
         var criteria = new[] { new Criterion { Id = "c1", Text = "The response is kind.", Weight = 1 } };
         var result = await new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync("Hi", "Hello.", criteria);
         var verdict = result.Verdicts["c1"];
         Assert.Equal(VerdictStatus.CannotAssess, verdict.Status);
         Assert.StartsWith($"judge error: http://127.0.0.1:{port}/v1#m: network error: ", verdict.Reason);
-        Assert.Equal((1, 1), (judge.Meter.Snapshot().Retries, judge.Meter.Snapshot().Failures));
+        Assert.Equal((1, 1), (judge.UsageSoFar().Retries, judge.UsageSoFar().Failures));
     }
 
     [Fact]
@@ -84,14 +84,14 @@ public sealed class EndpointProbeTests
     {
         var port = LoopbackPort.Closed();
         var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
-        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec) { FailFastAfter = 3 };
+        using var judge = EndpointClient.Create(spec, new EndpointClientOptions { FailFastAfter = 3 });
         Task Ask() => judge.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "hi")]);
         await Assert.ThrowsAsync<LlmCallException>(Ask);
         await Assert.ThrowsAsync<LlmCallException>(Ask);
         var third = await Assert.ThrowsAsync<EndpointUnusableException>(Ask); // the third failure reaches the limit
         Assert.Contains("the first 3 calls all failed and none succeeded (the last: network error: ", third.Message);
         await Assert.ThrowsAsync<EndpointUnusableException>(Ask); // and no further call is attempted
-        Assert.Equal(3, judge.Meter.Snapshot().Failures);
+        Assert.Equal(3, judge.UsageSoFar().Failures);
     }
 
     [Fact]

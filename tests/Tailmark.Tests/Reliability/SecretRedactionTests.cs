@@ -64,7 +64,7 @@ public sealed class SecretRedactionTests
         await using var judge = await KeyEchoingJudge.StartAsync();
         var spec = new Tailmark.Llm.EndpointSpec("echo", Tailmark.Llm.EndpointKind.Http, new Uri(judge.Url), "m", Key,
             new Tailmark.Llm.EndpointLimits(), Tailmark.Llm.PriceTable.Free);
-        using var client = new Tailmark.Llm.ResilientChatClient(new Tailmark.Llm.OpenAiChatClient(spec), spec);
+        using var client = Tailmark.Llm.EndpointClient.Create(spec);
         var rubric = new Tailmark.Rubrics.Rubric { Id = "r1", PromptId = "p", Criteria = [new Tailmark.Rubrics.Criterion { Id = "a", Text = "Says hello.", Weight = 1 }] };
         var grader = new Tailmark.Judging.ResponseGrader(new Tailmark.Judging.JudgeEngine([client], null, new Tailmark.Judging.JudgeOptions()),
             new Tailmark.Checks.CheckRunner(), new Tailmark.Scoring.RewardPipeline(Tailmark.Scoring.ScoringConfigLoader.Preset("default")));

@@ -1,3 +1,4 @@
+using Tailmark.Rubrics.Builtin;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using static Tailmark.Tests.Support.RubricBuilder;

@@ -1,6 +1,6 @@
 using Tailmark.Judging;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -18,7 +18,7 @@ public sealed class LoadBalancerTests
         await using var balancer = await HaproxyServer.StartAsync([a.BaseUrl, b.BaseUrl], new HaproxyOptions { HealthCheckPath = "/v1/models" });
 
         var spec = new EndpointSpec("sim:balanced", EndpointKind.Http, new Uri(balancer.BaseUrl, "/v1"), "sim-judge", null, new EndpointLimits(), PriceTable.Free);
-        using var throughBalancer = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var throughBalancer = EndpointClient.Create(spec);
         using var direct = SimFixtures.Judge(a);
         var rubrics = a.World.Tasks.ToDictionary(t => t.Id, SimFixtures.RubricFor);
         var calls = 0;

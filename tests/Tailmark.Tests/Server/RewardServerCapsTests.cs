@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Tailmark.Llm;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Tailmark.Llm;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 

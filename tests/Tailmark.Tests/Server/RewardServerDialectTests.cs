@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -20,7 +20,7 @@ public sealed class RewardServerDialectTests
         var items = SimFixtures.Responses(sim.World, 3).Select(r => new { prompt_id = r.PromptId, response = r.Response }).ToArray();
         using var response = await http.PostAsJsonAsync(new Uri(server.BaseUrl, "v1/reward"), new { items });
         var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(0, judge.Meter.Snapshot().UnusableAnswers);
+        Assert.Equal(0, judge.UsageSoFar().UnusableAnswers);
         return [.. json.GetProperty("rewards").EnumerateArray().Select(r => r.GetRawText())];
     }
 

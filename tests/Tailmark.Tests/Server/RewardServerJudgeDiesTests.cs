@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tailmark.Llm;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -43,7 +43,7 @@ public sealed class RewardServerJudgeDiesTests
 
         await sim.DisposeAsync();
         await Reward(12, "during"); // 12 calls fail (no retries)
-        Assert.Equal(12, judge.Meter.Snapshot().Failures);
+        Assert.Equal(12, judge.UsageSoFar().Failures);
         var health = await Health();
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         var reason = Assert.Single(health.GetProperty("reasons").EnumerateArray());

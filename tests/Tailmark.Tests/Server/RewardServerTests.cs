@@ -6,9 +6,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tailmark.Io;
 using Tailmark.Llm;
+using Tailmark.Rubrics.Builtin;
 using Tailmark.Rubrics;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -180,16 +181,25 @@ public sealed class RewardServerTests : SimJudgeTests
     [Fact]
     public async Task Reward_IdenticalConcurrentItems_ShareOneGrading()
     {
-        var (server, metrics) = await Start();
+        // A judge that takes a while to answer (about 0.2 s per call at 2,000 tokens a second), so that every item is
+        // in flight before the first grading ends: against an instant judge a late item's grading could start after its
+        // twin's had finished, and then rightly grade again.
+        await using var slow = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Seed = 13, Tasks = 4, JudgeErrorRate = 0 },
+            Capacity = CapacitySpec.Parse("slots=8,prefill_tps=1000000,decode_tps=2000,prefix_cache=on"),
+        });
+        using var judge = SimFixtures.Judge(slow, new EndpointLimits { Concurrency = 64 });
+        var (server, metrics) = await RewardServerFixture.StartAsync(slow, judge, null, [BuiltinRubrics.Defense(DefenseMode.Veto)]);
         await using var _ = server;
         using var http = new HttpClient();
-        var task = Sim.World.Tasks[3];
+        var task = slow.World.Tasks[3];
         var item = new JsonObject { ["prompt_id"] = task.Id, ["response"] = $"You should {task.Facets[2].Phrase}." };
         var body = new JsonObject { ["items"] = new JsonArray([.. Enumerable.Range(0, 8).Select(_ => item.DeepClone())]) }.ToJsonString();
-        var before = Sim.Service.Stats.Snapshot().Requests;
+        var before = slow.Service.Stats.Snapshot().Requests;
         var (_, json) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), body);
         Assert.Single(json.GetProperty("rewards").EnumerateArray().Select(r => r.GetDouble()).Distinct());
-        Assert.Equal(1, Sim.Service.Stats.Snapshot().Requests - before); // all-at-once: one judge call for eight identical items
+        Assert.Equal(1, slow.Service.Stats.Snapshot().Requests - before); // all-at-once: one judge call for eight identical items
     }
 
     [Fact]
@@ -294,7 +304,7 @@ public sealed class RewardServerJudgeOutageTests
         Assert.Equal("undefined", during.GetProperty("results")[0].GetProperty("ungraded").GetString());
         Assert.StartsWith("the reward is undefined", during.GetProperty("results")[0].GetProperty("error").GetString());
         Assert.False(during.GetProperty("results")[0].GetProperty("graded").GetBoolean());
-        Assert.True(judge.Meter.Snapshot().Failures > 0);
+        Assert.True(judge.UsageSoFar().Failures > 0);
 
         await using var back = await SimServer.StartAsync(simOptions, port); // the same endpoint returns
         var after = await Reward($"You should {task.Facets[1].Phrase}.");
@@ -339,7 +349,7 @@ public sealed class RewardServerJudgeHealthTests
     {
         await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 2 } });
         var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{LoopbackPort.Closed()}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 0 });
-        using var judge = new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        using var judge = EndpointClient.Create(spec);
         var (server, _) = await RewardServerFixture.StartAsync(sim, judge);
         await using var _ = server;
         using var http = new HttpClient();
@@ -403,7 +413,7 @@ public sealed class RewardServerJudgeHealthTests
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         var reason = Assert.Single(health.GetProperty("reasons").EnumerateArray(), r => r.GetProperty("code").GetString() == "judge_answers_unusable");
         Assert.Contains("no verdict could be read from any of the judge's", reason.GetProperty("message").GetString());
-        var usage = judge.Meter.Snapshot();
+        var usage = judge.UsageSoFar();
         Assert.True(usage.UnusableAnswers >= 1);
         Assert.Contains($"tailmark_judge_unusable_answers_total {usage.UnusableAnswers}\n", await http.GetStringAsync(new Uri(server.BaseUrl, "metrics")));
     }

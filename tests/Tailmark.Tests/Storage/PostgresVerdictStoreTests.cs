@@ -2,7 +2,7 @@ using Npgsql;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;

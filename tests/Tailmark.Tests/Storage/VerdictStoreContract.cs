@@ -2,7 +2,7 @@ using System.Globalization;
 using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Scoring;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;

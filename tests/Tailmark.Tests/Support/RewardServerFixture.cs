@@ -1,17 +1,18 @@
+using Microsoft.Extensions.AI;
 using Tailmark.Checks;
 using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 
 namespace Tailmark.Tests.Support;
 
 /// <summary>Starts the real reward server on 127.0.0.1 over a simulated world's rubrics, judged through <paramref name="judge"/> in all-at-once mode.</summary>
 public static class RewardServerFixture
 {
-    public static async Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(SimServer sim, ResilientChatClient judge, RewardServerOptions? options = null, IReadOnlyList<Rubric>? shared = null)
+    public static async Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(SimServer sim, IChatClient judge, RewardServerOptions? options = null, IReadOnlyList<Rubric>? shared = null)
     {
         options ??= new RewardServerOptions();
         var index = new RubricIndex(sim.World.Tasks.Select(SimFixtures.RubricFor), shared ?? []);

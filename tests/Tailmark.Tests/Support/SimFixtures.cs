@@ -1,8 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using Tailmark.Io;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Tests.Support;
@@ -28,10 +29,10 @@ public static class SimFixtures
         world.Tasks.SelectMany(t => Enumerable.Range(0, perTask).Select(i => new ResponseRow(t.Id, $"{model}-{i}",
             SimGenerators.Write(SimGenerators.Find(model)!, t, world.Seed, $"fixture/{i}"), model, JsonMaps.Empty)));
 
-    public static ResilientChatClient Judge(SimServer server, EndpointLimits? limits = null, string model = "sim-judge")
+    public static IChatClient Judge(SimServer server, EndpointLimits? limits = null, string model = "sim-judge")
     {
         var spec = new EndpointSpec($"sim:{model}", EndpointKind.Sim, server.BaseUrl, model, null, limits ?? new EndpointLimits(), PriceTable.Free);
-        return new ResilientChatClient(new OpenAiChatClient(spec), spec);
+        return EndpointClient.Create(spec);
     }
 
     public static void WriteRubrics(string path, SimWorld world) =>

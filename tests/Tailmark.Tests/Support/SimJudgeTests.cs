@@ -1,5 +1,6 @@
+using Microsoft.Extensions.AI;
 using Tailmark.Llm;
-using Tailmark.Server.Sim;
+using Tailmark.Sim.Server;
 using Tailmark.Sim;
 
 namespace Tailmark.Tests.Support;
@@ -12,7 +13,7 @@ public abstract class SimJudgeTests : IAsyncLifetime
 {
     protected SimServer Sim { get; private set; } = null!;
 
-    protected ResilientChatClient Judge { get; private set; } = null!;
+    protected IChatClient Judge { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {

@@ -1,4 +1,5 @@
 using Tailmark.Io;
+using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 
 namespace Tailmark.Evaluation.Report;

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Tailmark.Server.Sim;
+namespace Tailmark.Sim.Server;
 
 /// <summary>
 /// What the simulated server has done: requests and faults, tokens (with those served from the prefix

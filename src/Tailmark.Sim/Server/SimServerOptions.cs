@@ -1,6 +1,5 @@
-using Tailmark.Sim;
 
-namespace Tailmark.Server.Sim;
+namespace Tailmark.Sim.Server;
 
 /// <summary>Everything a simulated server needs: the world's knobs, its capacity and its faults.</summary>
 public sealed record SimServerOptions

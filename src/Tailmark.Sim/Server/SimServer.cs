@@ -8,9 +8,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tailmark.Sim;
 
-namespace Tailmark.Server.Sim;
+namespace Tailmark.Sim.Server;
 
 /// <summary>
 /// The simulated world's HTTP face: an OpenAI-compatible server on 127.0.0.1 (<c>POST /v1/chat/completions</c>,

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Tailmark.Sim;
 
-namespace Tailmark.Server.Sim;
+namespace Tailmark.Sim.Server;
 
 /// <summary>Thread-safe counters behind <c>GET /v1/sim/stats</c>.</summary>
 public sealed class SimStats(int slots)

@@ -5,10 +5,10 @@ using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
+using Tailmark.Evaluation;
 using Tailmark.Scoring;
-using Tailmark.Sim;
 
-namespace Tailmark.Evaluation;
+namespace Tailmark.Sim.Experiments;
 
 /// <summary>
 /// The Chasing-the-Tail experiment on the simulated world (the paper's Table 2): rubrics built five ways — prompt
@@ -17,7 +17,7 @@ namespace Tailmark.Evaluation;
 /// pairs of held-out responses, in the high- and low-reward regions, with a k-vote majority judge (ties wrong).
 /// Every model is reached through its HTTP client; only gold comes from the world directly.
 /// </summary>
-public sealed class TailExperiment(SimWorld world, Func<string, IChatClient> generators, IChatClient proposer, ResilientChatClient judge, int votes = 5, int evaluationPerTask = 12)
+public sealed class TailExperiment(SimWorld world, Func<string, IChatClient> generators, IChatClient proposer, IChatClient judge, int votes = 5, int evaluationPerTask = 12)
 {
     private static readonly string[] EvaluationModels = ["sim-base", "sim-good", "sim-great", "sim-diverse-1", "sim-diverse-2", "sim-diverse-3", "sim-diverse-4", "sim-diverse-5", "sim-diverse-6"];
 

@@ -2,7 +2,7 @@ using System.Reflection;
 using Tailmark.Io;
 using Tailmark.Rubrics.Formats;
 
-namespace Tailmark.Rubrics;
+namespace Tailmark.Rubrics.Builtin;
 
 /// <summary>Rubrics that ship inside Tailmark.</summary>
 public static class BuiltinRubrics

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Tailmark.Sim;
 
-namespace Tailmark.Server.Sim;
+namespace Tailmark.Sim.Server;
 
 /// <summary>
 /// Serves one chat-completions request the way a serving engine would: decide the request's fault (if any),

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
+using Tailmark.Io;
 
 namespace Tailmark.Sim;
 
@@ -11,14 +9,8 @@ namespace Tailmark.Sim;
 /// </summary>
 public static class SimHash
 {
-    /// <summary>A 64-bit hash of the parts (SHA-256 over their UTF-8 bytes with separators).</summary>
-    public static ulong Of(params object?[] parts)
-    {
-        var text = string.Join("\u001f", parts.Select(p => Convert.ToString(p, System.Globalization.CultureInfo.InvariantCulture)));
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), digest);
-        return BinaryPrimitives.ReadUInt64LittleEndian(digest);
-    }
+    /// <summary>A 64-bit hash of the parts (<see cref="SeededHash.Of"/>).</summary>
+    public static ulong Of(params object?[] parts) => SeededHash.Of(parts);
 
     /// <summary>A uniform number in [0, 1) determined by the parts.</summary>
     public static double Unit(params object?[] parts) => (Of(parts) >> 11) * (1.0 / (1UL << 53));

@@ -1,7 +1,6 @@
 using Tailmark.Io;
-using Tailmark.Rubrics.Formats;
 
-namespace Tailmark.Rubrics;
+namespace Tailmark.Rubrics.Formats;
 
 /// <summary>
 /// Loads every rubric of a file into memory by id (rubrics are small next to responses and verdicts), failing

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tailmark.Server.Sim;
+namespace Tailmark.Sim.Server;
 
 // The OpenAI chat-completions wire format, as much of it as the simulated server reads and writes.
 
