@@ -54,7 +54,7 @@ public sealed partial class ServeStopTests
     private static async Task<double> InFlight(HttpClient http, Uri url)
     {
         var text = await http.GetStringAsync(new Uri(url, "metrics"));
-        return double.Parse(Regex.Match(text, @"^tailmark_requests_in_flight (\S+)$", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return Scrape.Value(text, "tailmark_requests_in_flight") ?? throw new InvalidOperationException("no tailmark_requests_in_flight in /metrics:\n" + text);
     }
 
     private static List<Task<HttpResponseMessage>> Send(HttpClient http, Uri url, SimWorld world, int count) => [.. Enumerable.Range(0, count).Select(i =>
