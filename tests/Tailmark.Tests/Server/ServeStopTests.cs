@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -14,42 +13,34 @@ namespace Tailmark.Tests.Server;
 /// every accepted request is answered, then the process exits 0; past the drain time the unfinished items are
 /// answered as ungraded ("stopping"), never dropped.
 /// </summary>
-public sealed partial class ServeStopTests
+public sealed class ServeStopTests
 {
+    /// <summary>serve over a simulated world's rubrics, all-at-once, with its own folder.</summary>
     private sealed class Serve : IDisposable
     {
-        public Process Process { get; }
-        public Uri Url { get; }
-        public TempDir Dir { get; } = new();
+        private readonly ServeProcess _serve;
 
         public Serve(params string[] extra)
         {
             var rubrics = Path.Combine(Dir.Path, "rubrics.jsonl");
             SimFixtures.WriteRubrics(rubrics, new SimWorld(13, 4));
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in (string[])[CliProcess.CliDll, "serve", "--rubrics", rubrics, "--port", "0", "--sim-seed", "13", "--sim-tasks", "4", "--mode", "all",
-                "--cache", Path.Combine(Dir.Path, "cache.sqlite"), .. extra]) start.ArgumentList.Add(a);
-            Process = Process.Start(start)!;
-            var line = Process.StandardOutput.ReadLine() ?? "";
-            Url = new Uri(UrlPattern().Match(line) is { Success: true } m ? m.Value : throw new InvalidOperationException("serve did not start: " + line + Process.StandardError.ReadToEnd()));
+            _serve = new ServeProcess(["--rubrics", rubrics, "--sim-seed", "13", "--sim-tasks", "4", "--mode", "all", "--cache", Path.Combine(Dir.Path, "cache.sqlite"), .. extra]);
         }
 
-        public void Terminate()
-        {
-            using var kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-        }
+        public TempDir Dir { get; } = new();
+
+        public Process Process => _serve.Process;
+
+        public Uri Url => _serve.Url;
+
+        public void Terminate() => _serve.Terminate();
 
         public void Dispose()
         {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
+            _serve.Dispose();
             Dir.Dispose();
         }
     }
-
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/")]
-    private static partial Regex UrlPattern();
 
     private static async Task<double> InFlight(HttpClient http, Uri url)
     {
