@@ -77,7 +77,7 @@ internal static partial class ServeWrk
                     {
                         var r = await Wrk(server.Url, script, BodiesFor(16), connections, 60);
                         var metrics = await http.GetStringAsync(metricsUrl);
-                        double Gauge(string name) => double.Parse(Regex.Match(metrics, $@"^{name} ([\d.E+]+)$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+                        double Gauge(string name) => double.Parse(Regex.Match(metrics, $@"^{name}(?:\{{\}})? ([\d.E+]+)$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"{m,6} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * 16,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8} {server.Memory().Current / 1024,7} {Gauge("dotnet_gc_heap_after_last_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_heap_after_last_full_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_gen2_collections"),9:0}"));
                     }

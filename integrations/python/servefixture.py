@@ -109,7 +109,7 @@ def wait_in_flight(server, count):
     request = urllib.request.Request(server.url + "metrics", headers={"Authorization": "Bearer " + TOKEN})
     for _ in range(600):
         with urllib.request.urlopen(request, timeout=30) as r:
-            if re.search(rf"^tailmark_requests_in_flight {count}$", r.read().decode(), re.MULTILINE):
+            if re.search(rf"^tailmark_requests_in_flight(?:{{}})? {count}$", r.read().decode(), re.MULTILINE):
                 return
         time.sleep(0.05)
     raise TimeoutError(f"never saw {count} requests in flight")

@@ -26,6 +26,9 @@ internal static class CommandRunner
     /// </summary>
     public static SecretRedactor Secrets { get; private set; } = SecretRedactor.FromEnvironment();
 
+    /// <summary>The clock commands read (wall time, progress and its ETA, cache ages, report dates): the system's, or a test's.</summary>
+    public static TimeProvider Time { get; internal set; } = TimeProvider.System;
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         Secrets = SecretRedactor.FromEnvironment();

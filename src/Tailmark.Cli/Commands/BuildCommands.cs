@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Tailmark.Building;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
@@ -157,7 +158,8 @@ internal static class BuildCommands
                 var p => throw new UsageException($"--pair must be top2, tied or diverse, not '{p}'"),
             };
             if (parse.GetValue(iterations) < 1) throw new UsageException("--iterations must be at least 1");
-            var initial = (await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance).ToList();
+            var set = await RubricSet.LoadAsync(parse.GetValue(rubrics)!, null, ct);
+            var initial = set.Instances.ToList();
             var responses = new Dictionary<string, List<ResponseRow>>(StringComparer.Ordinal);
             foreach (var row in (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values)
             {
@@ -168,9 +170,10 @@ internal static class BuildCommands
             var proposerClient = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
             using var verdictCache = CacheOption.Open(parse.GetValue(cache)!);
             var runDir = parse.GetValue(output)!;
-            var refiner = new RubricRefiner(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
-                new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient),
-                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir, CommandRunner.Secrets));
+            var grader = new ResponseGrader(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("ctt")));
+            using var grading = new BatchGrader(grader, new BatchGraderOptions { Concurrency = Math.Max(16, judgeClient.Endpoint().Limits.Concurrency), Time = CommandRunner.Time });
+            var refiner = new RubricRefiner(grading, new ProposerClient(proposerClient),
+                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir, CommandRunner.Secrets), set);
             var finals = new Rubric[initial.Count];
             var notes = new List<string>();
             var done = 0;

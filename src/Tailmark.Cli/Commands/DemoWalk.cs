@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,6 +7,7 @@ using Tailmark.Building;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Evaluation;
+using Tailmark.Grading;
 using Tailmark.Evaluation.Report;
 using Tailmark.Io;
 using Tailmark.Judging;
@@ -35,8 +35,11 @@ internal sealed class DemoWalk : IAsyncDisposable
 
     private readonly string _dir;
     private readonly Endpoints _endpoints;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly long _started = CommandRunner.Time.GetTimestamp();
     private readonly EndpointLimits _limits = new() { Concurrency = 64 };
+
+    // Every grading step walks through a batch grader that keeps the judge's 64 slots busy.
+    private static BatchGraderOptions Walk => new() { Concurrency = 64, Time = CommandRunner.Time };
     private readonly Dictionary<string, IChatClient> _clients = [];
     private readonly VerdictCache _cache;
     private IChatClient _judge = null!;
@@ -60,7 +63,9 @@ internal sealed class DemoWalk : IAsyncDisposable
         _cache = CacheOption.Open(Path.Combine(dir, "verdicts.sqlite"));
     }
 
-    private void Step(string text) => CommandRunner.Out.MarkupLine($"[grey]{_clock.Elapsed.TotalSeconds,5:0.0}s[/] {Markup.Escape(text)}");
+    private TimeSpan Elapsed => CommandRunner.Time.GetElapsedTime(_started);
+
+    private void Step(string text) => CommandRunner.Out.MarkupLine($"[grey]{Elapsed.TotalSeconds,5:0.0}s[/] {Markup.Escape(text)}");
 
     private string In(params string[] parts) => Path.Combine([_dir, .. parts]);
 
@@ -106,7 +111,8 @@ internal sealed class DemoWalk : IAsyncDisposable
     public async Task RefineAsync(CancellationToken ct)
     {
         var engine = new JudgeEngine([_judge], _cache, new JudgeOptions { Mode = JudgeMode.AllAtOnce });
-        var refiner = new RubricRefiner(engine, new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(_proposer),
+        using var grading = new BatchGrader(new ResponseGrader(engine, new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("ctt"))), Walk);
+        var refiner = new RubricRefiner(grading, new ProposerClient(_proposer),
             new RefineOptions(3, PairStrategy.Top2, ExcludeUsed: true, Seed: _world.Seed), new RoundStore(In("run")));
         _refined = new Rubric[_initial.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, _initial.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
@@ -125,8 +131,9 @@ internal sealed class DemoWalk : IAsyncDisposable
                 if ((await PoolSampler.SampleAsync(_clients[g], g, p, 0, 500, ct)).Row is { } row) _heldOut.Add(row);
             }
         }
-        var graded = new List<GradedResponse>();
-        foreach (var r in _heldOut) graded.Add(await _grader.GradeAsync(_refined.First(x => x.PromptId == r.PromptId), _world.TaskById(r.PromptId)!.Prompt, r, ct));
+        using var grading = new BatchGrader(_grader, Walk);
+        var refined = new RubricSet(_refined);
+        var graded = (await grading.GradeAllAsync(_heldOut.Select(r => refined.ItemFor(r)!), null, ct)).Select(o => o.GradedOrThrow()).ToList();
         await JsonRowSink.WriteAsync(graded, In(RunReport.Graded), (w, g) => GradedRowWriter.Write(w, g.Row, g.Result), ct);
         var byModel = graded.Select((g, i) => (Generator: _heldOut[i].Generator ?? "?", Reward: g.Result.Reward ?? 0)).GroupBy(x => x.Generator).ToDictionary(g => g.Key, g => g.Average(x => x.Reward));
         var judged = graded.Sum(g => g.JudgeCalls);
@@ -137,10 +144,11 @@ internal sealed class DemoWalk : IAsyncDisposable
 
     public async Task ServeAsync(CancellationToken ct)
     {
-        var metrics = new RewardMetrics();
-        var index = new RubricIndex(_refined, [BuiltinRubrics.Defense(DefenseMode.Veto)]);
+        using var metrics = new RewardMetrics();
+        var index = new RubricIndex(new RubricSet(_refined, [BuiltinRubrics.Defense(DefenseMode.Veto)]));
         var options = new RewardServerOptions();
-        await using var server = await RewardServer.StartAsync(new RewardService(index, _grader, options, metrics), metrics, options, cancellationToken: ct);
+        using var grading = new BatchGrader(_grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true, Time = CommandRunner.Time });
+        await using var server = await RewardServer.StartAsync(new RewardService(index, grading, options, metrics, time: CommandRunner.Time), metrics, options, cancellationToken: ct);
         using var http = new HttpClient();
         var task = _world.Tasks[0];
         var items = new[]
@@ -171,15 +179,12 @@ internal sealed class DemoWalk : IAsyncDisposable
     public async Task BestOfNAsync(CancellationToken ct)
     {
         var bon = new List<(string Name, IReadOnlyList<BestOfNPoint> Curve)>();
-        foreach (var (name, set) in new[] { ("initial", _initial.ToArray()), ("refined", _refined) })
+        using var grading = new BatchGrader(_grader, Walk);
+        foreach (var (name, rubrics) in new[] { ("initial", _initial.ToArray()), ("refined", _refined) })
         {
-            var candidates = new List<BestOfN.Candidate>();
-            foreach (var r in _pool)
-            {
-                var task = _world.TaskById(r.PromptId)!;
-                var g = await _grader.GradeAsync(set.First(x => x.PromptId == r.PromptId), task.Prompt, r, ct);
-                candidates.Add(new BestOfN.Candidate(r.PromptId, g.Result.Reward, SimWorld.Gold(task, r.Response)));
-            }
+            var set = new RubricSet(rubrics);
+            var candidates = (await grading.GradeAllAsync(_pool.Select(r => set.ItemFor(r)!), null, ct)).Select(o => new BestOfN.Candidate(
+                o.Item.Response.PromptId, o.GradedOrThrow().Result.Reward, SimWorld.Gold(_world.TaskById(o.Item.Response.PromptId)!, o.Item.Response.Response))).ToList();
             bon.Add((name, BestOfN.Curve(candidates, 8)));
         }
         await JsonRowSink.WriteAsync(bon.SelectMany(c => c.Curve.Select(p => (c.Name, Point: p))), In(RunReport.BestOfN), (w, x) => BestOfNRowWriter.Write(w, x.Point, x.Name), ct);
@@ -193,7 +198,7 @@ internal sealed class DemoWalk : IAsyncDisposable
         var path = In("report.html");
         var report = await ReportCommand.Write(_dir, path, "Tailmark demo", ct);
         Step($"wrote the report: {report.Sections.Sum(x => x.Charts.Count)} charts in one self-contained HTML file → report.html");
-        Step($"done in {_clock.Elapsed.TotalSeconds:0} s; everything is in {Path.GetFullPath(_dir)}; open {Path.GetFullPath(path)} in a browser");
+        Step($"done in {Elapsed.TotalSeconds:0} s; everything is in {Path.GetFullPath(_dir)}; open {Path.GetFullPath(path)} in a browser");
     }
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Evaluation;
 using Tailmark.Io;
 using Tailmark.Judging;
@@ -34,16 +35,15 @@ internal static class EvalCommand
             var goldSource = parse.GetValue(gold);
             if (goldSource is not ("field" or "sim")) throw new UsageException($"--gold must be field or sim, not '{goldSource}'");
             var rows = await ResponseRow.LoadOrderedAsync(parse.GetValue(pool)!, ct);
-            var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
+            var set = await shared.RubricsAsync(parse, ct);
             var simOptions = shared.Endpoint.Bind(parse);
             var world = goldSource == "sim" ? new SimWorld(simOptions.World.Seed, simOptions.World.Tasks) : null;
-            await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
-            var grader = opened.Grader;
-            var candidates = new List<BestOfN.Candidate>();
+            // Gold first, so that a pool without it fails before any judge call.
+            var items = new List<GradeItem>();
             var missing = new List<string>();
             foreach (var r in rows)
             {
-                if (!byPrompt.TryGetValue(r.PromptId, out var rubric))
+                if (set.ItemFor(r) is not { } item)
                 {
                     missing.Add(r.PromptId);
                     continue;
@@ -64,9 +64,11 @@ internal static class EvalCommand
                 {
                     throw new Io.InputException(parse.GetValue(pool)!, null, "gold", $"response {r.ResponseId} of {r.PromptId} has no numeric gold (use --gold sim for simulated pools)");
                 }
-                var graded = await grader.GradeAsync(rubric, JudgePrompts.Conversation(rubric.Prompt), r, ct);
-                candidates.Add(new BestOfN.Candidate(r.PromptId, graded.Result.Reward, g));
+                items.Add(item with { State = g });
             }
+            await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
+            var candidates = (await opened.Batch.GradeAllAsync(items, null, ct))
+                .Select(o => new BestOfN.Candidate(o.Item.Response.PromptId, o.GradedOrThrow().Result.Reward, (double)o.Item.State!)).ToList();
             foreach (var p in missing.Distinct()) Console.Error.WriteLine($"warning: no rubric for prompt {p}; its responses are left out");
             if (candidates.Count == 0) throw new Io.InputException(parse.GetValue(pool)!, null, null, "no response could be scored");
             var n = parse.GetValue(maxN) ?? candidates.GroupBy(c => c.PromptId).Max(g => g.Count());

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Judging;
 using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
@@ -8,8 +9,8 @@ namespace Tailmark.Cli.Commands;
 
 /// <summary>
 /// The options shared by the commands that grade a pool with instance rubrics (<c>eval bon</c>, <c>eval pairs</c>,
-/// <c>select</c>): <c>--rubrics</c>, <c>--judge</c>, <c>--scoring</c>, <c>--cache</c> and the endpoint options (the
-/// endpoints file, the in-process simulated world), with the loading and grader set-up they imply.
+/// <c>select</c>): <c>--rubrics</c>, <c>--judge</c>, <c>--scoring</c>, <c>--cache</c>, <c>--defense</c> and the endpoint
+/// options (the endpoints file, the in-process simulated world), with the loading and grader set-up they imply.
 /// </summary>
 internal sealed class EvalOptions(string rubricsDescription)
 {
@@ -17,6 +18,7 @@ internal sealed class EvalOptions(string rubricsDescription)
     public Option<string> Judge { get; } = new("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
     public Option<string?> Scoring { get; } = new("--scoring", "-s") { Description = "Scoring preset or file." };
     public Option<string> Cache { get; } = CacheOption.Create();
+    public Option<string> Defense { get; } = DefenseLayer.Option();
     public EndpointOptions Endpoint { get; } = new();
 
     public void AddTo(Command command)
@@ -25,13 +27,13 @@ internal sealed class EvalOptions(string rubricsDescription)
         command.Options.Add(Judge);
         command.Options.Add(Scoring);
         command.Options.Add(Cache);
+        command.Options.Add(Defense);
         Endpoint.AddTo(command);
     }
 
-    /// <summary>The instance rubrics of <c>--rubrics</c>, by prompt id.</summary>
-    public async Task<Dictionary<string, Rubric>> InstanceRubricsAsync(ParseResult parse, CancellationToken ct) =>
-        (await RubricLoader.LoadAsync(parse.GetValue(Rubrics)!, null, ct)).Values
-            .Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).ToDictionary(r => r.PromptId!);
+    /// <summary>The rubrics of <c>--rubrics</c> with their layers (the file's task and dataset rubrics, then <c>--defense</c>).</summary>
+    public Task<RubricSet> RubricsAsync(ParseResult parse, CancellationToken ct) =>
+        RubricSet.LoadAsync(parse.GetValue(Rubrics)!, DefenseLayer.Rubrics(parse.GetValue(Defense)!), ct);
 
     /// <summary>Starts the endpoints (the simulated world in process for sim specs) and opens the grader over them.</summary>
     public async Task<Opened> OpenAsync(ParseResult parse, JudgeOptions judge, CancellationToken ct)
@@ -51,7 +53,7 @@ internal sealed class EvalOptions(string rubricsDescription)
     /// <summary>Endpoints and the grader over them, released together.</summary>
     internal sealed class Opened(Endpoints endpoints, Graders graders) : IAsyncDisposable
     {
-        public ResponseGrader Grader => graders.Grader;
+        public BatchGrader Batch => graders.Batch;
 
         public async ValueTask DisposeAsync()
         {

@@ -1,9 +1,11 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Evaluation;
 using Tailmark.Io;
 using Tailmark.Judging;
@@ -43,22 +45,23 @@ internal static class EvalPairsCommand
                 var t => throw new UsageException($"--ties must be wrong, half or exclude, not '{t}'"),
             };
             if (parse.GetValue(votes) < 1) throw new UsageException("--votes must be at least 1");
-            var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
+            var set = await shared.RubricsAsync(parse, ct);
             var texts = parse.GetValue(responses) is { } rp ? await ResponseRow.LoadAsync(rp, ct) : null;
-            var rows = await ReadPairsAsync(parse.GetValue(pairs)!, byPrompt, texts, ct);
+            var rows = await ReadPairsAsync(parse.GetValue(pairs)!, set, texts, ct);
             await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = parse.GetValue(votes) }, ct);
-            var grader = opened.Grader;
             var median = Median(rows.SelectMany(r => new[] { r.ChosenGold, r.RejectedGold }).Where(g => g is not null).Select(g => g!.Value).ToList());
+            // Both sides of every pair in one batch; outcomes come back in the same order, chosen then rejected.
+            var items = rows.SelectMany((r, i) => new[]
+            {
+                set.ItemFor(new ResponseRow(r.PromptId, $"pair{i}-chosen", r.Chosen, null, r.Fields))!,
+                set.ItemFor(new ResponseRow(r.PromptId, $"pair{i}-rejected", r.Rejected, null, r.Fields))!,
+            });
+            var results = (await opened.Batch.GradeAllAsync(items, null, ct)).Select(o => o.GradedOrThrow()).ToList();
             var outcomes = new List<PairEvaluation.Outcome>();
             var labelled = new List<(bool Label, bool Judge)>();
-            var i = 0;
-            foreach (var r in rows)
+            for (var i = 0; i < rows.Count; i++)
             {
-                var rubric = byPrompt[r.PromptId];
-                var conversation = JudgePrompts.Conversation(rubric.Prompt);
-                var chosen = await grader.GradeAsync(rubric, conversation, new ResponseRow(r.PromptId, $"pair{i}-chosen", r.Chosen, null, JsonMaps.Empty), ct);
-                var rejected = await grader.GradeAsync(rubric, conversation, new ResponseRow(r.PromptId, $"pair{i}-rejected", r.Rejected, null, JsonMaps.Empty), ct);
-                i++;
+                var (r, chosen, rejected) = (rows[i], results[2 * i], results[2 * i + 1]);
                 outcomes.Add(new PairEvaluation.Outcome(RegionOf(r, median), chosen.Result.Reward, rejected.Result.Reward));
                 foreach (var (labels, graded) in new[] { (r.ChosenLabels, chosen), (r.RejectedLabels, rejected) })
                 {
@@ -79,10 +82,11 @@ internal static class EvalPairsCommand
         return command;
     }
 
+    /// <summary>A pair row; <see cref="Fields"/> are its other fields (its task and tags among them), passed to both sides.</summary>
     private sealed record PairRow(string PromptId, string Chosen, string Rejected, double? ChosenGold, double? RejectedGold, string? Region,
-        IReadOnlyDictionary<string, bool> ChosenLabels, IReadOnlyDictionary<string, bool> RejectedLabels);
+        IReadOnlyDictionary<string, bool> ChosenLabels, IReadOnlyDictionary<string, bool> RejectedLabels, ImmutableSortedDictionary<string, JsonElement> Fields);
 
-    private static Task<List<PairRow>> ReadPairsAsync(string path, IReadOnlyDictionary<string, Rubric> rubrics,
+    private static Task<List<PairRow>> ReadPairsAsync(string path, RubricSet rubrics,
         IReadOnlyDictionary<(string, string), ResponseRow>? texts, CancellationToken ct) =>
         JsonlRows.ReadAsync(path, f =>
         {
@@ -94,11 +98,12 @@ internal static class EvalPairsCommand
             var region = f.String("region");
             var cl = Labels(f, "chosen_labels");
             var rl = Labels(f, "rejected_labels");
-            f.Rest(quiet: true);
-            if (promptId is not null && !rubrics.ContainsKey(promptId)) f.Log.Error("prompt_id", $"no instance rubric for prompt \"{promptId}\"");
+            var fields = f.Rest(quiet: true);
+            TraitFields.Read(fields, f.Log);
+            if (promptId is not null && !rubrics.HasPrompt(promptId)) f.Log.Error("prompt_id", $"no instance rubric for prompt \"{promptId}\"");
             string Resolve(string value) => texts is not null && promptId is not null && texts.TryGetValue((promptId, value), out var row) ? row.Response : value;
             return promptId is not null && chosen is not null && rejected is not null
-                ? new PairRow(promptId, Resolve(chosen), Resolve(rejected), cg, rg, region, cl, rl)
+                ? new PairRow(promptId, Resolve(chosen), Resolve(rejected), cg, rg, region, cl, rl, fields)
                 : null;
         }, ct);
 

@@ -1,12 +1,11 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Spectre.Console;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
@@ -89,12 +88,9 @@ internal static class GradeCommand
                 throw UsageException.From(ex);
             }
 
-            var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
-            var byPrompt = all.Values.Where(r => r.Level == RubricLevel.Instance && r.PromptId is not null).GroupBy(r => r.PromptId!).ToDictionary(g => g.Key, g => g.First());
-            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
-            shared.AddRange(DefenseLayer.Rubrics(parse.GetValue(defense)!));
-            // Composed once per prompt, not per response row: a GRPO-sized file repeats each prompt many times.
-            var gradingFor = byPrompt.ToDictionary(kv => kv.Key, kv => (Rubric: RubricComposer.Compose(kv.Value, shared).Rubric, Conversation: JudgePrompts.Conversation(kv.Value.Prompt)));
+            // The rubric set composes each prompt's rubric once per task and tags, not once per row: a GRPO-sized file
+            // repeats each prompt many times.
+            var set = await RubricSet.LoadAsync(parse.GetValue(rubrics)!, DefenseLayer.Rubrics(parse.GetValue(defense)!), ct);
 
             var planOnly = parse.GetValue(dryRun);
             if (planOnly && parse.GetValue(summary) is not null) throw new UsageException("--summary describes a finished run; a --dry-run prints its plan only");
@@ -104,65 +100,37 @@ internal static class GradeCommand
             // A dry run reads the cache but does not create one.
             using var verdictCache = parse.GetValue(noCache) ? null : planOnly ? CacheOption.OpenExisting(parse.GetValue(cache)!) : CacheOption.Open(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline, parse.GetValue(maxResponse));
-            if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, gradingFor, grader, ct);
+            if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, set, grader, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an
             // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
             var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Endpoint().Limits.Concurrency));
+            using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = responsesInFlight, Time = CommandRunner.Time });
 
             var responsesPath = parse.GetValue(responses)!;
             var outPath = parse.GetValue(output)!;
             var total = await CountRowsAsync(responsesPath, ct);
-            var progress = new GradeProgress(total, endpoints);
+            var progress = new GradeProgress(total, endpoints, CommandRunner.Time);
             var issues = new List<InputIssue>();
             var rewards = new List<double?>();
             var cannotAssess = 0;
-            var clock = Stopwatch.StartNew();
+            var started = CommandRunner.Time.GetTimestamp();
+
+            async IAsyncEnumerable<GradeItem> Items()
+            {
+                await foreach (var (row, line) in ReadRowsAsync(responsesPath, set.HasPrompt, issues, ct))
+                {
+                    if (row is null) progress.Skip();
+                    else yield return set.ItemFor(row)! with { State = line };
+                }
+            }
 
             async IAsyncEnumerable<GradedResponse> Graded()
             {
-                // The semaphore bounds the responses being graded; the channel keeps finished ones in input order
-                // (bounded too, so a slow response at the head cannot let memory grow).
-                var grading = new SemaphoreSlim(responsesInFlight);
-                var inFlight = Channel.CreateBounded<Task<GradedResponse?>>(responsesInFlight);
-                var producer = Task.Run(async () =>
+                await foreach (var outcome in batch.GradeAsync(Items(), progress, ct))
                 {
-                    try
-                    {
-                        await foreach (var row in ReadRowsAsync(responsesPath, gradingFor.ContainsKey, issues, ct))
-                        {
-                            if (row is null)
-                            {
-                                progress.Skip();
-                                continue;
-                            }
-                            var (composed, conversation) = gradingFor[row.PromptId];
-                            await grading.WaitAsync(ct);
-                            await inFlight.Writer.WriteAsync(Task.Run(async () =>
-                            {
-                                try
-                                {
-                                    return (GradedResponse?)await grader.GradeAsync(composed, conversation, row, ct);
-                                }
-                                finally
-                                {
-                                    grading.Release();
-                                }
-                            }, ct), ct);
-                        }
-                    }
-                    finally
-                    {
-                        inFlight.Writer.Complete();
-                    }
-                }, ct);
-                await foreach (var task in inFlight.Reader.ReadAllAsync(ct))
-                {
-                    var graded = await task;
-                    if (graded is null) continue;
-                    progress.Done(graded);
-                    yield return graded;
+                    if (outcome.Graded is { } graded) yield return graded;
+                    else lock (issues) issues.Add(new InputIssue(IssueSeverity.Error, responsesPath, (int)outcome.Item.State!, null, outcome.Error!));
                 }
-                await producer;
             }
 
             int written;
@@ -181,7 +149,7 @@ internal static class GradeCommand
             // Graded rows cost judge calls: a run with bad rows keeps the good ones beside the output it leaves alone.
             var rowsAt = StagedOutput.Finish(staged, outPath, errors, keepPartial: true);
             var run = new GradeSummary(written, RunStatistics.Compute(rewards, pipeline.Config.ClipRunMean), cannotAssess, endpoints.TotalUsage(),
-                verdictCache?.Hits, clock.Elapsed, rowsAt, errors);
+                verdictCache?.Hits, CommandRunner.Time.GetElapsedTime(started), rowsAt, errors);
             PrintSummary(run);
             if (parse.GetValue(summary) is { } summaryPath) await run.WriteJsonAsync(summaryPath, ct);
             return errors > 0 ? CommandRunner.Failed : CommandRunner.Ok;
@@ -189,8 +157,11 @@ internal static class GradeCommand
         return command;
     }
 
-    /// <summary>The response rows in file order; null for a row with errors, which go to ISSUES with file and line.</summary>
-    internal static async IAsyncEnumerable<ResponseRow?> ReadRowsAsync(string path, Func<string, bool> hasRubric, List<InputIssue> issues, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The response rows in file order with their line numbers; null for a row with errors, which go to ISSUES with file
+    /// and line (a wrong task or tags field too, since it selects the layers).
+    /// </summary>
+    internal static async IAsyncEnumerable<(ResponseRow? Row, int Line)> ReadRowsAsync(string path, Func<string, bool> hasRubric, List<InputIssue> issues, [EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var line in JsonlReader.ReadAsync(path, ct))
         {
@@ -199,7 +170,7 @@ internal static class GradeCommand
             var row = line.Json is { } json ? ResponseRow.Read(json, log) : null;
             if (row is not null && !hasRubric(row.PromptId)) log.Error("prompt_id", $"no instance rubric for prompt \"{row.PromptId}\"");
             lock (issues) issues.AddRange(log.Issues);
-            yield return row is null || log.HasErrors ? null : row;
+            yield return (row is null || log.HasErrors ? null : row, line.Number);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Tailmark.Io;
 using Tailmark.Judging;
-using Tailmark.Rubrics;
+using Tailmark.Grading;
 
 namespace Tailmark.Cli.Commands;
 
@@ -13,19 +13,19 @@ namespace Tailmark.Cli.Commands;
 /// </summary>
 internal static class GradeDryRun
 {
-    public static async Task<int> RunAsync(string responsesPath, IReadOnlyDictionary<string, (Rubric Rubric, string Conversation)> gradingFor, ResponseGrader grader, CancellationToken ct)
+    public static async Task<int> RunAsync(string responsesPath, RubricSet set, ResponseGrader grader, CancellationToken ct)
     {
         var issues = new List<InputIssue>();
         var responses = 0;
         var withoutJudge = 0;
         // One total per judge of the ensemble, in its order; every response's plans come in that order.
         JudgePlan[]? perJudge = null;
-        await foreach (var row in GradeCommand.ReadRowsAsync(responsesPath, gradingFor.ContainsKey, issues, ct))
+        await foreach (var (row, _) in GradeCommand.ReadRowsAsync(responsesPath, set.HasPrompt, issues, ct))
         {
             if (row is null) continue;
             responses++;
-            var (rubric, conversation) = gradingFor[row.PromptId];
-            var (plans, none) = grader.Plan(rubric, conversation, row.Response);
+            var item = set.ItemFor(row)!;
+            var (plans, none) = grader.Plan(item.Rubric, item.Conversation, row.Response);
             withoutJudge += none;
             if (plans.Count == 0) continue;
             if (perJudge is null) perJudge = [.. plans];

@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using Tailmark.Cli.Hosting;
-using Tailmark.Judging;
+using Tailmark.Grading;
 
 namespace Tailmark.Cli.Commands;
 
@@ -9,12 +8,13 @@ namespace Tailmark.Cli.Commands;
 /// Progress of a grading run on standard error: done/total, judge calls per second, tokens, cost and the time
 /// left. On a terminal the line is redrawn in place every half second; otherwise a line is printed every five seconds.
 /// </summary>
-internal sealed class GradeProgress(int total, Endpoints endpoints)
+internal sealed class GradeProgress(int total, Endpoints endpoints, TimeProvider time) : IProgress<GradeOutcome>
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly long _started = time.GetTimestamp();
     private int _done;
 
-    public void Done(GradedResponse _) => Interlocked.Increment(ref _done);
+    /// <summary>One more response graded (or failed), as the batch grader reports it.</summary>
+    public void Report(GradeOutcome value) => Interlocked.Increment(ref _done);
 
     public void Skip() => Interlocked.Increment(ref _done);
 
@@ -25,7 +25,7 @@ internal sealed class GradeProgress(int total, Endpoints endpoints)
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var loop = Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(period);
+            using var timer = new PeriodicTimer(period, time);
             try
             {
                 while (await timer.WaitForNextTickAsync(stop.Token)) Write(interactive, final: false);
@@ -48,7 +48,7 @@ internal sealed class GradeProgress(int total, Endpoints endpoints)
     {
         var done = Volatile.Read(ref _done);
         var usage = endpoints.TotalUsage();
-        var seconds = Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+        var seconds = Math.Max(0.001, time.GetElapsedTime(_started).TotalSeconds);
         var eta = done == 0 || total < 0 ? "?" : $"{(total - done) * seconds / done:0}s";
         var line = string.Create(CultureInfo.InvariantCulture,
             $"graded {done}/{(total < 0 ? "?" : total)}  judge calls {usage.Calls} ({usage.Calls / seconds:0.0}/s)  retries {usage.Retries}  tokens {usage.PromptTokens + usage.CompletionTokens:#,0}  cost ${usage.Cost:0.0000}  ETA {eta}");

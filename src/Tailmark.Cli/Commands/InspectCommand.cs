@@ -4,6 +4,7 @@ using Spectre.Console;
 using Tailmark.Building;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Rubrics.Formats;
@@ -36,11 +37,12 @@ internal static class InspectCommand
         {
             var path = parse.GetValue(target)!;
             if (Directory.Exists(path)) path = Path.Combine(path, "rubrics.jsonl");
-            var rubrics = (await RubricLoader.LoadAsync(path, null, ct)).Values.Where(r => r.Level == RubricLevel.Instance).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+            var set = await RubricSet.LoadAsync(path, null, ct);
+            var rubrics = set.Instances.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
             var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList());
             await using var endpoints = endpointOptions.Open(parse);
             using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, "ctt", ct);
-            var inspector = new RubricInspector(graders.Grader, parse.GetValue(topK));
+            var inspector = new RubricInspector(graders.Batch, parse.GetValue(topK), set);
             var summary = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "responses", "criteria", "weights +/-", "no signal", "redundant", "top gap", "top-k ties");
             var flagged = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "criterion", "pass rate", "problem", "text");
             foreach (var rubric in rubrics)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
@@ -13,7 +14,8 @@ namespace Tailmark.Cli.Commands;
 
 /// <summary>
 /// <c>tailmark score --rubrics R --verdicts V [--scoring PRESET|FILE] --out OUT</c>: verdicts → rewards with
-/// no LLM at all. Task- and dataset-level rubrics in the rubrics file are layered onto each instance rubric.
+/// no LLM at all. Task- and dataset-level rubrics in the rubrics file are layered onto each row's rubric by the rule
+/// every command shares (<see cref="RubricSet"/>).
 /// </summary>
 internal static class ScoreCommand
 {
@@ -34,9 +36,7 @@ internal static class ScoreCommand
         {
             var config = CoverageOption.Apply(ScoringConfigLoader.Load(parse.GetValue(scoring)), parse.GetValue(coverage));
             var pipeline = new RewardPipeline(config);
-            var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
-            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).ToList();
-            shared.AddRange(DefenseLayer.Rubrics(parse.GetValue(defense)!));
+            var set = await RubricSet.LoadAsync(parse.GetValue(rubrics)!, DefenseLayer.Rubrics(parse.GetValue(defense)!), ct);
             var verdictPath = parse.GetValue(verdicts)!;
             var texts = parse.GetValue(responses) is { } responsesPath ? await ResponseRow.LoadAsync(responsesPath, ct) : null;
             var checks = new Tailmark.Checks.CheckRunner();
@@ -51,10 +51,11 @@ internal static class ScoreCommand
                     var log = new IssueLog(verdictPath, line.Number);
                     if (line.ParseError is not null) log.Error(null, line.ParseError);
                     var row = line.Json is { } json ? VerdictRowReader.Read(json, log) : null;
-                    if (row is not null && !all.TryGetValue(row.RubricId, out _)) log.Error("rubric_id", $"no rubric with id \"{row.RubricId}\" in the rubrics file");
+                    if (row is not null && set.ById(row.RubricId) is null) log.Error("rubric_id", $"no rubric with id \"{row.RubricId}\" in the rubrics file");
                     issues.AddRange(log.Issues);
                     if (row is null || log.HasErrors) continue;
-                    var composed = RubricComposer.Compose(all[row.RubricId], shared, TaskOf(row), TagsOf(row));
+                    // The same layering as every other command: by the row's task and tags, else its rubric's own.
+                    var composed = set.Compose(set.ById(row.RubricId)!, PromptTraits.Of(row.Extra));
                     if (texts is not null)
                     {
                         if (texts.TryGetValue((row.PromptId, row.ResponseId), out var text))
@@ -96,14 +97,6 @@ internal static class ScoreCommand
         });
         return command;
     }
-
-    private static string? TaskOf(VerdictRow row) =>
-        row.Extra.TryGetValue("task", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-
-    private static string[] TagsOf(VerdictRow row) =>
-        row.Extra.TryGetValue("tags", out var t) && t.ValueKind == JsonValueKind.Array
-            ? [.. t.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
-            : [];
 
     private static string Format(double? value) => value is { } v ? v.ToString("0.######", CultureInfo.InvariantCulture) : "n/a";
 }

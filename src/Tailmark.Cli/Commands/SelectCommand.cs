@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Evaluation;
 using Tailmark.Io;
 using Tailmark.Judging;
@@ -34,19 +35,14 @@ internal static class SelectCommand
             {
                 throw new UsageException($"--band must be LOW,HIGH with 0 ≤ LOW < HIGH ≤ 1, not '{parse.GetValue(band)}'");
             }
-            var byPrompt = await shared.InstanceRubricsAsync(parse, ct);
+            var set = await shared.RubricsAsync(parse, ct);
             var rows = await ResponseRow.LoadOrderedAsync(parse.GetValue(pool)!, ct);
             await using var opened = await shared.OpenAsync(parse, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, ct);
-            var grader = opened.Grader;
-            var scored = new List<(string, double?)>();
-            foreach (var r in rows)
+            // A prompt without a rubric has no score: it is dropped, and says so.
+            var scored = rows.Where(r => !set.HasPrompt(r.PromptId)).Select(r => (r.PromptId, (double?)null)).ToList();
+            foreach (var o in await opened.Batch.GradeAllAsync(rows.Select(set.ItemFor).OfType<GradeItem>(), null, ct))
             {
-                if (!byPrompt.TryGetValue(r.PromptId, out var rubric))
-                {
-                    scored.Add((r.PromptId, null));
-                    continue;
-                }
-                scored.Add((r.PromptId, (await grader.GradeAsync(rubric, JudgePrompts.Conversation(rubric.Prompt), r, ct)).Result.Reward));
+                scored.Add((o.Item.Response.PromptId, o.GradedOrThrow().Result.Reward));
             }
             var decisions = DataSelection.Select(scored, low, high);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("prompt", "responses", "mean", "decision");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
+using Tailmark.Grading;
 using Tailmark.Judging;
 using Tailmark.Llm;
 using Tailmark.Rubrics.Formats;
@@ -76,16 +77,15 @@ internal static class ServeCommand
             {
                 throw UsageException.From(ex);
             }
-            var all = await RubricLoader.LoadAsync(parse.GetValue(rubrics)!, null, ct);
-            var shared = all.Values.Where(r => r.Level != RubricLevel.Instance).Concat(DefenseLayer.Rubrics(parse.GetValue(defense)!)).ToList();
-            var index = new RubricIndex(all.Values, shared);
+            var index = new RubricIndex(await RubricSet.LoadAsync(parse.GetValue(rubrics)!, DefenseLayer.Rubrics(parse.GetValue(defense)!), ct));
             await using var endpoints = endpointOptions.Open(parse, stopOnUnusableEndpoint: false);
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
             using var verdictCache = CacheOption.Open(parse.GetValue(cache)!);
-            var metrics = new RewardMetrics();
+            using var metrics = new RewardMetrics();
             var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
-            await using var server = await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options, address, parse.GetValue(port), ct);
+            using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true });
+            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics), metrics, options, address, parse.GetValue(port), cancellationToken: ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward.Text;
@@ -8,7 +9,7 @@ using Tailmark.Server.Reward.Wire;
 namespace Tailmark.Server.Reward;
 
 /// <summary>
-/// <c>POST /v1/reward</c>: <c>{"items": [{"prompt_id"?, "prompt"?, "response", "step"?}], "deadline_ms"?}</c> →
+/// <c>POST /v1/reward</c>: <c>{"items": [{"prompt_id"?, "prompt"?, "response", "step"?, "task"?, "tags"?}], "deadline_ms"?}</c> →
 /// <c>{"rewards": [...], "results": [...], "ungraded": N, "no_rubric_found": bool}</c>. Rewards of ungraded items are
 /// null: the caller (our Python adapters) decides what its trainer gets.
 /// </summary>
@@ -48,7 +49,8 @@ public sealed class NativeProtocol : IRewardProtocol
         var response = WireContent.Response(wire.Response, $"{path}.response", notes, out problem);
         if (problem is not null) return RewardItem.Unreadable(problem, notes);
         var graded = cleaner.Clean(response!, notes);
-        return new RewardItem(wire.PromptId, prompt, graded, wire.Step) { Notes = [.. notes] };
+        var traits = new PromptTraits(wire.Task, wire.Tags is null ? null : [.. wire.Tags]);
+        return new RewardItem(wire.PromptId, prompt, graded, wire.Step) { Notes = [.. notes], Traits = traits };
     }
 
     private static JsonElement? Defined(JsonElement e) => e.ValueKind == JsonValueKind.Undefined ? null : e;

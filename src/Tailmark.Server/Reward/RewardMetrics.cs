@@ -1,51 +1,55 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 
 namespace Tailmark.Server.Reward;
 
-/// <summary>Counters and a latency histogram, rendered in the Prometheus text format at /metrics.</summary>
-public sealed class RewardMetrics
+/// <summary>
+/// The reward server's own instruments on its <see cref="System.Diagnostics.Metrics.Meter"/> (<see cref="MeterName"/>):
+/// requests by endpoint, errors by status, items and what became of them, and the request latency histogram. The server
+/// exports them at <c>/metrics</c> beside the grading walk's (<see cref="Grading.GradingMetrics"/>), its gauges and the
+/// judges' usage; the names are those docs/server.md lists, the ones Prometheus users scrape.
+/// </summary>
+public sealed class RewardMetrics : IDisposable
 {
-    private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-    private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
-    private readonly long[] _bucketCounts = new long[Buckets.Length];
-    private long _latencyCount;
-    private long _latencyMicros;
+    public const string MeterName = "Tailmark.Reward";
 
-    public void Add(string name, long by = 1) => _counters.AddOrUpdate(name, by, (_, v) => v + by);
+    /// <summary>The latency histogram's buckets, in seconds.</summary>
+    public static readonly IReadOnlyList<double> LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-    public void Latency(TimeSpan elapsed)
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _latency;
+
+    public RewardMetrics()
     {
-        for (var i = 0; i < Buckets.Length; i++)
-        {
-            if (elapsed.TotalSeconds <= Buckets[i]) Interlocked.Increment(ref _bucketCounts[i]);
-        }
-        Interlocked.Increment(ref _latencyCount);
-        Interlocked.Add(ref _latencyMicros, (long)(elapsed.TotalMilliseconds * 1000));
+        Meter = new Meter(MeterName);
+        _requests = Meter.CreateCounter<long>("tailmark_requests_total", description: "Reward requests by endpoint");
+        _errors = Meter.CreateCounter<long>("tailmark_errors_total", description: "Error answers by HTTP status");
+        Items = Meter.CreateCounter<long>("tailmark_items_total", description: "Items received");
+        DeadlineExceeded = Meter.CreateCounter<long>("tailmark_deadline_exceeded_total", description: "Requests answered at their deadline with items unfinished");
+        ItemsDeadline = Meter.CreateCounter<long>("tailmark_items_deadline_total", description: "Items not graded within their request's deadline or the drain");
+        Ungraded = Meter.CreateCounter<long>("tailmark_ungraded_items_total", description: "Items answered without a reward");
+        RequestsWithoutRubric = Meter.CreateCounter<long>("tailmark_requests_without_rubric_total", description: "Requests none of whose items found a rubric");
+        ItemsWithoutRubric = Meter.CreateCounter<long>("tailmark_items_without_rubric_total", description: "Items that found no rubric");
+        UnreadableItems = Meter.CreateCounter<long>("tailmark_unreadable_items_total", description: "Items that could not be read");
+        _latency = Meter.CreateHistogram("tailmark_request_seconds", unit: "s", description: "Reward request latency",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
-    /// <summary>The Prometheus text: this class's counters, then TOTALS (counters kept elsewhere, such as the judges'
-    /// usage meters), GAUGES, and the latency histogram.</summary>
-    public string Render(IEnumerable<(string Name, double Value)> gauges, IEnumerable<(string Name, double Value)>? totals = null)
-    {
-        var sb = new StringBuilder();
-        foreach (var metric in _counters.GroupBy(kv => kv.Key.Split('{')[0]).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"# TYPE {metric.Key} counter\n");
-            foreach (var (name, value) in metric.OrderBy(kv => kv.Key, StringComparer.Ordinal)) sb.Append(CultureInfo.InvariantCulture, $"{name} {value}\n");
-        }
-        foreach (var (name, value) in totals ?? []) sb.Append(CultureInfo.InvariantCulture, $"# TYPE {name} counter\n{name} {value}\n");
-        foreach (var (name, value) in gauges) sb.Append(CultureInfo.InvariantCulture, $"# TYPE {name} gauge\n{name} {value}\n");
-        sb.Append("# TYPE tailmark_request_seconds histogram\n");
-        for (var i = 0; i < Buckets.Length; i++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"tailmark_request_seconds_bucket{{le=\"{Buckets[i]}\"}} {Interlocked.Read(ref _bucketCounts[i])}\n");
-        }
-        var count = Interlocked.Read(ref _latencyCount);
-        sb.Append(CultureInfo.InvariantCulture, $"tailmark_request_seconds_bucket{{le=\"+Inf\"}} {count}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"tailmark_request_seconds_sum {Interlocked.Read(ref _latencyMicros) / 1e6}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"tailmark_request_seconds_count {count}\n");
-        return sb.ToString();
-    }
+    public Meter Meter { get; }
+
+    public Counter<long> Items { get; }
+    public Counter<long> DeadlineExceeded { get; }
+    public Counter<long> ItemsDeadline { get; }
+    public Counter<long> Ungraded { get; }
+    public Counter<long> RequestsWithoutRubric { get; }
+    public Counter<long> ItemsWithoutRubric { get; }
+    public Counter<long> UnreadableItems { get; }
+
+    public void Request(string endpoint) => _requests.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+
+    public void Error(int status) => _errors.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    public void Latency(TimeSpan elapsed) => _latency.Record(elapsed.TotalSeconds);
+
+    public void Dispose() => Meter.Dispose();
 }

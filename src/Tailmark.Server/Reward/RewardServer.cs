@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -36,24 +35,38 @@ public sealed class RewardServer : IAsyncDisposable
     private readonly ILogger _log;
     private int _stopped;
 
-    private RewardServer(WebApplication app, RewardService service, Uri baseUrl)
+    private readonly RewardExport _exported;
+
+    private RewardServer(WebApplication app, RewardService service, RewardExport exported, Uri baseUrl)
     {
         _app = app;
         _service = service;
+        _exported = exported;
         _log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tailmark.Server.Reward");
         BaseUrl = baseUrl;
     }
 
     public Uri BaseUrl { get; }
 
-    public static async Task<RewardServer> StartAsync(RewardService service, RewardMetrics metrics, RewardServerOptions options, IPAddress? host = null, int port = 0, CancellationToken cancellationToken = default)
+    public static async Task<RewardServer> StartAsync(RewardService service, RewardMetrics metrics, RewardServerOptions options, IPAddress? host = null, int port = 0,
+        ILoggerProvider? logs = null, CancellationToken cancellationToken = default)
     {
         options = options.Validated();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Error).AddFilter("Tailmark", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Error).AddFilter<ConsoleLoggerProvider>("Tailmark", LogLevel.Information);
+        if (logs is not null)
+        {
+            // A caller's own provider (a test's collector) also gets the per-request lines, which are Debug.
+            builder.Logging.AddProvider(logs);
+            builder.Logging.AddFilter("Tailmark", LogLevel.Debug);
+        }
+        else
+        {
+            builder.Logging.AddFilter("Tailmark", LogLevel.Information);
+        }
         // The drain is ours (RewardService answers what is unfinished when it ends); the host only must not cut it short.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(15));
         builder.Services.AddHealthChecks()
@@ -75,7 +88,8 @@ public sealed class RewardServer : IAsyncDisposable
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        var context = new HandlerContext(service, metrics, admission, log, new LogThrottle(TimeSpan.FromSeconds(10)));
+        var exported = RewardExport.Start(service, metrics, admission);
+        var context = new HandlerContext(service, metrics, admission, log, new LogThrottle(TimeSpan.FromSeconds(10), service.Time));
 
         app.Use((ctx, next) => Errors(ctx, next, metrics, log));
         app.UseStatusCodePages(async status =>
@@ -88,14 +102,7 @@ public sealed class RewardServer : IAsyncDisposable
         if (options.Token is { } token) app.Use((ctx, next) => Authenticate(ctx, next, token, options.AllowTokenInPath, metrics));
         app.UseRouting();
         app.MapGet("/health", (Delegate)((HttpContext ctx) => Health(ctx, service)));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(
-            [("tailmark_rubrics", service.Index.Count), ("tailmark_requests_in_flight", options.MaxConcurrentRequests - (admission.GetStatistics()?.CurrentAvailablePermits ?? 0)),
-            ("tailmark_requests_queued", admission.GetStatistics()?.CurrentQueuedCount ?? 0), ("tailmark_items_grading", service.Grading),
-            ("tailmark_saturated_criteria", service.Monitor.SaturatedCriteria()),
-            // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
-            ("process_resident_memory_bytes", Environment.WorkingSet), ("dotnet_gc_heap_after_last_collection_bytes", GC.GetGCMemoryInfo().HeapSizeBytes),
-            ("dotnet_gc_heap_after_last_full_collection_bytes", GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes), ("dotnet_gc_gen2_collections", GC.CollectionCount(2))],
-            JudgeTotals(service.JudgeUsage())), "text/plain; version=0.0.4"));
+        app.MapPrometheusScrapingEndpoint("/metrics", exported.Provider, null, null);
         app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
@@ -105,17 +112,8 @@ public sealed class RewardServer : IAsyncDisposable
         app.MapPost("/slime", (HttpContext ctx) => context.HandleAsync(ctx, new SlimeProtocol()));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RewardServer(app, service, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        return new RewardServer(app, service, exported, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
     }
-
-    // The judges' own meters: what the endpoint costs and how it behaves (retries, failures), beside the server's counters.
-    private static (string, double)[] JudgeTotals(Usage u) =>
-    [
-        ("tailmark_judge_http_calls_total", u.Calls), ("tailmark_judge_retries_total", u.Retries), ("tailmark_judge_failures_total", u.Failures),
-        ("tailmark_judge_unusable_answers_total", u.UnusableAnswers),
-        ("tailmark_judge_prompt_tokens_total", u.PromptTokens), ("tailmark_judge_cached_prompt_tokens_total", u.CachedPromptTokens),
-        ("tailmark_judge_completion_tokens_total", u.CompletionTokens), ("tailmark_judge_cost_usd_total", u.Cost),
-    ];
 
     private static async Task<IResult> Health(HttpContext ctx, RewardService service)
     {
@@ -157,7 +155,7 @@ public sealed class RewardServer : IAsyncDisposable
 
     internal static async Task WriteError(HttpContext ctx, RewardMetrics metrics, int status, string message, string? field)
     {
-        metrics.Add($"tailmark_errors_total{{status=\"{status}\"}}");
+        metrics.Error(status);
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;
         await ctx.Response.WriteAsJsonAsync(new ErrorBody(message, field), RewardWireContext.Default.ErrorBody, cancellationToken: CancellationToken.None).ConfigureAwait(false);
@@ -212,6 +210,7 @@ public sealed class RewardServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _exported.Dispose();
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
@@ -221,9 +220,9 @@ public sealed class RewardServer : IAsyncDisposable
     {
         public async Task HandleAsync(HttpContext ctx, IRewardProtocol protocol)
         {
-            var clock = Stopwatch.StartNew();
+            var started = service.Time.GetTimestamp();
             var options = service.Options;
-            metrics.Add($"tailmark_requests_total{{endpoint=\"{protocol.Name}\"}}");
+            metrics.Request(protocol.Name);
             RewardRequest request;
             using (var doc = await RequestJson.ReadAsync(ctx.Request, options.MaxBodyBytes, ctx.RequestAborted).ConfigureAwait(false))
             {
@@ -235,14 +234,17 @@ public sealed class RewardServer : IAsyncDisposable
             }
             using var lease = await Admit(ctx).ConfigureAwait(false);
             var batch = await service.RewardAsync(request.Items, request.Deadline, ctx.RequestAborted).ConfigureAwait(false);
+            var id = ctx.TraceIdentifier;
             if (batch.NothingFound && nothingFound.TryPass(out var suppressed))
             {
-                RewardLog.NothingFound(log, protocol.Name, batch.Results[0].Reason ?? "", suppressed);
+                RewardLog.NothingFound(log, protocol.Name, id, batch.Results[0].Reason ?? "", suppressed);
             }
             var missed = batch.Results.Count(r => r.Ungraded == UngradedKind.Deadline);
-            if (missed > 0) RewardLog.DeadlineMissed(log, protocol.Name, missed, batch.Results.Count, (request.Deadline ?? options.Deadline).TotalMilliseconds);
+            if (missed > 0) RewardLog.DeadlineMissed(log, protocol.Name, id, missed, batch.Results.Count, (request.Deadline ?? options.Deadline).TotalMilliseconds);
             await protocol.WriteAsync(ctx, request, batch, service).ConfigureAwait(false);
-            metrics.Latency(clock.Elapsed);
+            var elapsed = service.Time.GetElapsedTime(started);
+            metrics.Latency(elapsed);
+            RewardLog.Answered(log, batch.Ungraded > 0 ? LogLevel.Information : LogLevel.Debug, protocol.Name, id, batch.Results.Count, batch.Ungraded, elapsed.TotalMilliseconds);
         }
 
         private async Task<RateLimitLease> Admit(HttpContext ctx)

@@ -1,42 +1,39 @@
+using Tailmark.Grading;
 using Tailmark.Rubrics;
 
 namespace Tailmark.Server.Reward;
 
 /// <summary>
-/// Finds an item's rubric and layers the shared (task, dataset, defense) rubrics onto each, once, up front. Lookup
-/// order: the prompt id; the hash of the prompt as given (<see cref="PromptKey"/>); the hash of its user and assistant
-/// turns (a system prompt the trainer adds is left out); the hash of its last user turn alone. The first rubric read
-/// for a key keeps it.
+/// Finds an item's instance rubric in a <see cref="RubricSet"/>, which layers the shared (task, dataset, defense) rubrics
+/// onto it by the same rule as every command. Lookup order: the prompt id; the hash of the prompt as given
+/// (<see cref="PromptKey"/>); the hash of its user and assistant turns (a system prompt the trainer adds is left out);
+/// the hash of its last user turn alone. The first rubric read for a key keeps it.
 /// </summary>
 public sealed class RubricIndex
 {
-    private readonly Dictionary<string, Rubric> _byPromptId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Rubric> _byPromptHash = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Rubric> _byRubricId = new(StringComparer.Ordinal);
 
-    public RubricIndex(IEnumerable<Rubric> rubrics, IReadOnlyList<Rubric> shared)
+    public RubricIndex(RubricSet rubrics)
     {
-        foreach (var r in rubrics.Where(r => r.Level == RubricLevel.Instance))
+        Rubrics = rubrics;
+        foreach (var r in rubrics.Instances)
         {
-            var composed = RubricComposer.Compose(r, shared).Rubric;
-            _byRubricId[r.Id] = composed;
-            if (r.PromptId is not null) _byPromptId.TryAdd(r.PromptId, composed);
-            if (r.Prompt is not null) _byPromptHash.TryAdd(PromptKey.Hash(r.Prompt), composed);
+            if (r.Prompt is not null) _byPromptHash.TryAdd(PromptKey.Hash(r.Prompt), r);
         }
     }
 
-    public int Count => _byRubricId.Count;
+    public RubricSet Rubrics { get; }
 
-    public Rubric? ById(string rubricId) => _byRubricId.GetValueOrDefault(rubricId);
+    public int Count => Rubrics.Instances.Count;
 
-    public bool HasPromptId(string promptId) => _byPromptId.ContainsKey(promptId);
+    /// <summary>An instance rubric by its id, as graded for a prompt that says nothing of its task and tags (its layers included).</summary>
+    public Rubric? ById(string rubricId) =>
+        Rubrics.ById(rubricId) is { Level: RubricLevel.Instance } r ? Rubrics.Compose(r).Rubric : null;
 
-    public Rubric? Find(string? promptId, PromptContent? prompt) => Lookup(promptId, prompt).Rubric;
-
-    /// <summary>The rubric and how it was found (<c>prompt_id</c>, <c>prompt</c>, <c>user_turns</c>, <c>last_user_turn</c>).</summary>
+    /// <summary>The instance rubric and how it was found (<c>prompt_id</c>, <c>prompt</c>, <c>user_turns</c>, <c>last_user_turn</c>).</summary>
     public (Rubric? Rubric, string? FoundBy) Lookup(string? promptId, PromptContent? prompt)
     {
-        if (promptId is not null && _byPromptId.TryGetValue(promptId, out var byId)) return (byId, "prompt_id");
+        if (promptId is not null && Rubrics.ForPrompt(promptId) is { } byId) return (byId, "prompt_id");
         if (prompt is null) return (null, null);
         if (_byPromptHash.TryGetValue(PromptKey.Hash(prompt), out var byHash)) return (byHash, "prompt");
         if (prompt.IsText) return (null, null);

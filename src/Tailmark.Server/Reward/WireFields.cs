@@ -51,6 +51,7 @@ public static class WireFields
         return t == typeof(long) || t == typeof(int) ? "expected an integer"
             : t == typeof(double) ? "expected a finite number"
             : t == typeof(string) ? "expected a string or a number"
+            : t == typeof(IReadOnlyList<string>) ? "expected a list of strings"
             : "wrong type";
     }
 }

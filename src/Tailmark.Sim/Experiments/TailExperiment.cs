@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Tailmark.Building;
 using Tailmark.Checks;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
@@ -24,8 +25,10 @@ public sealed class TailExperiment(SimWorld world, Func<string, IChatClient> gen
     public async Task<IReadOnlyList<TailExperimentRow>> RunAsync(int concurrency = 4, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var pipeline = new RewardPipeline(ScoringConfigLoader.Preset("ctt"));
-        var buildJudge = new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce });
-        var evalJudge = new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = votes });
+        // Two grading walks over the one judge: one vote while building, a k-vote majority when evaluating.
+        var walk = new BatchGraderOptions { Concurrency = Math.Max(16, judge.Endpoint().Limits.Concurrency) };
+        using var build = new BatchGrader(new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), pipeline), walk);
+        using var evaluate = new BatchGrader(new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce, Votes = votes }), new CheckRunner(), pipeline), walk);
         var proposerClient = new ProposerClient(proposer);
         var names = new[] { "prompt only", "1 pair, good", "1 pair, great", "4 rounds, great", "4 rounds, great & diverse" };
         var scored = names.ToDictionary(n => n, _ => new List<PairAccuracy.Scored>());
@@ -39,7 +42,7 @@ public sealed class TailExperiment(SimWorld world, Func<string, IChatClient> gen
             var great = await Pool(prompt, [("sim-great", 8)], 100, ct).ConfigureAwait(false);
             var diverse = await Pool(prompt, [.. Enumerable.Range(1, 6).Select(d => ($"sim-diverse-{d}", 1)), ("sim-great", 2)], 200, ct).ConfigureAwait(false);
             async Task<Rubric> Refine(IReadOnlyList<ResponseRow> pool, int rounds) =>
-                (await new RubricRefiner(buildJudge, pipeline, proposerClient, new RefineOptions(rounds, PairStrategy.Top2, ExcludeUsed: true, Seed: world.Seed))
+                (await new RubricRefiner(build, proposerClient, new RefineOptions(rounds, PairStrategy.Top2, ExcludeUsed: true, Seed: world.Seed))
                     .RefineAsync(initial, pool, ct).ConfigureAwait(false)).Final;
             var rubrics = new Dictionary<string, Rubric>
             {
@@ -51,15 +54,10 @@ public sealed class TailExperiment(SimWorld world, Func<string, IChatClient> gen
             };
             // Held-out responses: other seeds, every generator, so both regions are populated.
             var evaluation = await Pool(prompt, [.. Enumerable.Range(0, evaluationPerTask).Select(i => (EvaluationModels[i % EvaluationModels.Length], 1))], 1000, ct, distinctSeeds: true).ConfigureAwait(false);
-            var grader = new ResponseGrader(evalJudge, new CheckRunner(), pipeline);
             foreach (var (name, rubric) in rubrics)
             {
-                var results = new List<PairAccuracy.Scored>();
-                foreach (var r in evaluation)
-                {
-                    var g = await grader.GradeAsync(rubric, task.Prompt, r, ct).ConfigureAwait(false);
-                    results.Add(new PairAccuracy.Scored(task.Id, r.ResponseId, SimWorld.Gold(task, r.Response), g.Result.Reward));
-                }
+                var graded = await evaluate.GradeAllAsync(evaluation.Select(r => new GradeItem(rubric, task.Prompt, r)), null, ct).ConfigureAwait(false);
+                var results = graded.Select(o => new PairAccuracy.Scored(task.Id, o.Item.Response.ResponseId, SimWorld.Gold(task, o.Item.Response.Response), o.GradedOrThrow().Result.Reward)).ToList();
                 lock (scored)
                 {
                     scored[name].AddRange(results);

@@ -1,18 +1,22 @@
+using Tailmark.Grading;
 using Tailmark.Io;
-using Tailmark.Judging;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 
 namespace Tailmark.Building;
 
-/// <summary>Grades a pool with a rubric and reports what each criterion contributes (see <see cref="RubricReport"/>).</summary>
-public sealed class RubricInspector(ResponseGrader grader, int topK = 4)
+/// <summary>
+/// Grades a pool with a rubric (with its layers, through the grading walk) and reports what each of the rubric's own
+/// criteria contributes (see <see cref="RubricReport"/>); the top responses are those of the reward with its layers.
+/// </summary>
+public sealed class RubricInspector(BatchGrader grading, int topK = 4, RubricSet? layers = null)
 {
+    private readonly RubricSet _layers = layers ?? RubricSet.Empty;
+
     public async Task<RubricReport> InspectAsync(Rubric rubric, IReadOnlyList<ResponseRow> pool, CancellationToken cancellationToken = default)
     {
-        var conversation = JudgePrompts.Conversation(rubric.Prompt);
-        var graded = new List<GradedResponse>();
-        foreach (var r in pool) graded.Add(await grader.GradeAsync(rubric, conversation, r, cancellationToken).ConfigureAwait(false));
+        var graded = (await grading.GradeAllAsync(pool.Select(r => _layers.ItemFor(rubric, r)), null, cancellationToken).ConfigureAwait(false))
+            .Select(o => o.GradedOrThrow()).ToList();
         // A verdict vector per criterion: one letter per response (m, n or ? for CannotAssess).
         string Vector(Criterion c) => string.Concat(graded.Select(g => g.Row.Verdicts.TryGetValue(c.Id, out var v)
             ? v.Status switch { VerdictStatus.Met => 'm', VerdictStatus.NotMet => 'n', _ => '?' } : '?'));

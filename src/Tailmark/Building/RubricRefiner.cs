@@ -1,4 +1,4 @@
-using Tailmark.Checks;
+using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Rubrics;
@@ -9,15 +9,16 @@ namespace Tailmark.Building;
 /// <summary>
 /// Refinement-through-Differentiation for one prompt. Each round: grade the pool with the current rubric, pick a
 /// pair (<see cref="PairSelector"/>), ask the proposer for the full refined rubric, validate it, record the diff.
-/// A failed refinement keeps the previous rubric and says why. Stops after the configured rounds or when fewer
+/// The pool is graded through the grading walk, with the layers of the run's rubric set. A failed refinement keeps the
+/// previous rubric and says why. Stops after the configured rounds or when fewer
 /// than two responses remain (with <c>ExcludeUsed</c>, responses already contrasted leave the pool). Rounds are
 /// saved as they finish, so a killed run resumes where it stopped. A saved round whose proposal failed is not a
 /// checkpoint: it and the rounds after it are asked again (as CannotAssess is never cached), so a run stopped by an
 /// unusable proposer leaves no trace once the proposer is fixed.
 /// </summary>
-public sealed class RubricRefiner(JudgeEngine judge, RewardPipeline pipeline, ProposerClient proposer, RefineOptions options, RoundStore? store = null)
+public sealed class RubricRefiner(BatchGrader grading, ProposerClient proposer, RefineOptions options, RoundStore? store = null, RubricSet? layers = null)
 {
-    private readonly ResponseGrader _grader = new(judge, new CheckRunner(), pipeline);
+    private readonly RubricSet _layers = layers ?? RubricSet.Empty;
 
     public async Task<(Rubric Final, IReadOnlyList<RoundRecord> Rounds)> RefineAsync(Rubric initial, IReadOnlyList<ResponseRow> pool, CancellationToken cancellationToken = default)
     {
@@ -41,12 +42,9 @@ public sealed class RubricRefiner(JudgeEngine judge, RewardPipeline pipeline, Pr
             }
             var candidates = options.ExcludeUsed ? pool.Where(r => !used.Contains(r.ResponseId)).ToList() : [.. pool];
             if (candidates.Count < 2) break;
-            var scored = new List<ScoredResponse>();
-            foreach (var r in candidates)
-            {
-                var g = await _grader.GradeAsync(current, conversation, r, cancellationToken).ConfigureAwait(false);
-                scored.Add(new ScoredResponse(r.ResponseId, r.Generator, g.Result.Reward));
-            }
+            // The pool is ranked by the reward a trainer would see: the current rubric with its layers.
+            var graded = await grading.GradeAllAsync(candidates.Select(r => _layers.ItemFor(current, r)), null, cancellationToken).ConfigureAwait(false);
+            var scored = graded.Select(o => new ScoredResponse(o.Item.Response.ResponseId, o.Item.Response.Generator, o.GradedOrThrow().Result.Reward)).ToList();
             var pair = PairSelector.Select(scored, options.Pair, options.Seed, promptId)!.Value;
             used.Add(pair.A.ResponseId);
             used.Add(pair.B.ResponseId);

@@ -19,6 +19,7 @@ public sealed record ResponseRow(string PromptId, string ResponseId, string Resp
         var response = f.String("response", required: true);
         var generator = f.String("generator");
         var extra = f.Rest(quiet: true);
+        TraitFields.Read(extra, log);
         return promptId is null || responseId is null || response is null ? null : new ResponseRow(promptId, responseId, response, generator, extra);
     }
 

@@ -26,11 +26,17 @@ public static class EndpointClient
     /// <summary>The name of the OpenTelemetry activity source and meter of every endpoint's calls.</summary>
     public const string ActivitySourceName = "Tailmark.Llm";
 
-    public static IChatClient Create(EndpointSpec spec, EndpointClientOptions? options = null)
+    public static IChatClient Create(EndpointSpec spec, EndpointClientOptions? options = null) => Create(spec, Sdk(spec).AsIChatClient(), options);
+
+    /// <summary>
+    /// Our stages over another transport: an in-process model, or a provider's own <see cref="IChatClient"/>. The stages
+    /// are the same; the OpenAI extras stage only reads what an OpenAI SDK answer carries, so it passes others through.
+    /// </summary>
+    public static IChatClient Create(EndpointSpec spec, IChatClient transport, EndpointClientOptions? options = null)
     {
         options ??= EndpointClientOptions.Default;
         var meter = new UsageMeter(spec.Prices);
-        var builder = new ChatClientBuilder(Sdk(spec).AsIChatClient())
+        var builder = new ChatClientBuilder(transport)
             .UseOpenTelemetry(options.LoggerFactory, ActivitySourceName);
         if (options.LoggerFactory is not null) builder.UseLogging(options.LoggerFactory);
         return builder

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tailmark.Llm;
 
-/// <summary>How <see cref="EndpointClient.Create"/> builds an endpoint's client pipeline beyond its spec.</summary>
+/// <summary>How <see cref="EndpointClient"/> builds an endpoint's client pipeline beyond its spec.</summary>
 public sealed record EndpointClientOptions
 {
     public static readonly EndpointClientOptions Default = new();

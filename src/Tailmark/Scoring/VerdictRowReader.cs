@@ -31,6 +31,7 @@ public static class VerdictRowReader
             log.Error("verdicts", "required field is missing");
         }
         var extra = f.Rest(quiet: true);
+        TraitFields.Read(extra, log);
         if (log.HasErrors) return null;
         return new VerdictRow(promptId!, responseId!, rubricId!, verdicts.ToImmutable(), extra);
     }

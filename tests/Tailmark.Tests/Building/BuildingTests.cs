@@ -78,8 +78,8 @@ public sealed class BuildingTests
         var prompt = new PromptRow(task.Id, PromptContent.FromText(task.Prompt), null, [], JsonMaps.Empty);
         var (initial, _) = await new RubricProposer(new ProposerClient(proposerClient)).ProposeAsync(prompt, false);
         var pool = SimFixtures.Responses(server.World, 6, "sim-great").Where(r => r.PromptId == task.Id).ToList();
-        RubricRefiner Refiner(int rounds, string runDir) => new(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
-            new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient), new RefineOptions(rounds, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
+        using var walk = Walk.Over(judge, preset: "ctt");
+        RubricRefiner Refiner(int rounds, string runDir) => new(walk, new ProposerClient(proposerClient), new RefineOptions(rounds, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
 
         var (straight, rounds) = await Refiner(3, dir.File("straight")).RefineAsync(initial, pool);
         Assert.Equal(3, rounds.Count);
@@ -111,8 +111,8 @@ public sealed class BuildingTests
         var task = server.World.Tasks[0];
         var initial = SimFixtures.RubricFor(task);
         var pool = SimFixtures.Responses(server.World, 6, "sim-great").Where(r => r.PromptId == task.Id).ToList();
-        RubricRefiner Refiner(IChatClient proposer, string runDir) => new(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
-            new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposer), new RefineOptions(2, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
+        using var walk = Walk.Over(judge, preset: "ctt");
+        RubricRefiner Refiner(IChatClient proposer, string runDir) => new(walk, new ProposerClient(proposer), new RefineOptions(2, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
 
         var (straight, _) = await Refiner(proposerClient, dir.File("straight")).RefineAsync(initial, pool);
         Assert.NotEqual(initial, straight);
@@ -136,8 +136,8 @@ public sealed class BuildingTests
         await using var server = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 2, ProposerMalformedRate = 0 } });
         using var judge = SimFixtures.Judge(server, Limits);
         using var proposerClient = SimFixtures.Judge(server, Limits, "sim-proposer");
-        var refiner = new RubricRefiner(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }),
-            new RewardPipeline(ScoringConfigLoader.Preset("ctt")), new ProposerClient(proposerClient), new RefineOptions(1, Seed: 1), new RoundStore(dir.Path));
+        using var walk = Walk.Over(judge, preset: "ctt");
+        var refiner = new RubricRefiner(walk, new ProposerClient(proposerClient), new RefineOptions(1, Seed: 1), new RoundStore(dir.Path));
         var finals = new List<Rubric>();
         foreach (var (id, task) in new[] { ("q/1", server.World.Tasks[0]), ("q_1", server.World.Tasks[1]) })
         {
@@ -225,8 +225,8 @@ public sealed class InspectAndImportTests
             new(task.Id, "b", $"You should {f1.Phrase}. Also {f2.Phrase}.", "g", JsonMaps.Empty),
             new(task.Id, "c", $"You should {f1.Phrase}.", "g", JsonMaps.Empty),
         };
-        var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new Tailmark.Checks.CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("ctt")));
-        var report = await new RubricInspector(grader, topK: 3).InspectAsync(rubric, pool);
+        using var walk = Walk.Over(judge, preset: "ctt");
+        var report = await new RubricInspector(walk, topK: 3).InspectAsync(rubric, pool);
         var byId = report.Criteria.ToDictionary(c => c.Id);
         Assert.True(byId["all"].CarriesNoSignal);
         Assert.True(byId["none"].CarriesNoSignal);

@@ -66,12 +66,8 @@ public sealed class SecretRedactionTests
             new Tailmark.Llm.EndpointLimits(), Tailmark.Llm.PriceTable.Free);
         using var client = Tailmark.Llm.EndpointClient.Create(spec);
         var rubric = new Tailmark.Rubrics.Rubric { Id = "r1", PromptId = "p", Criteria = [new Tailmark.Rubrics.Criterion { Id = "a", Text = "Says hello.", Weight = 1 }] };
-        var grader = new Tailmark.Judging.ResponseGrader(new Tailmark.Judging.JudgeEngine([client], null, new Tailmark.Judging.JudgeOptions()),
-            new Tailmark.Checks.CheckRunner(), new Tailmark.Scoring.RewardPipeline(Tailmark.Scoring.ScoringConfigLoader.Preset("default")));
-        var metrics = new Tailmark.Server.Reward.RewardMetrics();
-        var options = new Tailmark.Server.Reward.RewardServerOptions();
-        await using var server = await Tailmark.Server.Reward.RewardServer.StartAsync(
-            new Tailmark.Server.Reward.RewardService(new Tailmark.Server.Reward.RubricIndex([rubric], []), grader, options, metrics), metrics, options);
+        var (server, _) = await RewardServerFixture.StartAsync(new Tailmark.Grading.RubricSet([rubric]), client);
+        await using var _ = server;
         using var http = new HttpClient();
         var answer = await (await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), new StringContent(
             """{"items": [{"prompt_id": "p", "response": "Hello."}]}""", System.Text.Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();

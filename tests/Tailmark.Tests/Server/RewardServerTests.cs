@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using Tailmark.Io;
 using Tailmark.Llm;
 using Tailmark.Rubrics.Builtin;
@@ -31,15 +32,18 @@ public sealed class RewardServerTests : SimJudgeTests
     [Fact]
     public async Task Deadline_UnfinishedItemsAreFlagged_TheRestAnswered_TheBatchNeverFails()
     {
-        // A judge that never answers (every request hangs); the request's deadline must still end the batch.
+        // A judge that never answers (every request hangs); the request's deadline must still end the batch. The
+        // deadline is measured on the server's clock, a fake one here: the request waits however long the wall clock
+        // runs, and is answered when the fake clock passes 300 ms.
         await using var hanging = await SimServer.StartAsync(new SimServerOptions
         {
             World = new SimOptions { Seed = 13, Tasks = 4, JudgeErrorRate = 0 },
             Faults = FaultSpec.Parse("hang=1"),
-            HangLimit = TimeSpan.FromSeconds(5),
+            HangLimit = TimeSpan.FromMinutes(2),
         });
-        using var judge = SimFixtures.Judge(hanging, new EndpointLimits { Concurrency = 8, Timeout = TimeSpan.FromSeconds(2), MaxRetries = 0 });
-        var (server, metrics) = await RewardServerFixture.StartAsync(hanging, judge);
+        using var judge = SimFixtures.Judge(hanging, new EndpointLimits { Concurrency = 8, Timeout = TimeSpan.FromMinutes(2), MaxRetries = 0 });
+        var clock = new FakeTimeProvider();
+        var (server, _) = await RewardServerFixture.StartAsync(hanging, judge, time: clock);
         await using var _ = server;
         using var http = new HttpClient();
         var task = hanging.World.Tasks[0];
@@ -50,7 +54,15 @@ public sealed class RewardServerTests : SimJudgeTests
                 new JsonObject { ["prompt_id"] = "unknown", ["response"] = "Hi." }),
             ["deadline_ms"] = 300,
         };
-        var (status, json) = await Post(http, new Uri(server.BaseUrl, "v1/reward"), body.ToJsonString());
+        var answer = Post(http, new Uri(server.BaseUrl, "v1/reward"), body.ToJsonString());
+        while (await Scrape.ValueAsync(http, server.BaseUrl, "tailmark_items_grading") != 1) await Task.Delay(20);
+        Assert.False(answer.IsCompleted); // the judge hangs and the server's clock has not moved
+        while (!answer.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(answer, Task.Delay(20));
+        }
+        var (status, json) = await answer;
         Assert.Equal(HttpStatusCode.OK, status);
         var results = json.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(JsonValueKind.Null, json.GetProperty("rewards")[0].ValueKind);
@@ -58,7 +70,7 @@ public sealed class RewardServerTests : SimJudgeTests
         Assert.Contains("not graded within the deadline of 300 ms", results[0].GetProperty("error").GetString());
         Assert.Contains("no rubric for prompt id \"unknown\"", results[1].GetProperty("error").GetString()); // answered, not flagged
         Assert.False(results[1].TryGetProperty("deadline_exceeded", out var _));
-        Assert.Contains("tailmark_deadline_exceeded_total 1\n", metrics.Render([]));
+        Assert.Equal(1, await Scrape.ValueAsync(http, server.BaseUrl, "tailmark_deadline_exceeded_total"));
     }
 
     [Fact]
@@ -101,9 +113,9 @@ public sealed class RewardServerTests : SimJudgeTests
         Assert.Equal(0, json.GetProperty("rewards")[0].GetDouble());
         Assert.Contains(json.GetProperty("results")[0].GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == "injection_suspected");
         var text = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"));
-        Assert.Contains("tailmark_veto_total 1", text);
-        Assert.Contains("tailmark_injection_suspected_total 1", text);
-        Assert.Contains("tailmark_request_seconds_count 1", text);
+        Assert.Equal(1, Scrape.Value(text, "tailmark_veto_total"));
+        Assert.Equal(1, Scrape.Value(text, "tailmark_injection_suspected_total"));
+        Assert.Equal(1, Scrape.Value(text, "tailmark_request_seconds_count"));
     }
 
     [Fact]
@@ -121,8 +133,8 @@ public sealed class RewardServerTests : SimJudgeTests
         Assert.All(rewards, r => Assert.Equal(rewards[0], r));
         var text = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"));
         // The first item starts the one all-at-once judge call; the two twins wait on it.
-        Assert.Contains("tailmark_coalesced_items_total 2", text);
-        Assert.Contains("tailmark_judge_calls_total 1\n", text);
+        Assert.Equal(2, Scrape.Value(text, "tailmark_coalesced_items_total"));
+        Assert.Equal(1, Scrape.Value(text, "tailmark_judge_calls_total"));
     }
 
     [Fact]
@@ -334,10 +346,10 @@ public sealed class RewardServerJudgeHealthTests
         Assert.True((await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), Items(sim, 3))).IsSuccessStatusCode);
         var counted = sim.Service.Stats.Snapshot();
         var text = await http.GetStringAsync(new Uri(server.BaseUrl, "metrics"));
-        Assert.Contains($"tailmark_judge_http_calls_total {counted.Requests}\n", text);
-        Assert.Contains($"tailmark_judge_prompt_tokens_total {counted.PromptTokens}\n", text);
-        Assert.Contains($"tailmark_judge_completion_tokens_total {counted.CompletionTokens}\n", text);
-        Assert.Contains("tailmark_judge_failures_total 0\n", text);
+        Assert.Equal(counted.Requests, Scrape.Value(text, "tailmark_judge_http_calls_total"));
+        Assert.Equal(counted.PromptTokens, Scrape.Value(text, "tailmark_judge_prompt_tokens_total"));
+        Assert.Equal(counted.CompletionTokens, Scrape.Value(text, "tailmark_judge_completion_tokens_total"));
+        Assert.Equal(0, Scrape.Value(text, "tailmark_judge_failures_total"));
         Assert.Contains("# TYPE tailmark_judge_http_calls_total counter", text);
         var health = await Health(http, server);
         Assert.Equal("ok", health.GetProperty("status").GetString());
@@ -383,12 +395,8 @@ public sealed class RewardServerJudgeHealthTests
         var rubric = SimFixtures.RubricFor(task);
         rubric = rubric with { Criteria = [words, .. rubric.Criteria] };
         using var judge = SimFixtures.Judge(sim, new EndpointLimits { MaxRetries = 0 });
-        var metrics = new RewardMetrics();
-        var options = new RewardServerOptions();
-        var grader = new Tailmark.Judging.ResponseGrader(
-            new Tailmark.Judging.JudgeEngine([judge], null, new Tailmark.Judging.JudgeOptions { Mode = Tailmark.Judging.JudgeMode.AllAtOnce }),
-            new Tailmark.Checks.CheckRunner(), new Tailmark.Scoring.RewardPipeline(Tailmark.Scoring.ScoringConfigLoader.Preset("default")));
-        await using var server = await RewardServer.StartAsync(new RewardService(new RubricIndex([rubric], []), grader, options, metrics), metrics, options);
+        var (server, _) = await RewardServerFixture.StartAsync(new Tailmark.Grading.RubricSet([rubric]), judge);
+        await using var _ = server;
         using var http = new HttpClient();
 
         var body = new JsonObject { ["items"] = new JsonArray(new JsonObject { ["prompt_id"] = task.Id, ["response"] = "Eat more sugar. It is fine." }) };
@@ -415,6 +423,6 @@ public sealed class RewardServerJudgeHealthTests
         Assert.Contains("no verdict could be read from any of the judge's", reason.GetProperty("message").GetString());
         var usage = judge.UsageSoFar();
         Assert.True(usage.UnusableAnswers >= 1);
-        Assert.Contains($"tailmark_judge_unusable_answers_total {usage.UnusableAnswers}\n", await http.GetStringAsync(new Uri(server.BaseUrl, "metrics")));
+        Assert.Equal(usage.UnusableAnswers, await Scrape.ValueAsync(http, server.BaseUrl, "tailmark_judge_unusable_answers_total"));
     }
 }

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Tailmark.Sim;
 using Tailmark.Tests.Support;
 
@@ -14,47 +13,39 @@ namespace Tailmark.Tests.Server;
 /// every accepted request is answered, then the process exits 0; past the drain time the unfinished items are
 /// answered as ungraded ("stopping"), never dropped.
 /// </summary>
-public sealed partial class ServeStopTests
+public sealed class ServeStopTests
 {
+    /// <summary>serve over a simulated world's rubrics, all-at-once, with its own folder.</summary>
     private sealed class Serve : IDisposable
     {
-        public Process Process { get; }
-        public Uri Url { get; }
-        public TempDir Dir { get; } = new();
+        private readonly ServeProcess _serve;
 
         public Serve(params string[] extra)
         {
             var rubrics = Path.Combine(Dir.Path, "rubrics.jsonl");
             SimFixtures.WriteRubrics(rubrics, new SimWorld(13, 4));
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in (string[])[CliProcess.CliDll, "serve", "--rubrics", rubrics, "--port", "0", "--sim-seed", "13", "--sim-tasks", "4", "--mode", "all",
-                "--cache", Path.Combine(Dir.Path, "cache.sqlite"), .. extra]) start.ArgumentList.Add(a);
-            Process = Process.Start(start)!;
-            var line = Process.StandardOutput.ReadLine() ?? "";
-            Url = new Uri(UrlPattern().Match(line) is { Success: true } m ? m.Value : throw new InvalidOperationException("serve did not start: " + line + Process.StandardError.ReadToEnd()));
+            _serve = new ServeProcess(["--rubrics", rubrics, "--sim-seed", "13", "--sim-tasks", "4", "--mode", "all", "--cache", Path.Combine(Dir.Path, "cache.sqlite"), .. extra]);
         }
 
-        public void Terminate()
-        {
-            using var kill = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-        }
+        public TempDir Dir { get; } = new();
+
+        public Process Process => _serve.Process;
+
+        public Uri Url => _serve.Url;
+
+        public void Terminate() => _serve.Terminate();
 
         public void Dispose()
         {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
+            _serve.Dispose();
             Dir.Dispose();
         }
     }
 
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/")]
-    private static partial Regex UrlPattern();
-
     private static async Task<double> InFlight(HttpClient http, Uri url)
     {
         var text = await http.GetStringAsync(new Uri(url, "metrics"));
-        return double.Parse(Regex.Match(text, @"^tailmark_requests_in_flight (\S+)$", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return Scrape.Value(text, "tailmark_requests_in_flight") ?? throw new InvalidOperationException("no tailmark_requests_in_flight in /metrics:\n" + text);
     }
 
     private static List<Task<HttpResponseMessage>> Send(HttpClient http, Uri url, SimWorld world, int count) => [.. Enumerable.Range(0, count).Select(i =>

@@ -1,9 +1,7 @@
 using Microsoft.Extensions.AI;
-using Tailmark.Checks;
-using Tailmark.Judging;
+using Tailmark.Grading;
 using Tailmark.Llm;
 using Tailmark.Rubrics;
-using Tailmark.Scoring;
 using Tailmark.Server.Reward;
 using Tailmark.Sim.Server;
 
@@ -12,12 +10,17 @@ namespace Tailmark.Tests.Support;
 /// <summary>Starts the real reward server on 127.0.0.1 over a simulated world's rubrics, judged through <paramref name="judge"/> in all-at-once mode.</summary>
 public static class RewardServerFixture
 {
-    public static async Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(SimServer sim, IChatClient judge, RewardServerOptions? options = null, IReadOnlyList<Rubric>? shared = null)
+    public static Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(SimServer sim, IChatClient judge, RewardServerOptions? options = null, IReadOnlyList<Rubric>? shared = null,
+        TimeProvider? time = null) =>
+        StartAsync(new RubricSet(sim.World.Tasks.Select(SimFixtures.RubricFor), shared), judge, options, time);
+
+    /// <summary>The server over RUBRICS (with their layers), as <c>serve</c> builds it: a coalescing walk with the server's grading slots.</summary>
+    public static async Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(RubricSet rubrics, IChatClient judge, RewardServerOptions? options = null,
+        TimeProvider? time = null, Microsoft.Extensions.Logging.ILoggerProvider? logs = null)
     {
         options ??= new RewardServerOptions();
-        var index = new RubricIndex(sim.World.Tasks.Select(SimFixtures.RubricFor), shared ?? []);
         var metrics = new RewardMetrics();
-        var grader = new ResponseGrader(new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
-        return (await RewardServer.StartAsync(new RewardService(index, grader, options, metrics), metrics, options), metrics);
+        var batch = Walk.Over(judge, options: new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true, Time = time ?? TimeProvider.System });
+        return (await RewardServer.StartAsync(new RewardService(new RubricIndex(rubrics), batch, options, metrics, time: time), metrics, options, logs: logs), metrics);
     }
 }

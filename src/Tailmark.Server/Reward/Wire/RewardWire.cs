@@ -6,12 +6,17 @@ namespace Tailmark.Server.Reward.Wire;
 /// <summary><c>POST /v1/reward</c>: the items (read one by one, so a bad item is answered alone) and an optional deadline.</summary>
 public sealed record NativeRequestWire(JsonElement Items, double? DeadlineMs);
 
-/// <summary>One item of <c>/v1/reward</c>. Prompt and response keep their JSON: they come in several shapes (see WireContent).</summary>
+/// <summary>
+/// One item of <c>/v1/reward</c>. Prompt and response keep their JSON: they come in several shapes (see WireContent).
+/// Task and tags, when sent, select the layered rubrics as a row's do.
+/// </summary>
 public sealed record NativeItemWire(
     [property: JsonConverter(typeof(IdTextConverter))] string? PromptId,
     JsonElement Prompt,
     JsonElement Response,
-    long? Step);
+    long? Step,
+    [property: JsonConverter(typeof(IdTextConverter))] string? Task,
+    IReadOnlyList<string>? Tags);
 
 /// <summary>OpenRLHF's remote reward request: <c>{"query": [...], "prompts": [...], "labels": [...]}</c>.</summary>
 public sealed record OpenRlhfRequestWire(JsonElement Query, JsonElement Prompts, JsonElement Labels);

@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using System.Threading.RateLimiting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using Tailmark.Grading;
+using Tailmark.Llm;
+
+namespace Tailmark.Server.Reward;
+
+/// <summary>
+/// What <c>/metrics</c> shows, through OpenTelemetry's Prometheus exporter: this server's <see cref="RewardMetrics"/>, its
+/// grading walk's <see cref="GradingMetrics"/>, and its gauges and the judges' usage, observed when scraped. One meter
+/// provider per server, which takes only this server's meters (others of the same name in the process — a test's second
+/// server — are dropped by a view). The exporter keeps today's names: counters already end in <c>_total</c>, the
+/// histogram's unit is already in its name, scope labels and <c>target_info</c> are off, and nothing is cached between
+/// scrapes (a gauge read twice a second must be current).
+/// </summary>
+internal sealed class RewardExport : IDisposable
+{
+    private readonly Meter _observed;
+
+    private RewardExport(Meter observed, MeterProvider provider)
+    {
+        _observed = observed;
+        Provider = provider;
+    }
+
+    public MeterProvider Provider { get; }
+
+    public static RewardExport Start(RewardService service, RewardMetrics metrics, ConcurrencyLimiter admission)
+    {
+        var observed = new Meter(RewardMetrics.MeterName);
+        var options = service.Options;
+        observed.CreateObservableGauge("tailmark_rubrics", () => service.Index.Count, description: "Instance rubrics served");
+        observed.CreateObservableGauge("tailmark_requests_in_flight", () => options.MaxConcurrentRequests - (admission.GetStatistics()?.CurrentAvailablePermits ?? 0), description: "Requests admitted");
+        observed.CreateObservableGauge("tailmark_requests_queued", () => admission.GetStatistics()?.CurrentQueuedCount ?? 0, description: "Requests waiting for admission");
+        observed.CreateObservableGauge("tailmark_items_grading", () => service.Grading, description: "Items being graded");
+        observed.CreateObservableGauge("tailmark_saturated_criteria", () => service.Monitor.SaturatedCriteria(), description: "Criteria passed by nearly every rollout of their prompt's latest step");
+        // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
+        observed.CreateObservableGauge("process_resident_memory_bytes", () => Environment.WorkingSet);
+        observed.CreateObservableGauge("dotnet_gc_heap_after_last_collection_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);
+        observed.CreateObservableGauge("dotnet_gc_heap_after_last_full_collection_bytes", () => GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes);
+        observed.CreateObservableGauge("dotnet_gc_gen2_collections", () => GC.CollectionCount(2));
+        // The judges' own meters: what the endpoint costs and how it behaves (retries, failures), beside the server's counters.
+        Usage Judge() => service.JudgeUsage();
+        observed.CreateObservableCounter("tailmark_judge_http_calls_total", () => Judge().Calls, description: "Judge calls answered");
+        observed.CreateObservableCounter("tailmark_judge_retries_total", () => Judge().Retries);
+        observed.CreateObservableCounter("tailmark_judge_failures_total", () => Judge().Failures);
+        observed.CreateObservableCounter("tailmark_judge_unusable_answers_total", () => Judge().UnusableAnswers);
+        observed.CreateObservableCounter("tailmark_judge_prompt_tokens_total", () => Judge().PromptTokens);
+        observed.CreateObservableCounter("tailmark_judge_cached_prompt_tokens_total", () => Judge().CachedPromptTokens);
+        observed.CreateObservableCounter("tailmark_judge_completion_tokens_total", () => Judge().CompletionTokens);
+        observed.CreateObservableCounter("tailmark_judge_cost_usd_total", () => Judge().Cost);
+        var mine = new HashSet<Meter> { observed, metrics.Meter, service.Batch.Metrics.Meter };
+        var provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(RewardMetrics.MeterName, GradingMetrics.MeterName)
+            .AddView(instrument => mine.Contains(instrument.Meter) ? null : MetricStreamConfiguration.Drop)
+            .AddPrometheusExporter(o =>
+            {
+                o.ScopeInfoEnabled = false;
+                o.TargetInfoEnabled = false;
+                o.ScrapeResponseCacheDurationMilliseconds = 0;
+            })
+            .Build();
+        return new RewardExport(observed, provider);
+    }
+
+    public void Dispose()
+    {
+        Provider.Dispose();
+        _observed.Dispose();
+    }
+}
