@@ -36,11 +36,12 @@ public sealed class BatchGraderTests
 
         public int Waiting => _waiting.Count;
 
-        public Task Wait(IReadOnlyList<ChatMessage> _)
+        // Gives way to cancellation, as an HTTP call does.
+        public Task Wait(IReadOnlyList<ChatMessage> _, CancellationToken cancellationToken)
         {
             var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiting.Enqueue(tcs);
-            return tcs.Task;
+            return tcs.Task.WaitAsync(cancellationToken);
         }
 
         public List<TaskCompletionSource> Take()
@@ -76,10 +77,11 @@ public sealed class BatchGraderTests
         Assert.Equal(items.Select(i => i.Response.ResponseId + "/" + i.Response.PromptId), outcomes.Select(o => o.Item.Response.ResponseId + "/" + o.Item.Response.PromptId));
         Assert.Equal(items.Count, reported.Count);
         Assert.All(outcomes, o => Assert.NotNull(o.Graded));
-        // The same verdicts as grading each response alone (the walk adds no judgement of its own).
+        // The same verdicts as grading each response alone (the walk adds no judgement of its own), on an ungated judge.
+        using var single = Walk(new InMemoryJudge(World), concurrency: 1);
         foreach (var o in outcomes.Take(3))
         {
-            var alone = await walk.Grader.GradeAsync(o.Item.Rubric, o.Item.Conversation, o.Item.Response);
+            var alone = await single.Grader.GradeAsync(o.Item.Rubric, o.Item.Conversation, o.Item.Response);
             Assert.Equal(alone.Result.Reward, o.Reward);
         }
     }
@@ -91,7 +93,7 @@ public sealed class BatchGraderTests
         var bad = items[1].Response.Response;
         var judge = new InMemoryJudge(World)
         {
-            Before = m => m.Any(x => x.Text.Contains(bad, StringComparison.Ordinal)) ? throw new InvalidOperationException("the judge's client broke") : Task.CompletedTask,
+            Before = (m, _) => m.Any(x => x.Text.Contains(bad, StringComparison.Ordinal)) ? throw new InvalidOperationException("the judge's client broke") : Task.CompletedTask,
         };
         using var walk = Walk(judge, concurrency: 2);
         var outcomes = await walk.GradeAllAsync(items);
@@ -104,7 +106,7 @@ public sealed class BatchGraderTests
     [Fact]
     public async Task AnUnusableEndpoint_StopsTheBatch()
     {
-        var judge = new InMemoryJudge(World) { Before = _ => throw new EndpointUnusableException("memory: every call rejected") };
+        var judge = new InMemoryJudge(World) { Before = (_, _) => throw new EndpointUnusableException("memory: every call rejected") };
         using var walk = Walk(judge, concurrency: 2);
         var ex = await Assert.ThrowsAsync<EndpointUnusableException>(() => walk.GradeAllAsync(Items(perTask: 2)));
         Assert.Equal("memory: every call rejected", ex.Message);
@@ -132,7 +134,7 @@ public sealed class BatchGraderTests
         var items = Items(perTask: 1);
         var first = items[0].Response.Response;
         // The first item's call is held; the others answer at once. One slot: the third waits behind the first.
-        var judge = new InMemoryJudge(World) { Before = m => m.Any(x => x.Text.Contains(first, StringComparison.Ordinal)) ? gate.Wait(m) : Task.CompletedTask };
+        var judge = new InMemoryJudge(World) { Before = (m, ct) => m.Any(x => x.Text.Contains(first, StringComparison.Ordinal)) ? gate.Wait(m, ct) : Task.CompletedTask };
         using var walk = Walk(judge, concurrency: 1, clock);
         var run = walk.GradeWithinAsync([items[0], null, items[2]], TimeSpan.FromSeconds(5), CancellationToken.None, CancellationToken.None);
         while (gate.Waiting == 0) await Task.Delay(5);

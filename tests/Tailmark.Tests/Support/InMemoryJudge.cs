@@ -16,7 +16,7 @@ public sealed class InMemoryJudge(SimWorld world, SimOptions? options = null) : 
     private int _inFlight;
     private int _peak;
 
-    public Func<IReadOnlyList<ChatMessage>, Task>? Before { get; init; }
+    public Func<IReadOnlyList<ChatMessage>, CancellationToken, Task>? Before { get; init; }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -40,7 +40,7 @@ public sealed class InMemoryJudge(SimWorld world, SimOptions? options = null) : 
         }
         try
         {
-            if (Before is not null) await Before(list).ConfigureAwait(false);
+            if (Before is not null) await Before(list, cancellationToken).ConfigureAwait(false);
             var format = options?.ResponseFormat switch
             {
                 ChatResponseFormatJson { Schema: not null } => "json_schema",
