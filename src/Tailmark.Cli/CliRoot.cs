@@ -17,6 +17,7 @@ internal static class CliRoot
         CheckCommand.Create(),
         SimCommand.Create(),
         GradeCommand.Create(),
+        MergeCommand.Create(),
         CacheCommand.Create(),
         ExperimentCommand.Create(),
         BuildCommands.Sample(),

@@ -44,10 +44,11 @@ internal static class GradeCommand
         var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
         var summary = new Option<string?>("--summary") { Description = "Also write the run's summary as JSON to this file (for pipelines)." };
         var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
+        var shardOption = new Option<string?>("--shard") { Description = "Grade only part I of N of the input (I/N, e.g. 2/3): a prompt's rows stay in one part, parts are balanced by judged criteria. Writes OUT.shard.json beside the rows; `tailmark merge` joins the parts." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, maxResponse, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, maxResponse, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget, shardOption,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -88,6 +89,11 @@ internal static class GradeCommand
                 throw UsageException.From(ex);
             }
 
+            var responsesPath = parse.GetValue(responses)!;
+            var outPath = parse.GetValue(output)!;
+            var shardSpec = GradeShard.Parse(parse.GetValue(shardOption), responsesPath, outPath);
+            if (shardSpec is not null && parse.GetValue(dryRun)) throw new UsageException("--dry-run plans the whole input; run it without --shard");
+
             // The rubric set composes each prompt's rubric once per task and tags, not once per row: a GRPO-sized file
             // repeats each prompt many times.
             var set = await RubricSet.LoadAsync(parse.GetValue(rubrics)!, DefenseLayer.Rubrics(parse.GetValue(defense)!), ct);
@@ -106,9 +112,9 @@ internal static class GradeCommand
             var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Endpoint().Limits.Concurrency));
             using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = responsesInFlight, Time = CommandRunner.Time });
 
-            var responsesPath = parse.GetValue(responses)!;
-            var outPath = parse.GetValue(output)!;
-            var total = await CountRowsAsync(responsesPath, ct);
+            var shard = shardSpec is { } part ? await GradeShard.PlanAsync(part, responsesPath, set, ct) : null;
+            if (shard is not null) Console.Error.WriteLine(shard.Describe());
+            var total = shard?.Rows ?? await CountRowsAsync(responsesPath, ct);
             var progress = new GradeProgress(total, endpoints, CommandRunner.Time);
             var issues = new List<InputIssue>();
             var rewards = new List<double?>();
@@ -117,8 +123,17 @@ internal static class GradeCommand
 
             async IAsyncEnumerable<GradeItem> Items()
             {
-                await foreach (var (row, line) in ReadRowsAsync(responsesPath, set.HasPrompt, issues, ct))
+                // A part reports the problems of its own rows only: each row's issues land in ROWISSUES first.
+                var rowIssues = shard is null ? issues : new List<InputIssue>();
+                await foreach (var (row, line) in ReadRowsAsync(responsesPath, set.HasPrompt, rowIssues, ct))
                 {
+                    if (shard is not null)
+                    {
+                        var owned = shard.Owns(row, line);
+                        if (owned) lock (issues) issues.AddRange(rowIssues);
+                        rowIssues.Clear();
+                        if (!owned) continue;
+                    }
                     if (row is null) progress.Skip();
                     else yield return set.ItemFor(row)! with { State = line };
                 }
@@ -128,7 +143,11 @@ internal static class GradeCommand
             {
                 await foreach (var outcome in batch.GradeAsync(Items(), progress, ct))
                 {
-                    if (outcome.Graded is { } graded) yield return graded;
+                    if (outcome.Graded is { } graded)
+                    {
+                        shard?.Written((int)outcome.Item.State!);
+                        yield return graded;
+                    }
                     else lock (issues) issues.Add(new InputIssue(IssueSeverity.Error, responsesPath, (int)outcome.Item.State!, null, outcome.Error!));
                 }
             }
@@ -152,6 +171,8 @@ internal static class GradeCommand
                 verdictCache?.Hits, CommandRunner.Time.GetElapsedTime(started), rowsAt, errors);
             PrintSummary(run);
             if (parse.GetValue(summary) is { } summaryPath) await run.WriteJsonAsync(summaryPath, ct);
+            // The manifest follows the rows it describes: a part killed in between has rows no manifest vouches for, which merge refuses.
+            if (shard is not null && errors == 0) await shard.WriteManifestAsync(parse, clients, outPath, pipeline.Config.ClipRunMean, run, ct);
             return errors > 0 ? CommandRunner.Failed : CommandRunner.Ok;
         });
         return command;

@@ -8,9 +8,9 @@ namespace Tailmark.Cli.Commands;
 /// <summary>What one `tailmark grade` run did: printed as a table, and written as JSON with <c>--summary</c>.</summary>
 internal sealed record GradeSummary(int Written, RunStatistics Statistics, int CannotAssess, Usage Usage, long? CacheHits, TimeSpan Elapsed, string? OutPath, int InputErrors)
 {
-    public async Task WriteJsonAsync(string path, CancellationToken ct)
-    {
-        var json = JsonOutput.Render(w =>
+    public Task WriteJsonAsync(string path, CancellationToken ct) => JsonRowSink.WriteTextAsync(path, ToJson() + "\n", ct);
+
+    public string ToJson() => JsonOutput.Render(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("responses_graded", Written);
@@ -37,6 +37,27 @@ internal sealed record GradeSummary(int Written, RunStatistics Statistics, int C
             w.WriteString("output", OutPath);
             w.WriteEndObject();
         }, indented: true);
-        await JsonRowSink.WriteTextAsync(path, json + "\n", ct);
+
+    /// <summary>
+    /// The summary of a sharded job from its parts' summaries and its merged rewards (in input order, so the statistics
+    /// are a one-machine run's to the bit): the counts and the judges' usage add up, the wall time is the longest part's.
+    /// </summary>
+    public static GradeSummary Merge(IReadOnlyList<JsonElement> parts, IReadOnlyList<double?> rewards, bool clipRunMean, string outPath)
+    {
+        static long Long(JsonElement e, string name) => e.GetProperty(name).GetInt64();
+        var usage = Usage.Zero;
+        var cannotAssess = 0;
+        long? hits = 0;
+        var wall = 0.0;
+        foreach (var part in parts)
+        {
+            var judge = part.GetProperty("judge");
+            usage = usage.Add(new Usage(Long(judge, "calls"), Long(judge, "retries"), Long(judge, "failed_calls"), Long(judge, "prompt_tokens"),
+                Long(judge, "cached_prompt_tokens"), Long(judge, "completion_tokens"), judge.GetProperty("cost_usd").GetDouble(), UnusableAnswers: Long(judge, "unusable_answers")));
+            cannotAssess += part.GetProperty("cannot_assess_verdicts").GetInt32();
+            hits = part.GetProperty("cache_hits") is { ValueKind: JsonValueKind.Number } h && hits is { } sum ? sum + h.GetInt64() : null;
+            wall = Math.Max(wall, part.GetProperty("wall_seconds").GetDouble());
+        }
+        return new GradeSummary(rewards.Count, RunStatistics.Compute(rewards, clipRunMean), cannotAssess, usage, hits, TimeSpan.FromSeconds(wall), outPath, 0);
     }
 }
