@@ -92,7 +92,6 @@ internal static class GradeCommand
             var responsesPath = parse.GetValue(responses)!;
             var outPath = parse.GetValue(output)!;
             var shardSpec = GradeShard.Parse(parse.GetValue(shardOption), responsesPath, outPath);
-            if (shardSpec is not null && parse.GetValue(dryRun)) throw new UsageException("--dry-run plans the whole input; run it without --shard");
 
             // The rubric set composes each prompt's rubric once per task and tags, not once per row: a GRPO-sized file
             // repeats each prompt many times.
@@ -106,14 +105,14 @@ internal static class GradeCommand
             // A dry run reads the cache but does not create one.
             using var verdictCache = parse.GetValue(noCache) ? null : planOnly ? CacheOption.OpenExisting(parse.GetValue(cache)!) : CacheOption.Open(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline, parse.GetValue(maxResponse));
-            if (planOnly) return await GradeDryRun.RunAsync(parse.GetValue(responses)!, set, grader, ct);
+            var shard = shardSpec is { } part ? await GradeShard.PlanAsync(part, responsesPath, set, ct) : null;
+            if (shard is not null) Console.Error.WriteLine(shard.Describe());
+            if (planOnly) return await GradeDryRun.RunAsync(responsesPath, set, grader, shard, ct);
             // Every response makes at least one call per judge, so this many responses in flight keep even an
             // all-at-once judge with a high concurrency limit (a vLLM server, say) fed.
             var responsesInFlight = parse.GetValue(concurrency) ?? Math.Max(16, clients.Max(c => c.Endpoint().Limits.Concurrency));
             using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = responsesInFlight, Time = CommandRunner.Time });
 
-            var shard = shardSpec is { } part ? await GradeShard.PlanAsync(part, responsesPath, set, ct) : null;
-            if (shard is not null) Console.Error.WriteLine(shard.Describe());
             var total = shard?.Rows ?? await CountRowsAsync(responsesPath, ct);
             var progress = new GradeProgress(total, endpoints, CommandRunner.Time);
             var issues = new List<InputIssue>();
@@ -123,17 +122,8 @@ internal static class GradeCommand
 
             async IAsyncEnumerable<GradeItem> Items()
             {
-                // A part reports the problems of its own rows only: each row's issues land in ROWISSUES first.
-                var rowIssues = shard is null ? issues : new List<InputIssue>();
-                await foreach (var (row, line) in ReadRowsAsync(responsesPath, set.HasPrompt, rowIssues, ct))
+                await foreach (var (row, line) in GradeShard.RowsAsync(shard, responsesPath, set, issues, ct))
                 {
-                    if (shard is not null)
-                    {
-                        var owned = shard.Owns(row, line);
-                        if (owned) lock (issues) issues.AddRange(rowIssues);
-                        rowIssues.Clear();
-                        if (!owned) continue;
-                    }
                     if (row is null) progress.Skip();
                     else yield return set.ItemFor(row)! with { State = line };
                 }

@@ -13,14 +13,15 @@ namespace Tailmark.Cli.Commands;
 /// </summary>
 internal static class GradeDryRun
 {
-    public static async Task<int> RunAsync(string responsesPath, RubricSet set, ResponseGrader grader, CancellationToken ct)
+    /// <param name="shard">The part of a sharded job to plan (its rows only, and their problems only); null for the whole input.</param>
+    public static async Task<int> RunAsync(string responsesPath, RubricSet set, ResponseGrader grader, GradeShard? shard, CancellationToken ct)
     {
         var issues = new List<InputIssue>();
         var responses = 0;
         var withoutJudge = 0;
         // One total per judge of the ensemble, in its order; every response's plans come in that order.
         JudgePlan[]? perJudge = null;
-        await foreach (var (row, _) in GradeCommand.ReadRowsAsync(responsesPath, set.HasPrompt, issues, ct))
+        await foreach (var (row, _) in GradeShard.RowsAsync(shard, responsesPath, set, issues, ct))
         {
             if (row is null) continue;
             responses++;

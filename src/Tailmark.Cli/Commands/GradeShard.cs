@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Tailmark.Grading;
@@ -81,7 +82,25 @@ internal sealed class GradeShard
         return new GradeShard(spec, plan, await ShardManifest.Sha256Async(responses, ct), rows.Count);
     }
 
-    public bool Owns(ResponseRow? row, int line) => Plan.PartOf(row?.PromptId, line) == Spec.Index;
+    /// <summary>
+    /// The rows of SHARD's part as <see cref="GradeCommand.ReadRowsAsync"/> reads them, with the problems of those rows
+    /// only (another part reports the rest); every row when SHARD is null.
+    /// </summary>
+    public static async IAsyncEnumerable<(ResponseRow? Row, int Line)> RowsAsync(GradeShard? shard, string path, RubricSet set, List<InputIssue> issues, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var rowIssues = shard is null ? issues : [];
+        await foreach (var (row, line) in GradeCommand.ReadRowsAsync(path, set.HasPrompt, rowIssues, ct))
+        {
+            if (shard is not null)
+            {
+                var owned = shard.Plan.PartOf(row?.PromptId, line) == shard.Spec.Index;
+                if (owned) lock (issues) issues.AddRange(rowIssues);
+                rowIssues.Clear();
+                if (!owned) continue;
+            }
+            yield return (row, line);
+        }
+    }
 
     /// <summary>Notes that the row from LINE was written (rows come in input order).</summary>
     public void Written(int line) => _lines.Add(line);

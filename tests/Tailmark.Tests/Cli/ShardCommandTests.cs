@@ -125,7 +125,6 @@ public sealed class ShardCommandTests
     [Theory]
     [InlineData("--out", "-", "error: --shard writes a manifest beside its rows; give --out a file, not standard output\n")]
     [InlineData("--out", "g.json", "error: --shard writes JSONL rows for `tailmark merge`; give --out a .jsonl file, not a .json array\n")]
-    [InlineData("--dry-run", "", "error: --dry-run plans the whole input; run it without --shard\n")]
     public void Grade_ShardWithAnOptionItCannotServe_ExitsTwo(string option, string value, string message)
     {
         using var dir = new TempDir();
@@ -137,6 +136,40 @@ public sealed class ShardCommandTests
         var result = CliProcess.Run([.. args]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Grade_BadRow_IsReportedByThePartItFallsTo_TheOtherPartsGoOn()
+    {
+        using var dir = new TempDir();
+        var job = ShardJob.Write(dir, tasks: 4, perTask: 2);
+        // Line 9 cannot be read: it has no prompt, so it goes by its line, to part ((9 − 1) mod 2) + 1 = 1.
+        File.AppendAllText(job.Responses, "{not json\n");
+        var first = CliProcess.Run(job.Grade("part1.jsonl", dir.File("c.sqlite"), "--shard", "1/2"));
+        var second = CliProcess.Run(job.Grade("part2.jsonl", dir.File("c.sqlite"), "--shard", "2/2"));
+        Assert.Equal(1, first.ExitCode);
+        Assert.Contains($"{job.Responses}:9: error:", first.Stderr);
+        Assert.False(File.Exists(job.Part(1) + ".shard.json"));
+        Assert.True(File.Exists(dir.File("part1.partial.jsonl")));
+        Assert.True(second.ExitCode == 0, second.All);
+        Assert.DoesNotContain(":9:", second.Stderr);
+    }
+
+    [Fact]
+    public void DryRun_OfAPart_PlansItsRowsOnly()
+    {
+        using var dir = new TempDir();
+        var job = ShardJob.Write(dir, tasks: 4, perTask: 2);
+        // 4 prompts of 11 criteria, 2 rows each, over 2 parts: 2 prompts, 4 rows and 44 per-criterion calls a part.
+        var whole = CliProcess.Run(job.Grade("g.jsonl", dir.File("c.sqlite"), "--dry-run"));
+        Assert.Contains("dry run: 8 responses to grade", whole.Stdout);
+        Assert.Contains(" 88 judge calls", whole.Stdout);
+        var part = CliProcess.Run(job.Grade("g.jsonl", dir.File("c.sqlite"), "--dry-run", "--shard", "2/2"));
+        Assert.True(part.ExitCode == 0, part.All);
+        Assert.Contains("part 2/2: 4 of 8 rows, 44 of 88 judged criteria (heaviest part 1.000× the mean)", part.Stderr);
+        Assert.Contains("dry run: 4 responses to grade", part.Stdout);
+        Assert.Contains(" 44 judge calls", part.Stdout);
+        Assert.False(File.Exists(dir.File("g.jsonl")));
     }
 
     private static string PromptOf(string row)
