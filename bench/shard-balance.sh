@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# How evenly `grade --shard I/N` spreads a job: for two inputs over the simulated world's 256 tasks (rubrics of 13-29
-# criteria) — GRPO-shaped (16 responses per prompt) and skewed (4,096 rows drawn at random prompts) — and N = 2, 3, 4, 8,
+# How evenly `grade --shard I/N` spreads a job: for two inputs over the simulated world's 256 tasks (rubrics of 11-20
+# criteria: the task's 11 facets and 0-9 generic ones) — GRPO-shaped (16 responses per prompt) and skewed (4,096 rows drawn at random prompts) — and N = 2, 3, 4, 8,
 # the judged criteria of each part as `grade --dry-run --shard I/N` plans it (Tailmark's rule: prompts whole, heaviest
 # first to the lightest part), against prompts dealt by a hash of their id mod N (computed here from the same weights).
 # Prints the heaviest part over the mean part (1.000 = perfect balance). Calls no judge.
@@ -25,7 +25,7 @@ with open(f"{work}/rubrics.jsonl", "w") as r:
         crit = [{"id": f["id"], "text": ("The response tells the user to " if f["value"] < 0 else "The response advises the user to ") + f["phrase"] + ".",
                  "weight": max(-2, min(3, f["value"]))} for f in t["gold"]["facets"]]
         crit += [{"id": f"g{i}", "text": f"The response is {w}.", "weight": 1}
-                 for i, w in enumerate(["clear", "organized", "concise", "polite", "focused", "practical", "specific", "friendly", "accurate"])]
+                 for i, w in enumerate(["clear", "organized", "concise", "polite", "focused", "practical", "specific", "friendly", "accurate"][:random.randint(0, 9)])]
         r.write(json.dumps({"rubric_id": t["prompt_id"], "prompt_id": t["prompt_id"], "prompt": t["prompt"], "criteria": crit}) + "\n")
 def write(name, picks):
     with open(f"{work}/{name}.jsonl", "w") as s:
@@ -41,6 +41,7 @@ for input in grpo skewed; do
       "${cli[@]}" grade --rubrics "$work/rubrics.jsonl" --responses "$work/$input.jsonl" --judge sim --sim-tasks 256 --no-cache \
         --out "$work/unused.jsonl" --dry-run --shard "$i/$n" 2>&1 >/dev/null | grep '^part ' || true
     done > "$work/$input-$n.txt"
+    [[ $n == 3 ]] && sed -n 1p "$work/$input-$n.txt"
     python3 - "$work" "$input" "$n" <<'PY'
 import hashlib, json, re, sys, collections
 work, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
