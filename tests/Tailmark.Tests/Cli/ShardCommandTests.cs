@@ -13,10 +13,16 @@ public sealed class ShardCommandTests
         var job = ShardJob.Write(dir);
         var one = CliProcess.Run(job.Grade("one.jsonl", dir.File("one.sqlite"), "--summary", dir.File("one.json")));
         Assert.True(one.ExitCode == 0, one.All);
-        // Parts graded in an order of their own, each on its own cache, as on three machines.
+        // Parts graded in an order of their own, each on its own cache, as on three machines; part 2's machine keeps its
+        // copies of the input files elsewhere.
+        var elsewhere = Directory.CreateDirectory(dir.File("elsewhere")).FullName;
+        File.Copy(job.Rubrics, Path.Combine(elsewhere, "r.jsonl"));
+        File.Copy(job.Responses, Path.Combine(elsewhere, "s.jsonl"));
         foreach (var i in new[] { 3, 1, 2 })
         {
-            var part = CliProcess.Run(job.Grade($"part{i}.jsonl", dir.File($"part{i}.sqlite"), "--shard", $"{i}/3"));
+            var args = job.Grade($"part{i}.jsonl", dir.File($"part{i}.sqlite"), "--shard", $"{i}/3");
+            if (i == 2) args = [.. args.Select(a => a == job.Rubrics ? Path.Combine(elsewhere, "r.jsonl") : a == job.Responses ? Path.Combine(elsewhere, "s.jsonl") : a)];
+            var part = CliProcess.Run(args);
             Assert.True(part.ExitCode == 0, part.All);
             Assert.Contains($"part {i}/3: ", part.Stderr);
         }
@@ -44,6 +50,46 @@ public sealed class ShardCommandTests
         Assert.Equal(before, File.ReadAllBytes(job.Part(2)));
 
         List<int> ShardLines(int i) => ShardJob.Lines(job.Part(i));
+    }
+
+    [Fact]
+    public async Task Shard_KilledMidRun_LeavesNoRowsNorManifest_AndResumesFromItsCache()
+    {
+        using var dir = new TempDir();
+        var job = ShardJob.Write(dir);
+        Assert.Equal(0, CliProcess.Run(job.Grade("one.jsonl", dir.File("one.sqlite"))).ExitCode);
+        // Part 1 of 2: 4 of the 8 prompts, 12 rows × 11 criteria.
+        const int total = 12 * 11;
+        var cache = dir.File("part1.sqlite");
+        using var store = Tailmark.Storage.VerdictStores.Open(cache);
+        // A slow simulated server (4 slots, 2,000 decode tokens/s) so the part is killed part-way.
+        using (var process = CliProcess.Start(null, null, job.Grade("part1.jsonl", cache, "--shard", "1/2", "--sim-capacity", "slots=4,prefill_tps=100000,decode_tps=2000")))
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            long stored = 0;
+            while (DateTime.UtcNow < deadline && stored < 30 && !process.HasExited)
+            {
+                await Task.Delay(100);
+                stored = (await store.StatsAsync()).Entries;
+            }
+            Assert.False(process.HasExited, "the part finished before it could be killed");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            await Task.WhenAll(output, errors);
+        }
+        Assert.False(File.Exists(job.Part(1)));
+        Assert.False(File.Exists(job.Part(1) + ".shard.json"));
+        var before = (await store.StatsAsync()).Entries;
+        Assert.InRange(before, 30, total - 1);
+
+        var rerun = CliProcess.Run(job.Grade("part1.jsonl", cache, "--shard", "1/2", "--summary", dir.File("rerun.json")));
+        Assert.True(rerun.ExitCode == 0, rerun.All);
+        Assert.Equal(total - before, Calls(dir.File("rerun.json")));
+        Assert.Equal(0, CliProcess.Run(job.Grade("part2.jsonl", dir.File("part2.sqlite"), "--shard", "2/2")).ExitCode);
+        Assert.Equal(0, CliProcess.Run("merge", job.Part(1), job.Part(2), "--out", dir.File("merged.jsonl")).ExitCode);
+        Assert.Equal(File.ReadAllBytes(dir.File("one.jsonl")), File.ReadAllBytes(dir.File("merged.jsonl")));
     }
 
     [Fact]
