@@ -9,8 +9,12 @@ namespace Tailmark.Storage;
 /// </summary>
 public interface IVerdictLeases
 {
-    /// <summary>Tries to take the lease KEY (a 64-digit hex key, as verdict keys are) for HOLD, renewed until released.</summary>
-    ValueTask<LeaseTake> TryTakeAsync(string key, TimeSpan hold, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Tries to take the lease KEY (a 64-digit hex key, as verdict keys are) for HOLD, renewed until released — unless
+    /// every one of VERDICTS (the keys to be judged under it) is stored already: another process judged them between
+    /// this one's lookup and its claim (<see cref="LeaseTake.Done"/>). One round trip.
+    /// </summary>
+    ValueTask<LeaseTake> TryTakeAsync(string key, TimeSpan hold, IReadOnlyList<string> verdicts, CancellationToken cancellationToken = default);
 
     /// <summary>Gives the lease KEY back once every verdict given to the store before this call is written (waiters then find them).</summary>
     void Release(string key);

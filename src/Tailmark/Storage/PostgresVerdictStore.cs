@@ -291,17 +291,19 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         return cmd;
     }
 
-    public async ValueTask<LeaseTake> TryTakeAsync(string key, TimeSpan hold, CancellationToken cancellationToken = default)
+    public async ValueTask<LeaseTake> TryTakeAsync(string key, TimeSpan hold, IReadOnlyList<string> verdicts, CancellationToken cancellationToken = default)
     {
         var binary = KeyBytes(key);
+        var verdictKeys = new byte[verdicts.Count][];
+        for (var i = 0; i < verdictKeys.Length; i++) verdictKeys[i] = KeyBytes(verdicts[i]);
         Interlocked.Exchange(ref _holdTicks, hold.Ticks);
         try
         {
-            var taken = await _breaker.ExecuteAsync(static (state, ct) => state.Store.TakeAsync(state.Key, state.Hold, ct), (Store: this, Key: binary, Hold: hold), cancellationToken).ConfigureAwait(false);
+            var take = await _breaker.ExecuteAsync(static (state, ct) => state.Store.TakeAsync(state.Key, state.Hold, state.Verdicts, ct),
+                (Store: this, Key: binary, Hold: hold, Verdicts: verdictKeys), cancellationToken).ConfigureAwait(false);
             Up();
-            if (!taken) return LeaseTake.HeldElsewhere;
-            _held[key] = 0;
-            return LeaseTake.Taken;
+            if (take == LeaseTake.Taken) _held[key] = 0;
+            return take;
         }
         catch (Exception ex) when (ex is BrokenCircuitException || IsStoreFailure(ex))
         {
@@ -310,19 +312,29 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         }
     }
 
-    // Inserts the lease, or takes over a row whose holder let it expire; a row comes back only when this process has it.
-    private async ValueTask<bool> TakeAsync(byte[] key, TimeSpan hold, CancellationToken ct)
+    // Unless every verdict is stored already: inserts the lease, or takes over a row whose holder let it expire (the
+    // insert returns a row only when this process has it).
+    private async ValueTask<LeaseTake> TakeAsync(byte[] key, TimeSpan hold, byte[][] verdicts, CancellationToken ct)
     {
         await using var cmd = _source.CreateCommand("""
-            INSERT INTO tailmark_leases (key, holder, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
-            ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-            WHERE tailmark_leases.expires_at < now()
-            RETURNING true
+            WITH done AS (
+              SELECT count(*) = cardinality($4::bytea[]) AS all_stored FROM tailmark_verdicts WHERE key = ANY($4)
+            ), taken AS (
+              INSERT INTO tailmark_leases (key, holder, expires_at)
+              SELECT $1, $2, now() + make_interval(secs => $3) FROM done WHERE NOT all_stored
+              ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+              WHERE tailmark_leases.expires_at < now()
+              RETURNING 1
+            )
+            SELECT (SELECT all_stored FROM done), EXISTS (SELECT 1 FROM taken)
             """);
         cmd.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = key });
         cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = _holder });
         cmd.Parameters.Add(new NpgsqlParameter<double> { TypedValue = hold.TotalSeconds });
-        return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+        cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = verdicts });
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        return reader.GetBoolean(0) ? LeaseTake.Done : reader.GetBoolean(1) ? LeaseTake.Taken : LeaseTake.HeldElsewhere;
     }
 
     public void Release(string key)

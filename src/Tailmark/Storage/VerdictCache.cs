@@ -120,24 +120,27 @@ public sealed class VerdictCache : IDisposable
     {
         if (!Leasing || missing.Count == 0) return new(new CachedVerdict?[missing.Count], false);
         var leases = (IVerdictLeases)Store;
-        var take = await leases.TryTakeAsync(leaseKey, LeaseHold, cancellationToken).ConfigureAwait(false);
-        if (take != LeaseTake.HeldElsewhere)
+        var keys = new string[missing.Count];
+        for (var i = 0; i < keys.Length; i++) keys[i] = missing[i].Key;
+        var take = await leases.TryTakeAsync(leaseKey, LeaseHold, keys, cancellationToken).ConfigureAwait(false);
+        if (take is LeaseTake.Taken or LeaseTake.Unavailable)
         {
             Interlocked.Increment(ref take == LeaseTake.Taken ? ref _leasesTaken : ref _leasesUnavailable);
             return new(new CachedVerdict?[missing.Count], take == LeaseTake.Taken);
         }
-        Interlocked.Increment(ref _leaseWaits);
-        var keys = new string[missing.Count];
-        for (var i = 0; i < keys.Length; i++) keys[i] = missing[i].Key;
+        if (take == LeaseTake.HeldElsewhere) Interlocked.Increment(ref _leaseWaits);
         var started = Time.GetTimestamp();
         var pause = FirstPause;
         while (true)
         {
-            await Task.Delay(pause, Time, cancellationToken).ConfigureAwait(false);
-            pause = TimeSpan.FromTicks(Math.Min(LongestPause.Ticks, pause.Ticks * 3 / 2));
-            // Lease first, verdicts second: a holder writes its verdicts before it releases, so a lease found free
-            // means the verdicts it judged are already readable.
-            take = await leases.TryTakeAsync(leaseKey, LeaseHold, cancellationToken).ConfigureAwait(false);
+            if (take == LeaseTake.HeldElsewhere)
+            {
+                await Task.Delay(pause, Time, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(LongestPause.Ticks, pause.Ticks * 3 / 2));
+                // Lease first, verdicts second: a holder writes its verdicts before it releases, so a lease found free
+                // means the verdicts it judged are already readable.
+                take = await leases.TryTakeAsync(leaseKey, LeaseHold, keys, cancellationToken).ConfigureAwait(false);
+            }
             var found = await Store.FindAsync(keys, cancellationToken).ConfigureAwait(false);
             var got = 0;
             for (var i = 0; i < found.Length; i++)
