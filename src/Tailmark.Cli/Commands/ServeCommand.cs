@@ -40,11 +40,17 @@ internal static class ServeCommand
         var drain = new Option<double>("--drain-seconds") { Description = "On SIGTERM or Ctrl-C: how long accepted requests may still take before they are answered as they stand.", DefaultValueFactory = _ => 60 };
         var endTokens = new Option<string?>("--end-tokens") { Description = "Comma-separated end-of-sequence tokens removed from the end of every response (default: the common chat templates', docs/server.md; 'none' removes none)." };
         var keepReasoning = new Option<bool>("--keep-reasoning") { Description = "Grade a leading <think>…</think> block as part of the response (by default it is removed)." };
+        var lease = new Option<double>("--lease-seconds")
+        {
+            Description = "With a shared PostgreSQL --cache: a response being judged by one replica is leased for this long (renewed while judging), "
+                + "and another replica given the same response waits for its verdicts instead of judging it again; 0 turns leases off.",
+            DefaultValueFactory = _ => VerdictCache.DefaultLeaseHold.TotalSeconds,
+        };
         var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
-            maxItems, slots, drain, endTokens, keepReasoning, budget,
+            maxItems, slots, drain, endTokens, keepReasoning, budget, lease,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -80,12 +86,15 @@ internal static class ServeCommand
             var index = new RubricIndex(await RubricSet.LoadAsync(parse.GetValue(rubrics)!, DefenseLayer.Rubrics(parse.GetValue(defense)!), ct));
             await using var endpoints = endpointOptions.Open(parse, stopOnUnusableEndpoint: false);
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
-            using var verdictCache = CacheOption.Open(parse.GetValue(cache)!);
+            var leaseHold = parse.GetValue(lease) is var seconds && double.IsFinite(seconds) && seconds is >= 0 and <= 3600
+                ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--lease-seconds must be between 0 and 3600, not {seconds}");
+            if (leaseHold > TimeSpan.Zero && leaseHold < TimeSpan.FromMilliseconds(300)) throw new UsageException("--lease-seconds must be 0 (off) or at least 0.3");
+            using var verdictCache = CacheOption.Open(parse.GetValue(cache)!, leaseHold);
             using var metrics = new RewardMetrics();
             var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
             using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true });
-            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics), metrics, options, address, parse.GetValue(port), cancellationToken: ct);
+            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics) { Cache = verdictCache }, metrics, options, address, parse.GetValue(port), cancellationToken: ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try

@@ -20,7 +20,8 @@ internal static class CacheOption
     };
 
     /// <summary>The cache at LOCATION, created if it is not there.</summary>
-    public static VerdictCache Open(string location) => new(VerdictStores.Open(location, Warn));
+    public static VerdictCache Open(string location, TimeSpan? leaseHold = null) =>
+        new(VerdictStores.Open(location, Warn)) { LeaseHold = leaseHold ?? VerdictCache.DefaultLeaseHold };
 
     /// <summary>The cache at LOCATION if there is one (null otherwise): for commands that must not create one.</summary>
     public static VerdictCache? OpenExisting(string location) => VerdictStores.OpenExisting(location, Warn) is { } store ? new VerdictCache(store) : null;

@@ -51,6 +51,7 @@ internal sealed class RewardExport : IDisposable
         observed.CreateObservableCounter("tailmark_judge_cached_prompt_tokens_total", () => Judge().CachedPromptTokens);
         observed.CreateObservableCounter("tailmark_judge_completion_tokens_total", () => Judge().CompletionTokens);
         observed.CreateObservableCounter("tailmark_judge_cost_usd_total", () => Judge().Cost);
+        if (service.Cache is { } cache) ObserveStore(observed, cache);
         var mine = new HashSet<Meter> { observed, metrics.Meter, service.Batch.Metrics.Meter };
         var provider = Sdk.CreateMeterProviderBuilder()
             .AddMeter(RewardMetrics.MeterName, GradingMetrics.MeterName)
@@ -63,6 +64,25 @@ internal sealed class RewardExport : IDisposable
             })
             .Build();
         return new RewardExport(observed, provider);
+    }
+
+    // The verdict store's health (an outage degrades, so it must be visible) and, on a shared store, its leases.
+    private static void ObserveStore(Meter observed, Storage.VerdictCache cache)
+    {
+        Storage.VerdictStoreHealth Health() => cache.Store.Health;
+        observed.CreateObservableGauge("tailmark_verdict_store_up", () => Health().Available ? 1 : 0, description: "1 while the verdict store answers, 0 during an outage");
+        observed.CreateObservableCounter("tailmark_verdict_store_lookups_total", () => Health().Reads, description: "Lookup round trips to the verdict store");
+        observed.CreateObservableCounter("tailmark_verdict_store_writes_total", () => Health().Writes, description: "Write round trips to the verdict store");
+        observed.CreateObservableCounter("tailmark_verdict_store_failures_total", () => Health().Failures, description: "Store operations that failed or were skipped during an outage");
+        observed.CreateObservableGauge("tailmark_verdict_store_pending", () => Health().Pending, description: "Verdicts waiting to be written");
+        observed.CreateObservableCounter("tailmark_verdict_store_dropped_total", () => Health().Dropped, description: "Verdicts given up (queue overflow during an outage)");
+        observed.CreateObservableCounter("tailmark_verdict_store_outages_total", () => Health().Outages, description: "Times the verdict store became unreachable");
+        if (!cache.Leasing) return;
+        observed.CreateObservableCounter("tailmark_verdict_leases_taken_total", () => cache.Leases.Taken, description: "Responses judged under a lease");
+        observed.CreateObservableCounter("tailmark_verdict_lease_waits_total", () => cache.Leases.Waited, description: "Responses another replica was judging, waited for");
+        observed.CreateObservableCounter("tailmark_verdict_lease_served_total", () => cache.Leases.Served, description: "Verdicts received from another replica while waiting (judge calls saved)");
+        observed.CreateObservableCounter("tailmark_verdict_lease_expired_total", () => cache.Leases.Expired, description: "Waits that ended without the verdicts: judged here");
+        observed.CreateObservableCounter("tailmark_verdict_lease_unavailable_total", () => cache.Leases.Unavailable, description: "Responses judged without a lease because the store could not be asked");
     }
 
     public void Dispose()

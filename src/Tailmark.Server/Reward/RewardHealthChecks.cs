@@ -50,6 +50,20 @@ public static class RewardHealthChecks
         }
     }
 
+    /// <summary>
+    /// <c>verdict_store_unreachable</c>: the shared verdict store (PostgreSQL) does not answer. Rewards go on — verdicts
+    /// not in this replica's memory are asked of the judge, new ones wait to be written — but replicas stop sharing.
+    /// </summary>
+    public sealed class VerdictStoreUnreachable(RewardService service) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (service.Cache?.Store is not { } store || store.Health is not { Available: false } health) return Task.FromResult(HealthCheckResult.Healthy());
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"the verdict store {store.Location} is unreachable: rewards go on, verdicts not in memory are judged again, {health.Pending:#,0} wait to be written ({health.Dropped:#,0} dropped)"));
+        }
+    }
+
     /// <summary><c>no_rubric</c>: recent requests found no rubric for any of their items (a misconfiguration, not bad luck).</summary>
     public sealed class NoRubric(RewardService service) : IHealthCheck
     {

@@ -72,7 +72,8 @@ public sealed class RewardServer : IAsyncDisposable
         builder.Services.AddHealthChecks()
             .AddCheck("judge_failing", new RewardHealthChecks.JudgeFailing(service))
             .AddCheck("judge_answers_unusable", new RewardHealthChecks.JudgeAnswersUnusable(service))
-            .AddCheck("no_rubric", new RewardHealthChecks.NoRubric(service));
+            .AddCheck("no_rubric", new RewardHealthChecks.NoRubric(service))
+            .AddCheck("verdict_store_unreachable", new RewardHealthChecks.VerdictStoreUnreachable(service));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(host ?? IPAddress.Loopback, port);

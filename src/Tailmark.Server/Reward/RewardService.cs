@@ -37,6 +37,9 @@ public sealed class RewardService
 
     public RewardMonitor Monitor { get; }
 
+    /// <summary>The verdict cache the walk's judge uses, when there is one: its store's health and leases go to /metrics and /health.</summary>
+    public Storage.VerdictCache? Cache { get; init; }
+
     /// <summary>The clock of deadlines, the drain, the latency histogram and the monitor's windows.</summary>
     public TimeProvider Time { get; }
 

@@ -26,6 +26,8 @@ public sealed class JudgeEngine
     private readonly object[] _cacheScopes;
     // Per judge, the parts of its verdicts' keys that do not change from one verdict to the next.
     private readonly string[][] _keySettings;
+    // Every judge's settings together: with the content digest, a response's lease key (VerdictCache.ClaimAsync).
+    private readonly string _leaseSettings;
 
     // The judges' own keys and OPENAI_API_KEY: a judge's answer or its server's error body can echo the key it was sent,
     // and a reason is written to output files, reward answers and the cache. Masked where reasons are made, so every
@@ -41,6 +43,7 @@ public sealed class JudgeEngine
         _options = options.Validated();
         _keySettings = [.. _endpoints.Select(SettingsParts)];
         _cacheScopes = cache is null ? [] : [.. _keySettings.Select(parts => cache.ScopeFor(string.Join('\u001f', parts)))];
+        _leaseSettings = string.Join('\u001e', _keySettings.Select(parts => string.Join('\u001f', parts)));
         foreach (var endpoint in _endpoints) _secrets.Add(endpoint.ApiKey);
     }
 
@@ -59,6 +62,51 @@ public sealed class JudgeEngine
         var rounds = _judges.Count * _options.Votes;
         var votes = new Vote?[criteria.Count, rounds];
         var (pending, hits) = await KnownAsync(contentDigest, criteria, votes, count: true, cancellationToken).ConfigureAwait(false);
+        var lease = await ClaimAsync(contentDigest, pending, votes, cancellationToken).ConfigureAwait(false);
+        hits += lease.Served;
+        try
+        {
+            return await JudgeAsync(preamble, criteria, pending, votes, hits, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // After the verdicts judged under it were given to the store, which writes them before it lets the lease go.
+            if (lease.Key is { } held) _cache!.Release(held);
+        }
+    }
+
+    /// <summary>
+    /// When the cache is shared by several processes (<see cref="VerdictCache.Leasing"/>) and some verdicts are missing,
+    /// the response's lease: taken (KEY: release it after judging), or waited for — the verdicts another process stored
+    /// meanwhile go into VOTES and leave PENDING (SERVED: how many).
+    /// </summary>
+    private async ValueTask<(string? Key, int Served)> ClaimAsync(string contentDigest, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes, CancellationToken ct)
+    {
+        if (_cache is not { Leasing: true } || pending.All(p => p.Count == 0)) return (null, 0);
+        var missing = new List<(int Order, int Index, VerdictLookup At)>();
+        for (var order = 0; order < pending.Length; order++)
+        {
+            foreach (var (ci, at) in pending[order]) missing.Add((order, ci, at));
+        }
+        // One lease per response and judging settings: the criteria are not in it, so two rubrics of one response take turns.
+        var key = VerdictCacheKey.Of("lease", _leaseSettings, contentDigest);
+        var claim = await _cache.ClaimAsync(key, [.. missing.Select(m => m.At)], ct).ConfigureAwait(false);
+        var served = 0;
+        for (var i = 0; i < missing.Count; i++)
+        {
+            if (claim.Found[i] is not { } stored) continue;
+            var (order, ci, _) = missing[i];
+            votes[ci, order] = VoteOf(stored);
+            pending[order].RemoveAll(p => p.Index == ci);
+            served++;
+        }
+        return (claim.Held ? key : null, served);
+    }
+
+    private async Task<JudgeResult> JudgeAsync(Lazy<string> preamble, IReadOnlyList<Criterion> criteria, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes,
+        int hits, CancellationToken cancellationToken)
+    {
+        var rounds = _judges.Count * _options.Votes;
         var calls = 0;
         List<Task>? work = null;
         for (var order = 0; order < rounds; order++)

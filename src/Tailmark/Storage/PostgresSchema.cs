@@ -61,6 +61,15 @@ internal static class PostgresSchema
         {
             Check(version, location);
         }
+        // Added beside version 1 (older Tailmarks ignore it): who is judging which response now (IVerdictLeases).
+        // Unlogged: leases live seconds, a crash that empties the table only costs a few duplicate judge calls.
+        Execute(connection, """
+            CREATE UNLOGGED TABLE IF NOT EXISTS tailmark_leases (
+              key bytea PRIMARY KEY,
+              holder uuid NOT NULL,
+              expires_at timestamptz NOT NULL
+            )
+            """);
         transaction.Commit();
         return true;
     }

@@ -18,8 +18,12 @@ namespace Tailmark.Storage;
 /// lookups misses at once (the judge is asked; memory keeps what it answers), writes wait in a queue of at most
 /// <see cref="MaxPending"/> verdicts (the oldest dropped beyond, counted), one warning says so, the store is tried
 /// again every <see cref="RetryAfter"/>, and one more warning says when it is back and the queue drains.
+/// Leases (<see cref="IVerdictLeases"/>) are rows of the unlogged table <c>tailmark_leases</c> (key, holder, expiry):
+/// taken by an upsert that succeeds only on a free or expired row, renewed together every third of their hold while
+/// held, and deleted by the writer right after the verdicts queued before their release — so a waiter that finds a
+/// lease gone finds its verdicts.
 /// </summary>
-public sealed class PostgresVerdictStore : IVerdictStore
+public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
 {
     /// <summary>The most verdicts one write carries.</summary>
     public const int MaxBatch = 1_000;
@@ -46,6 +50,14 @@ public sealed class PostgresVerdictStore : IVerdictStore
     private readonly Lock _flushLock = new();
     private TaskCompletionSource? _flushed;
     private int _overflowWarned;
+    // Leases: this process's identity in tailmark_leases, the keys it holds (renewed), and how long one lasts.
+    private readonly Guid _holder = Guid.NewGuid();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
+    private long _holdTicks = VerdictCache.DefaultLeaseHold.Ticks;
+    private readonly Task _renewer;
+
+    // Queued after a lease's verdicts, in place of a verdict: the writer deletes the lease once what came before is written.
+    private static readonly CachedVerdict ReleaseMarker = new(StoredStatus.Met, null, null, "release");
 
     private PostgresVerdictStore(NpgsqlDataSource source, PostgresLocation location, Action<string>? notice, TimeProvider time)
     {
@@ -68,6 +80,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
             new BoundedChannelOptions(MaxPending) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             Dropped);
         _writer = Task.Run(WriteLoopAsync);
+        _renewer = Task.Run(RenewLoopAsync);
     }
 
     /// <summary>
@@ -175,7 +188,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
             {
                 if (_closing.IsCancellationRequested)
                 {
-                    GiveUp(batch.Count);
+                    GiveUp(Verdicts(batch));
                     return;
                 }
                 try
@@ -187,7 +200,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
                     // Closing: one last try above, then what is left is given up.
                 }
             }
-            Settled(batch.Count);
+            Settled(Verdicts(batch));
             batch.Clear();
         }
     }
@@ -209,30 +222,63 @@ public sealed class PostgresVerdictStore : IVerdictStore
         catch (Exception ex)
         {
             // Not an outage but a batch the driver cannot send (a bug): it is given up, said, and the writer goes on.
-            Interlocked.Add(ref _dropped, batch.Count);
-            _notice?.Invoke($"{Location}: {batch.Count} verdicts could not be written and are given up ({ex.GetType().Name}: {_location.Redact(ex.Message)})");
+            Interlocked.Add(ref _dropped, Verdicts(batch));
+            _notice?.Invoke($"{Location}: {Verdicts(batch)} verdicts could not be written and are given up ({ex.GetType().Name}: {_location.Redact(ex.Message)})");
             return true;
         }
     }
 
+    private static int Verdicts(List<KeyValuePair<string, CachedVerdict>> batch)
+    {
+        var n = 0;
+        foreach (var item in batch)
+        {
+            if (!ReferenceEquals(item.Value, ReleaseMarker)) n++;
+        }
+        return n;
+    }
+
+    // The verdicts, then the leases released after them, in one round trip (one transaction: a lease is never gone
+    // before its verdicts are there).
     private async ValueTask WriteAsync(List<KeyValuePair<string, CachedVerdict>> batch, CancellationToken ct)
     {
-        var n = batch.Count;
+        var n = Verdicts(batch);
         var keys = new byte[n][];
         var statuses = new string[n];
         var levels = new double?[n];
         var pYes = new double?[n];
         var reasons = new string?[n];
-        for (var i = 0; i < n; i++)
+        var released = new List<byte[]>();
+        var i = 0;
+        foreach (var (key, v) in batch)
         {
-            var (key, v) = batch[i];
+            if (ReferenceEquals(v, ReleaseMarker))
+            {
+                released.Add(KeyBytes(key));
+                continue;
+            }
             keys[i] = KeyBytes(key);
             statuses[i] = v.StatusText;
             levels[i] = v.Level;
             pYes[i] = v.PYes;
             reasons[i] = v.Reason is null ? null : StoredText.Clean(v.Reason);
+            i++;
         }
-        await using var cmd = _source.CreateCommand("""
+        await using var write = _source.CreateBatch();
+        if (n > 0) write.BatchCommands.Add(InsertCommand(keys, statuses, levels, pYes, reasons));
+        if (released.Count > 0)
+        {
+            var delete = new NpgsqlBatchCommand("DELETE FROM tailmark_leases WHERE key = ANY($1) AND holder = $2");
+            delete.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. released] });
+            delete.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = _holder });
+            write.BatchCommands.Add(delete);
+        }
+        if (write.BatchCommands.Count > 0) await write.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatchCommand InsertCommand(byte[][] keys, string[] statuses, double?[] levels, double?[] pYes, string?[] reasons)
+    {
+        var cmd = new NpgsqlBatchCommand("""
             INSERT INTO tailmark_verdicts (key, status, level, p_yes, reason)
             SELECT * FROM unnest($1::bytea[], $2::text[], $3::float8[], $4::float8[], $5::text[])
             ON CONFLICT (key) DO NOTHING
@@ -242,7 +288,90 @@ public sealed class PostgresVerdictStore : IVerdictStore
         cmd.Parameters.Add(new NpgsqlParameter<double?[]> { TypedValue = levels });
         cmd.Parameters.Add(new NpgsqlParameter<double?[]> { TypedValue = pYes });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = reasons });
-        await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return cmd;
+    }
+
+    public async ValueTask<LeaseTake> TryTakeAsync(string key, TimeSpan hold, IReadOnlyList<string> verdicts, CancellationToken cancellationToken = default)
+    {
+        var binary = KeyBytes(key);
+        var verdictKeys = new byte[verdicts.Count][];
+        for (var i = 0; i < verdictKeys.Length; i++) verdictKeys[i] = KeyBytes(verdicts[i]);
+        Interlocked.Exchange(ref _holdTicks, hold.Ticks);
+        try
+        {
+            var take = await _breaker.ExecuteAsync(static (state, ct) => state.Store.TakeAsync(state.Key, state.Hold, state.Verdicts, ct),
+                (Store: this, Key: binary, Hold: hold, Verdicts: verdictKeys), cancellationToken).ConfigureAwait(false);
+            Up();
+            if (take == LeaseTake.Taken) _held[key] = 0;
+            return take;
+        }
+        catch (Exception ex) when (ex is BrokenCircuitException || IsStoreFailure(ex))
+        {
+            Down(ex);
+            return LeaseTake.Unavailable;
+        }
+    }
+
+    // Unless every verdict is stored already: inserts the lease, or takes over a row whose holder let it expire (the
+    // insert returns a row only when this process has it).
+    private async ValueTask<LeaseTake> TakeAsync(byte[] key, TimeSpan hold, byte[][] verdicts, CancellationToken ct)
+    {
+        await using var cmd = _source.CreateCommand("""
+            WITH done AS (
+              SELECT count(*) = cardinality($4::bytea[]) AS all_stored FROM tailmark_verdicts WHERE key = ANY($4)
+            ), taken AS (
+              INSERT INTO tailmark_leases (key, holder, expires_at)
+              SELECT $1, $2, now() + make_interval(secs => $3) FROM done WHERE NOT all_stored
+              ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+              WHERE tailmark_leases.expires_at < now()
+              RETURNING 1
+            )
+            SELECT (SELECT all_stored FROM done), EXISTS (SELECT 1 FROM taken)
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = key });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = _holder });
+        cmd.Parameters.Add(new NpgsqlParameter<double> { TypedValue = hold.TotalSeconds });
+        cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = verdicts });
+        await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        return reader.GetBoolean(0) ? LeaseTake.Done : reader.GetBoolean(1) ? LeaseTake.Taken : LeaseTake.HeldElsewhere;
+    }
+
+    public void Release(string key)
+    {
+        // No longer renewed from now; deleted by the writer after the verdicts queued before it.
+        if (!_held.TryRemove(key, out _)) return;
+        _queue.Writer.TryWrite(new(key, ReleaseMarker));
+    }
+
+    // Every third of a hold, the leases this process holds are extended together: a holder alive keeps them however long
+    // its judge takes, a dead one lets them expire within one hold.
+    private async Task RenewLoopAsync()
+    {
+        while (!_closing.IsCancellationRequested)
+        {
+            try
+            {
+                var hold = TimeSpan.FromTicks(Interlocked.Read(ref _holdTicks));
+                await Task.Delay(hold / 3, _time, _closing.Token).ConfigureAwait(false);
+                if (_held.IsEmpty) continue;
+                byte[][] keys = [.. _held.Keys.Select(KeyBytes)];
+                await using var cmd = _source.CreateCommand("UPDATE tailmark_leases SET expires_at = now() + make_interval(secs => $3) WHERE key = ANY($1) AND holder = $2");
+                cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = keys });
+                cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = _holder });
+                cmd.Parameters.Add(new NpgsqlParameter<double> { TypedValue = hold.TotalSeconds });
+                await cmd.ExecuteNonQueryAsync(_closing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (IsStoreFailure(ex))
+            {
+                // An outage: the leases lapse and others may judge the same responses — duplicates, never a loss.
+                Down(ex);
+            }
+        }
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -295,6 +424,11 @@ public sealed class PostgresVerdictStore : IVerdictStore
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         return await Explicitly(async ct =>
         {
+            // Leases left behind by holders that died go too (a live holder's are renewed, never expired).
+            await using (var leases = _source.CreateCommand("DELETE FROM tailmark_leases WHERE expires_at < now()"))
+            {
+                await leases.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
             await using var cmd = _source.CreateCommand(before is null ? "DELETE FROM tailmark_verdicts" : "DELETE FROM tailmark_verdicts WHERE created_at < $1");
             if (before is { } t) cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = t.UtcDateTime });
             return (long)await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -316,6 +450,8 @@ public sealed class PostgresVerdictStore : IVerdictStore
 
     private void Dropped(KeyValuePair<string, CachedVerdict> verdict)
     {
+        // A release given up: the lease simply expires.
+        if (ReferenceEquals(verdict.Value, ReleaseMarker)) return;
         Interlocked.Increment(ref _dropped);
         Settled(1);
         if (Interlocked.Exchange(ref _overflowWarned, 1) == 0)
@@ -327,7 +463,10 @@ public sealed class PostgresVerdictStore : IVerdictStore
     private void GiveUp(int inHand)
     {
         var left = inHand;
-        while (_queue.Reader.TryRead(out _)) left++;
+        while (_queue.Reader.TryRead(out var item))
+        {
+            if (!ReferenceEquals(item.Value, ReleaseMarker)) left++;
+        }
         Interlocked.Add(ref _dropped, left);
         Settled(left);
         _notice?.Invoke($"{Location}: {left:#,0} verdicts could not be written before closing (the store is unreachable); a rerun asks the judge for them again");
@@ -382,6 +521,7 @@ public sealed class PostgresVerdictStore : IVerdictStore
             _writer.Wait(TimeSpan.FromSeconds(5));
         }
         _closing.Cancel();
+        _renewer.Wait(TimeSpan.FromSeconds(5));
         _closing.Dispose();
         _source.Dispose();
     }

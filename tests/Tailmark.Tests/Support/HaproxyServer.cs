@@ -38,16 +38,37 @@ public sealed class HaproxyServer : IAsyncDisposable
     public string Log => _process.Output;
 
     /// <summary>Balances HTTP over BACKENDS (servers s0, s1, … of backend <c>be</c>) as OPTIONS say.</summary>
-    public static async Task<HaproxyServer> StartAsync(IReadOnlyList<Uri> backends, HaproxyOptions? options = null)
+    public static Task<HaproxyServer> StartAsync(IReadOnlyList<Uri> backends, HaproxyOptions? options = null)
     {
         options ??= new HaproxyOptions();
+        return StartAsync((port, socket) => Configuration(backends, options, port, socket));
+    }
+
+    /// <summary>
+    /// Runs a configuration file as it is shipped (deploy/haproxy.cfg): its <c>"${NAME}"</c> placeholders filled from
+    /// VALUES, <c>"${TAILMARK_LB_BIND}"</c> with the free port, and the admin socket added to its global section.
+    /// </summary>
+    public static Task<HaproxyServer> StartFromFileAsync(string file, IReadOnlyDictionary<string, string> values)
+    {
+        var text = File.ReadAllText(file);
+        return StartAsync((port, socket) =>
+        {
+            var config = text.Replace("\"${TAILMARK_LB_BIND}\"", $"127.0.0.1:{port}", StringComparison.Ordinal);
+            foreach (var (name, value) in values) config = config.Replace($"\"${{{name}}}\"", value, StringComparison.Ordinal);
+            if (config.Contains("\"${", StringComparison.Ordinal)) throw new InvalidOperationException($"{file}: a placeholder is left unfilled:\n{config}");
+            return config.Replace("global\n", $"global\n  stats socket {socket} mode 600 level admin\n", StringComparison.Ordinal);
+        });
+    }
+
+    private static async Task<HaproxyServer> StartAsync(Func<int, string, string> configuration)
+    {
         var haproxy = FindBinary();
         var folder = Path.Combine(Path.GetTempPath(), "tailmark-haproxy-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
         for (var attempt = 0; ; attempt++)
         {
             var port = LoopbackPort.Free();
-            var config = Configuration(backends, options, port, Path.Combine(folder, "admin.sock"));
+            var config = configuration(port, Path.Combine(folder, "admin.sock"));
             var file = Path.Combine(folder, "haproxy.cfg");
             File.WriteAllText(file, config);
             ChildProcess.Run(haproxy, ["-c", "-q", "-f", file], folder);
@@ -109,8 +130,8 @@ public sealed class HaproxyServer : IAsyncDisposable
         return answer.ToString();
     }
 
-    /// <summary>Per server of backend <c>be</c>: its status (UP, DOWN, MAINT, no check) and the sessions it has taken, from <c>show stat</c>.</summary>
-    public async Task<IReadOnlyDictionary<string, (string Status, long Sessions)>> ServersAsync()
+    /// <summary>Per server of backend BACKEND (<c>be</c> unless named): its status (UP, DOWN, MAINT, no check) and the sessions it has taken, from <c>show stat</c>.</summary>
+    public async Task<IReadOnlyDictionary<string, (string Status, long Sessions)>> ServersAsync(string backend = "be")
     {
         var lines = (await CommandAsync("show stat")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].TrimStart('#', ' ').Split(',');
@@ -118,7 +139,7 @@ public sealed class HaproxyServer : IAsyncDisposable
         var servers = new Dictionary<string, (string, long)>(StringComparer.Ordinal);
         foreach (var fields in lines.Skip(1).Select(l => l.Split(',')))
         {
-            if (fields[0] != "be" || fields[1] is "BACKEND") continue;
+            if (fields[0] != backend || fields[1] is "BACKEND") continue;
             servers[fields[1]] = (fields[Column("status")], long.Parse(fields[Column("stot")], CultureInfo.InvariantCulture));
         }
         return servers;
