@@ -11,7 +11,9 @@ namespace Tailmark.Llm;
 /// (<see cref="ReplicaChoice"/>), so the calls about one response meet the prefix cache that holds it; without a key, or
 /// with affinity off (<see cref="ReplicaRouting.Affinity"/>), round robin.</item>
 /// <item>Spill-over: when that replica holds its share of the endpoint's concurrency (concurrency ÷ replicas, rounded up)
-/// or is ejected, the call goes to the least-loaded healthy replica; a retry prefers a replica the call has not tried.</item>
+/// and the least-loaded healthy replica holds under half its share, the call goes to that one (when all are that busy,
+/// a spill would gain no throughput and lose the prefix cache, so the call queues at its own replica); an ejected
+/// replica's keys go to their next replica in rendezvous order (so each still meets one cache); a retry prefers a replica the call has not tried.</item>
 /// <item>Ejection: <see cref="ReplicaRouting.EjectAfter"/> failures in a row (connection refused, 5xx, a timed-out
 /// attempt) eject a replica for <see cref="ReplicaRouting.EjectFor"/> on the injected clock; then the next call probes it:
 /// an answer brings it back, a failure ejects it again for twice as long (up to <see cref="ReplicaRouting.MaxEjectFor"/>).
@@ -36,6 +38,7 @@ public sealed class ReplicaRouterChatClient : IChatClient
     private readonly ReplicaRouting _routing;
     private readonly TimeProvider _time;
     private readonly int _share;
+    private readonly int _spillBelow;
     private readonly Lock _lock = new();
     private long _roundRobin;
 
@@ -51,6 +54,7 @@ public sealed class ReplicaRouterChatClient : IChatClient
         _replicas = [.. replicas.Select(r => new Replica(r.Url, r.Client, _routing.EjectFor))];
         _names = [.. replicas.Select(r => r.Url.AbsoluteUri)];
         _share = (spec.Limits.Concurrency + replicas.Count - 1) / replicas.Count;
+        _spillBelow = Math.Max(1, _share / 2);
     }
 
     /// <summary>The most calls a replica holds before the next call for it spills over.</summary>
@@ -121,7 +125,15 @@ public sealed class ReplicaRouterChatClient : IChatClient
                 else
                 {
                     var preferred = owner >= 0 ? pool.MaxBy(i => ReplicaChoice.Weight(_names[i], key!)) : pool[(int)((ulong)Interlocked.Increment(ref _roundRobin) % (ulong)pool.Count)];
-                    chosen = _replicas[preferred].InFlight < _share ? preferred : pool.MinBy(i => (_replicas[i].InFlight, i == preferred ? 0 : 1));
+                    chosen = preferred;
+                    if (_replicas[preferred].InFlight >= _share)
+                    {
+                        // Saturated: spill to the least-loaded replica if it has room to spare (under half its share). When
+                        // every replica is busy a spill gains no throughput and costs the prefix cache, so the call waits
+                        // in its own replica's queue instead.
+                        var least = pool.MinBy(i => (_replicas[i].InFlight, i == preferred ? 0 : 1));
+                        if (_replicas[least].InFlight < _spillBelow) chosen = least;
+                    }
                 }
             }
             var replica = _replicas[chosen];
