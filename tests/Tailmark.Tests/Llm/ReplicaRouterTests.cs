@@ -81,15 +81,18 @@ public sealed class ReplicaRouterTests
         var spilled = router.GetResponseAsync("criterion 3", Keyed(key));
         var idle = Enumerable.Range(0, 3).Single(i => i != owner && i != otherOwner);
         Assert.Equal([owner, owner, otherOwner, idle], replicas.Arrivals());
+        // Now no replica has room to spare (each holds at least half its share): the next call queues at its own.
+        var queued = router.GetResponseAsync("criterion 4", Keyed(key));
+        Assert.Equal([owner, owner, otherOwner, idle, owner], replicas.Arrivals());
         replicas.ReleaseAll();
-        await Task.WhenAll(first, second, third, spilled);
+        await Task.WhenAll(first, second, third, spilled, queued);
         // Once the owner is free, the key's calls return to it.
-        await router.GetResponseAsync("criterion 4", Keyed(key));
+        await router.GetResponseAsync("criterion 5", Keyed(key));
         Assert.Equal(owner, replicas.Arrivals()[^1]);
         var usage = router.Snapshot();
         Assert.Equal(1, usage[idle].SpilledIn);
         Assert.Equal(0, usage[owner].SpilledIn);
-        Assert.Equal(3, usage[owner].Calls);
+        Assert.Equal(4, usage[owner].Calls);
     }
 
     [Fact]
@@ -127,6 +130,31 @@ public sealed class ReplicaRouterTests
         Assert.Equal(0, replicas.Arrivals()[^1]);
         Assert.Equal(3, router.Snapshot()[0].Failures);
         Assert.Equal(2, router.Snapshot()[0].Calls);
+    }
+
+    [Fact]
+    public async Task Retry_GoesToAReplicaNotYetTried()
+    {
+        // Replica 0 answers every call with a 5xx, and is never ejected (eject_after 1000): each call whose key it owns
+        // fails there once, and its retry, sent to the other replica, answers.
+        await using var broken = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Tasks = 2 }, Faults = FaultSpec.Parse("5xx=1") });
+        await using var healthy = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Tasks = 2 } });
+        var limits = new EndpointLimits { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero };
+        var spec = new EndpointSpec("replicas", EndpointKind.Http, broken.BaseUrl, "sim-judge", null, limits, PriceTable.Free)
+        {
+            Replicas = [broken.BaseUrl, healthy.BaseUrl],
+            Routing = new ReplicaRouting { EjectAfter = 1000 },
+        };
+        using var client = EndpointClient.Create(spec);
+        var names = new[] { broken.BaseUrl.AbsoluteUri, healthy.BaseUrl.AbsoluteUri };
+        var keys = Enumerable.Range(0, 40).Select(i => $"response {i}").ToList();
+        var owned = keys.Count(k => ReplicaChoice.Owner(names, k) == 0);
+        Assert.InRange(owned, 1, 39);
+        foreach (var key in keys) await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Is it?")], Keyed(key));
+        var usage = client.UsageSoFar();
+        Assert.Equal((40L, 0L, (long)owned), (usage.Calls, usage.Failures, usage.Retries));
+        Assert.Equal(owned, broken.Service.Stats.Snapshot().Requests);
+        Assert.Equal(40, healthy.Service.Stats.Snapshot().Completions);
     }
 
     [Fact]
