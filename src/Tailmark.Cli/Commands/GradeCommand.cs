@@ -158,7 +158,10 @@ internal static class GradeCommand
             // Graded rows cost judge calls: a run with bad rows keeps the good ones beside the output it leaves alone.
             var rowsAt = StagedOutput.Finish(staged, outPath, errors, keepPartial: true);
             var run = new GradeSummary(written, RunStatistics.Compute(rewards, pipeline.Config.ClipRunMean), cannotAssess, endpoints.TotalUsage(),
-                verdictCache?.Hits, CommandRunner.Time.GetElapsedTime(started), rowsAt, errors);
+                verdictCache?.Hits, CommandRunner.Time.GetElapsedTime(started), rowsAt, errors)
+            {
+                Replicas = [.. clients.SelectMany(c => c.GetService<ReplicaRouterChatClient>()?.Snapshot() ?? [])],
+            };
             PrintSummary(run);
             if (parse.GetValue(summary) is { } summaryPath) await run.WriteJsonAsync(summaryPath, ct);
             // The manifest follows the rows it describes: a part killed in between has rows no manifest vouches for, which merge refuses.
@@ -231,6 +234,10 @@ internal static class GradeCommand
         table.AddRow("prompt tokens (cached)", $"{N(usage.PromptTokens)} ({N(usage.CachedPromptTokens)})");
         table.AddRow("completion tokens", N(usage.CompletionTokens));
         table.AddRow("cost", usage.Cost.ToString("$0.0000", CultureInfo.InvariantCulture));
+        foreach (var r in run.Replicas)
+        {
+            table.AddRow($"replica {r.Url}", $"{N(r.Calls)} calls, {r.CachedShare:0.0%} cached, {N(r.Failures)} failed, spilled in {N(r.SpilledIn)}, ejected {N(r.Ejections)}×");
+        }
         table.AddRow("wall time", $"{run.Elapsed.TotalSeconds:0.0} s");
         CommandRunner.Out.Write(table);
         if (run.OutPath is not null) CommandRunner.Out.WriteLine($"graded rows: {run.OutPath}");

@@ -8,6 +8,9 @@ namespace Tailmark.Cli.Commands;
 /// <summary>What one `tailmark grade` run did: printed as a table, and written as JSON with <c>--summary</c>.</summary>
 internal sealed record GradeSummary(int Written, RunStatistics Statistics, int CannotAssess, Usage Usage, long? CacheHits, TimeSpan Elapsed, string? OutPath, int InputErrors)
 {
+    /// <summary>Each judge replica's counts (endpoints with several URLs), for the summary table.</summary>
+    public IReadOnlyList<ReplicaUsage> Replicas { get; init; } = [];
+
     public Task WriteJsonAsync(string path, CancellationToken ct) => JsonRowSink.WriteTextAsync(path, ToJson() + "\n", ct);
 
     public string ToJson() => JsonOutput.Render(w =>

@@ -57,7 +57,10 @@ public sealed class JudgeEngine
         // The conversation and response parts of the prompt are the same for every call about this response; they are
         // built (and hashed for the cache keys) once, and the prompt text only if some verdict is not cached.
         var preamble = new Lazy<string>(() => JudgePrompts.Preamble(conversation, response));
-        var contentDigest = _cache is null ? "" : VerdictCacheKey.Of(conversation, response);
+        // The digest keys the cache and, as the affinity key, sends every call about this response to one judge replica,
+        // whose prefix cache then holds the conversation and response (docs/llm.md, "Replicas").
+        var digest = new Lazy<string>(() => VerdictCacheKey.Of(conversation, response));
+        var contentDigest = _cache is null ? "" : digest.Value;
         // votes[criterion, order]: every slot is written by exactly one task, so no locking is needed.
         var rounds = _judges.Count * _options.Votes;
         var votes = new Vote?[criteria.Count, rounds];
@@ -122,7 +125,7 @@ public sealed class JudgeEngine
 
                 async Task AskBatch()
                 {
-                    var (answers, made) = await AskAsync(judge, preamble.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
+                    var (answers, made) = await AskAsync(judge, preamble.Value, digest.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
                     Interlocked.Add(ref calls, made);
                     List<(VerdictLookup, CachedVerdict)>? fresh = null;
                     foreach (var (ci, at) in batch)
@@ -255,7 +258,7 @@ public sealed class JudgeEngine
             _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Request.CacheText, _options.Mode.Name];
 
     /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
-    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(int judgeIndex, string preamble, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
+    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(int judgeIndex, string preamble, string affinityKey, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
     {
         var judge = _judges[judgeIndex];
         var messages = new List<ChatMessage>
@@ -271,7 +274,8 @@ public sealed class JudgeEngine
             MaxOutputTokens = _options.OutputBudget(batch.Count),
             ResponseFormat = JudgeSchema.Format(batch),
         };
-        if (_options.Logprobs) options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.TopLogprobs] = 2 };
+        options.AdditionalProperties = new AdditionalPropertiesDictionary { [ChatOptionKeys.AffinityKey] = affinityKey };
+        if (_options.Logprobs) options.AdditionalProperties[ChatOptionKeys.TopLogprobs] = 2;
         var calls = 0;
         ChatResponse answer;
         VerdictExtraction read;

@@ -18,6 +18,7 @@ namespace Tailmark.Llm;
 /// <item><see cref="StructuredOutputChatClient"/>: json_schema, json_object or no response format, with <c>auto</c>'s fallback;</item>
 /// <item><see cref="OpenAiExtrasChatClient"/>: what the OpenAI adapter leaves out (log probabilities, the <c>reasoning</c>
 /// field, free-text <c>reasoning_effort</c>, the reasoning allowance);</item>
+/// <item>with several replicas, <see cref="ReplicaRouterChatClient"/>: affinity, spill-over and ejection, one adapter per replica;</item>
 /// <item>Microsoft.Extensions.AI.OpenAI's adapter over the official OpenAI SDK's <see cref="ChatClient"/> (its own retries off).</item>
 /// </list>
 /// </summary>
@@ -26,7 +27,12 @@ public static class EndpointClient
     /// <summary>The name of the OpenTelemetry activity source and meter of every endpoint's calls.</summary>
     public const string ActivitySourceName = "Tailmark.Llm";
 
-    public static IChatClient Create(EndpointSpec spec, EndpointClientOptions? options = null) => Create(spec, Sdk(spec).AsIChatClient(), options);
+    public static IChatClient Create(EndpointSpec spec, EndpointClientOptions? options = null) => Create(spec, Transport(spec, options ?? EndpointClientOptions.Default), options);
+
+    // One SDK client, or with several replicas one per replica under the router (ReplicaRouterChatClient).
+    private static IChatClient Transport(EndpointSpec spec, EndpointClientOptions options) => spec.Replicas.Count > 1
+        ? new ReplicaRouterChatClient(spec, [.. spec.Replicas.Select(url => (url, Sdk(spec.WithBaseUrl(url)).AsIChatClient()))], options.TimeProvider)
+        : Sdk(spec).AsIChatClient();
 
     /// <summary>
     /// Our stages over another transport: an in-process model, or a provider's own <see cref="IChatClient"/>. The stages

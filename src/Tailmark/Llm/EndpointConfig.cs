@@ -5,7 +5,7 @@ namespace Tailmark.Llm;
 
 /// <summary>
 /// Named endpoints from a YAML or JSON file (docs/llm.md):
-/// <c>endpoints: {NAME: {url, model, api_key_env?, concurrency?, rpm?, tpm?, timeout_s?, max_retries?, price?: {prompt, cached_prompt, completion},
+/// <c>endpoints: {NAME: {url | urls: [...], model, affinity?, eject_after?, eject_s?, api_key_env?, concurrency?, rpm?, tpm?, timeout_s?, max_retries?, price?: {prompt, cached_prompt, completion},
 /// structured_output?: auto|json_schema|json_object|none, reasoning_effort?, reasoning_tokens?}}</c>.
 /// Prices are US dollars per million tokens. Every bad field is reported with its line.
 /// </summary>
@@ -57,7 +57,7 @@ public sealed class EndpointConfig
             return null;
         }
         var f = new JsonFieldReader(json, path, log);
-        var url = f.String("url", required: true);
+        var (urls, urlsOk) = ReadUrls(f);
         var model = f.String("model", required: true);
         var keyEnv = f.String("api_key_env");
         var timeout = f.Number("timeout_s") ?? 60;
@@ -89,12 +89,8 @@ public sealed class EndpointConfig
             log.Error(f.FieldPath("model"), "the model name is empty");
             return null;
         }
-        if (url is null || model is null || request is null) return null;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            log.Error(f.FieldPath("url"), $"not an http(s) URL: \"{url}\"");
-            return null;
-        }
+        var routing = ReadRouting(f);
+        if (!urlsOk || model is null || request is null || routing is null) return null;
         try
         {
             limits = limits.Validated();
@@ -106,7 +102,69 @@ public sealed class EndpointConfig
         }
         var key = keyEnv is null ? null : Environment.GetEnvironmentVariable(keyEnv);
         if (keyEnv is not null && key is null) log.Warn(f.FieldPath("api_key_env"), $"environment variable {keyEnv} is not set");
-        return new EndpointSpec(name, EndpointKind.Http, uri, model, key, limits, prices) { Request = request };
+        return new EndpointSpec(name, EndpointKind.Http, urls[0], model, key, limits, prices) { Request = request, Replicas = urls.Count > 1 ? urls : [], Routing = routing };
+    }
+
+    // url, or urls: the replicas of one model; exactly one of them, every URL http(s), none twice.
+    private static (List<Uri> Urls, bool Ok) ReadUrls(JsonFieldReader f)
+    {
+        var urls = new List<Uri>();
+        var hasMany = f.Has("urls");
+        if (f.Has("url") == hasMany)
+        {
+            f.Log.Error(f.FieldPath(hasMany ? "urls" : "url"), hasMany ? "give url or urls, not both" : "required field is missing (url, or urls: a list of replicas)");
+            f.String("url");
+            f.Strings("urls");
+            return (urls, false);
+        }
+        var ok = true;
+        var texts = hasMany ? f.Strings("urls") : [f.String("url")!];
+        if (hasMany && texts.Length == 0)
+        {
+            f.Log.Error(f.FieldPath("urls"), "lists no URL");
+            return (urls, false);
+        }
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var at = hasMany ? $"{f.FieldPath("urls")}[{i}]" : f.FieldPath("url");
+            if (!Uri.TryCreate(texts[i], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                f.Log.Error(at, $"not an http(s) URL: \"{texts[i]}\"");
+                ok = false;
+            }
+            else if (urls.Contains(uri))
+            {
+                f.Log.Error(at, $"{texts[i]} is listed twice");
+                ok = false;
+            }
+            else urls.Add(uri);
+        }
+        return (urls, ok && urls.Count > 0);
+    }
+
+    // affinity, eject_after and eject_s: how calls spread over replicas; null (with the errors logged) when one is bad.
+    private static ReplicaRouting? ReadRouting(JsonFieldReader f)
+    {
+        var routing = new ReplicaRouting
+        {
+            Affinity = f.Bool("affinity") ?? true,
+            EjectAfter = f.Integer("eject_after") ?? ReplicaRouting.Default.EjectAfter,
+        };
+        if (f.Number("eject_s") is { } seconds)
+        {
+            if (!(seconds is > 0 and <= 3600))
+            {
+                f.Log.Error(f.FieldPath("eject_s"), $"expected seconds in (0, 3600], found {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                return null;
+            }
+            routing = routing with { EjectFor = TimeSpan.FromSeconds(seconds), MaxEjectFor = TimeSpan.FromSeconds(Math.Max(seconds, ReplicaRouting.Default.MaxEjectFor.TotalSeconds)) };
+        }
+        if (routing.EjectAfter is < 1 or > 1000)
+        {
+            f.Log.Error(f.FieldPath("eject_after"), $"expected failures in a row between 1 and 1000, found {routing.EjectAfter}");
+            return null;
+        }
+        return routing;
     }
 
     // structured_output, reasoning_effort and reasoning_tokens; null (with the errors logged) when one is bad.

@@ -17,6 +17,7 @@ public static class EndpointProbe
     /// <exception cref="EndpointUnusableException">The server cannot be reached, or refuses the key.</exception>
     public static async Task<string?> CheckAsync(EndpointSpec spec, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (spec.Replicas.Count > 1) return await CheckReplicasAsync(spec, timeout, cancellationToken).ConfigureAwait(false);
         if (spec.BaseUrl is null) return null;
         var url = new Uri(spec.BaseUrl.AbsoluteUri.TrimEnd('/') + "/models");
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -50,6 +51,28 @@ public static class EndpointProbe
             var shown = string.Join(", ", models.Take(10)) + (models.Count > 10 ? $", … ({models.Count} in all)" : "");
             return $"{spec.Name}: the model '{spec.Model}' is not among those {spec.BaseUrl} lists ({shown}); its calls may fail";
         }
+    }
+
+    // Replicas are checked one by one: some down is a warning (the router ejects them and probes them back), all down
+    // is the error of one server down.
+    private static async Task<string?> CheckReplicasAsync(EndpointSpec spec, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var checks = await Task.WhenAll(spec.Replicas.Select(async url =>
+        {
+            try
+            {
+                return (Warning: await CheckAsync(spec.WithBaseUrl(url) with { Replicas = [] }, timeout, cancellationToken).ConfigureAwait(false), Down: (EndpointUnusableException?)null);
+            }
+            catch (EndpointUnusableException ex)
+            {
+                return (Warning: null, Down: ex);
+            }
+        })).ConfigureAwait(false);
+        var down = checks.Select(c => c.Down).OfType<EndpointUnusableException>().ToList();
+        if (down.Count == checks.Length) throw new EndpointUnusableException($"{spec.Name}: no replica answers ({string.Join("; ", down.Select(d => d.Message))})", down[0]);
+        var warnings = checks.Select(c => c.Warning).OfType<string>()
+            .Concat(down.Select(d => $"{d.Message}; the other replicas take its calls until it answers"));
+        return string.Join("\n", warnings) is { Length: > 0 } text ? text : null;
     }
 
     // The ids under "data" of an OpenAI-style list; null when the answer is not one.

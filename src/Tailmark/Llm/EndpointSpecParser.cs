@@ -39,10 +39,20 @@ public static class EndpointSpecParser
         {
             var hash = text.IndexOf('#', StringComparison.Ordinal);
             if (hash < 0 || hash == text.Length - 1) throw new FormatException($"'{text}': name the model after '#', e.g. http://127.0.0.1:8000/v1#Qwen/Qwen3-8B");
-            if (!Uri.TryCreate(text[..hash], UriKind.Absolute, out var uri)) throw new FormatException($"'{text[..hash]}' is not a URL");
-            return new EndpointSpec(text, EndpointKind.Http, uri, text[(hash + 1)..], Environment.GetEnvironmentVariable("OPENAI_API_KEY"), limits, PriceTable.Free);
+            // Several URLs before the '#' are replicas of one model (affinity on, default ejection).
+            var urls = new List<Uri>();
+            foreach (var part in text[..hash].Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) throw new FormatException($"'{part}' is not an http(s) URL");
+                if (urls.Contains(uri)) throw new FormatException($"'{text}': {part} is listed twice");
+                urls.Add(uri);
+            }
+            return new EndpointSpec(text, EndpointKind.Http, urls[0], text[(hash + 1)..], Environment.GetEnvironmentVariable("OPENAI_API_KEY"), limits, PriceTable.Free)
+            {
+                Replicas = urls.Count > 1 ? urls : [],
+            };
         }
         var known = config is null || config.Endpoints.Count == 0 ? "" : $" or one of the configured endpoints ({string.Join(", ", config.Endpoints.Keys)})";
-        throw new FormatException($"'{text}' is not an endpoint spec: use sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL{known}");
+        throw new FormatException($"'{text}' is not an endpoint spec: use sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL (replicas: URL,URL,…#MODEL){known}");
     }
 }

@@ -28,6 +28,7 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
     private readonly TokenBucketRateLimiter? _requests;
     private readonly TokenBucketRateLimiter? _tokens;
     private readonly ILogger _log;
+    private readonly bool _routed;
 
     private static readonly ResiliencePropertyKey<int> EstimatedTokens = new("tailmark.estimated_tokens");
 
@@ -87,6 +88,7 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
             });
         }
         _pipeline = builder.AddTimeout(limits.Timeout).Build();
+        _routed = inner.GetService<ReplicaRouterChatClient>() is not null;
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -96,6 +98,7 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
         try
         {
             if (_tokens is not null) context.Properties.Set(EstimatedTokens, EstimateTokens(list, options));
+            if (_routed) options = WithTrail(options, cancellationToken);
             return await _pipeline.ExecuteAsync(
                 static async (ctx, state) => await state.Self.InnerGetAsync(state.List, state.Options, ctx.CancellationToken).ConfigureAwait(false),
                 context, (Self: this, List: list, Options: options)).ConfigureAwait(false);
@@ -108,6 +111,14 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    // The replica router below reads the call's attempts from its trail: a retry prefers a replica not yet tried.
+    private static ChatOptions WithTrail(ChatOptions? options, CancellationToken callerToken)
+    {
+        var copy = options?.Clone() ?? new ChatOptions();
+        (copy.AdditionalProperties ??= [])[ChatOptionKeys.ReplicaTrail] = new ReplicaTrail(callerToken);
+        return copy;
     }
 
     private Task<ChatResponse> InnerGetAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken ct) => base.GetResponseAsync(messages, options, ct);

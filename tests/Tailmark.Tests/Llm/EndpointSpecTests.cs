@@ -46,6 +46,55 @@ public sealed class EndpointSpecTests
     }
 
     [Fact]
+    public void Parse_SeveralUrls_AreReplicasOfOneModel()
+    {
+        var spec = EndpointSpecParser.Parse("http://10.0.0.1:8000/v1,http://10.0.0.2:8000/v1#Qwen/Qwen3-8B", "sim-judge");
+        Assert.Equal(["http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1"], spec.Replicas.Select(u => u.ToString()));
+        Assert.Equal("http://10.0.0.1:8000/v1", spec.BaseUrl!.ToString());
+        Assert.True(spec.Routing.Affinity);
+        Assert.StartsWith("replicas:", spec.Identity, StringComparison.Ordinal);
+        Assert.Contains("listed twice", Assert.Throws<FormatException>(() => EndpointSpecParser.Parse("http://a:1/v1,http://a:1/v1#m", "j")).Message);
+        Assert.Contains("'ftp://b/v1' is not an http(s) URL", Assert.Throws<FormatException>(() => EndpointSpecParser.Parse("http://a:1/v1,ftp://b/v1#m", "j")).Message);
+    }
+
+    [Fact]
+    public void Config_Urls_GiveReplicasWithTheirRouting_AndAStableIdentity()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("endpoints.yaml", """
+            endpoints:
+              judges:
+                urls: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1, http://10.0.0.3:8000/v1]
+                model: my-judge
+                affinity: false
+                eject_after: 5
+                eject_s: 2.5
+            """);
+        var spec = EndpointSpecParser.Parse("judges", "sim-judge", EndpointConfig.Load(path));
+        Assert.Equal(3, spec.Replicas.Count);
+        Assert.Equal((false, 5, TimeSpan.FromSeconds(2.5)), (spec.Routing.Affinity, spec.Routing.EjectAfter, spec.Routing.EjectFor));
+        // The same endpoint with a replica fewer keeps its verdicts.
+        var fewer = dir.Write("fewer.yaml", "endpoints:\n  judges:\n    urls: [http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1]\n    model: my-judge\n");
+        Assert.Equal(spec.Identity, EndpointSpecParser.Parse("judges", "sim-judge", EndpointConfig.Load(fewer)).Identity);
+    }
+
+    [Fact]
+    public void Config_BadUrls_AreReportedWithTheirLines()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("endpoints.yaml",
+            "endpoints:\n  both:\n    url: http://a:1/v1\n    urls: [http://b:1/v1]\n    model: m\n" +
+            "  twice:\n    urls: [http://a:1/v1, http://a:1/v1]\n    model: m\n" +
+            "  empty:\n    urls: []\n    model: m\n" +
+            "  odd:\n    urls: [http://a:1/v1]\n    model: m\n    eject_after: 0\n");
+        var ex = Assert.Throws<InputException>(() => EndpointConfig.Load(path));
+        Assert.Contains(ex.Issues, i => i.Line == 4 && i.Field == "endpoints.both.urls" && i.Message.Contains("not both", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Field == "endpoints.twice.urls[1]" && i.Message.Contains("listed twice", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Line == 10 && i.Field == "endpoints.empty.urls" && i.Message.Contains("no URL", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Line == 15 && i.Field == "endpoints.odd.eject_after");
+    }
+
+    [Fact]
     public void Config_BadField_IsReportedWithItsLine()
     {
         using var dir = new TempDir();
