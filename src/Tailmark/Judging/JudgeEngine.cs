@@ -69,7 +69,7 @@ public sealed class JudgeEngine
         hits += lease.Served;
         try
         {
-            return await JudgeAsync(preamble, criteria, pending, votes, hits, cancellationToken).ConfigureAwait(false);
+            return await JudgeAsync(preamble, digest, criteria, pending, votes, hits, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -106,7 +106,7 @@ public sealed class JudgeEngine
         return (claim.Held ? key : null, served);
     }
 
-    private async Task<JudgeResult> JudgeAsync(Lazy<string> preamble, IReadOnlyList<Criterion> criteria, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes,
+    private async Task<JudgeResult> JudgeAsync(Lazy<string> preamble, Lazy<string> digest, IReadOnlyList<Criterion> criteria, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes,
         int hits, CancellationToken cancellationToken)
     {
         var rounds = _judges.Count * _options.Votes;
