@@ -16,7 +16,7 @@ stamp=$(date +%s)
 dotnet pack src/Tailmark.Cli -c Release -o "$work/rid" -p:Version="0.0.0-rid.$stamp" \
   -p:ToolPackageRuntimeIdentifiers="$rid" >/dev/null
 dotnet pack src/Tailmark.Cli -c Release -o "$work/fd" -p:Version="0.0.0-fd.$stamp" \
-  -p:CreateRidSpecificToolPackages=false -p:UseAppHost=false -p:PublishReadyToRun=false >/dev/null
+  -p:ToolPackageRuntimeIdentifiers= -p:RuntimeIdentifiers= -p:UseAppHost=false -p:PublishReadyToRun=false >/dev/null
 for kind in rid fd; do
   dotnet tool install Tailmark.Cli --tool-path "$work/tools-$kind" --add-source "$work/$kind" \
     --version "0.0.0-$kind.$stamp" >/dev/null
