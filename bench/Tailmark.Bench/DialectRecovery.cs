@@ -21,6 +21,8 @@ namespace Tailmark.Bench;
 /// </summary>
 internal static class DialectRecovery
 {
+    private static readonly string[] GenericQualities = ["is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic", "gives concrete steps", "avoids jargon"];
+
     private static readonly string[] AllDialects = ["clean", "fenced", "prose", "think", "reasoning-field", "keyed", "literal", "mixed", "ambiguous", "mixed+faults"];
 
     private const string Faults = "malformed=0.03,truncate=0.01";
@@ -94,7 +96,7 @@ internal static class DialectRecovery
         Criteria =
         [
             .. task.Facets.Select(f => new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".", Weight = f.IsError ? -2 : f.Value }),
-            .. new[] { "is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic", "gives concrete steps", "avoids jargon" }
+            .. GenericQualities
                 .Select((t, i) => new Criterion { Id = $"g{i + 1}", Text = $"The response {t}.", Weight = 1 }),
             new Criterion
             {

@@ -22,6 +22,8 @@ namespace Tailmark.Bench;
 /// </summary>
 internal static class GradeThroughput
 {
+    private static readonly string[] GenericQualities = ["is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic", "gives concrete steps", "avoids jargon", "is accurate"];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var responses = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4096;
@@ -156,7 +158,7 @@ internal static class GradeThroughput
         Criteria =
         [
             .. task.Facets.Select(f => new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".", Weight = f.IsError ? -2 : f.Value }),
-            .. new[] { "is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic", "gives concrete steps", "avoids jargon", "is accurate" }
+            .. GenericQualities
                 .Select((t, i) => new Criterion { Id = $"g{i + 1}", Text = $"The response {t}.", Weight = 1 }),
         ],
     };

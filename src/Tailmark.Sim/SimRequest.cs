@@ -21,7 +21,7 @@ public sealed record SimRequest(
     /// <summary>The question: the messages up to the first user message, without the turns a repair adds after it.</summary>
     public string Question => string.Join("\n\n", Messages.Take(Messages.TakeWhile(m => m.Role != "user").Count() + 1).Select(m => m.Content));
 
-    public string LastUser => Messages.LastOrDefault(m => m.Role == "user").Content ?? Messages.LastOrDefault().Content ?? "";
+    public string LastUser => Messages.LastOrDefault(m => m.Role == "user").Content ?? (Messages.Count > 0 ? Messages[^1].Content : null) ?? "";
 
     /// <summary>Whether JSON was asked for (json_object or json_schema).</summary>
     public bool JsonMode => ResponseFormat is "json_object" or "json_schema";

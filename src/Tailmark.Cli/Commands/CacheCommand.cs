@@ -36,7 +36,7 @@ internal static class CacheCommand
             if (days is null == !parse.GetValue(all)) throw new UsageException("give exactly one of --older-than-days N or --all");
             if (days is < 0) throw new UsageException("--older-than-days must not be negative");
             using var store = Existing(parse.GetValue(location)!, "no verdict cache here");
-            var removed = await store.PruneAsync(days is { } d ? DateTimeOffset.UtcNow.AddDays(-d) : null, ct);
+            var removed = await store.PruneAsync(days is { } d ? CommandRunner.Time.GetUtcNow().AddDays(-d) : null, ct);
             Console.WriteLine($"removed {removed} verdict(s) from {store.Location}");
             return CommandRunner.Ok;
         });

@@ -35,7 +35,7 @@ internal static class ReportCommand
     public static async Task<RunReport.Result> Write(string dir, string path, string title, CancellationToken ct)
     {
         var report = await RunReport.BuildAsync(dir, ct);
-        var subtitle = $"Run directory {Path.GetFileName(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar))}, written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC from {string.Join(", ", report.Sources)}.";
+        var subtitle = $"Run directory {Path.GetFileName(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar))}, written {CommandRunner.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC from {string.Join(", ", report.Sources)}.";
         await JsonRowSink.WriteTextAsync(path, HtmlReportWriter.Render(title, subtitle, report.Sections), ct);
         return report;
     }

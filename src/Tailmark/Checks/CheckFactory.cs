@@ -73,7 +73,10 @@ public static class CheckFactory
     private static ICheck Letter(CheckParameters p)
     {
         var letter = p.String("letter");
-        if (letter.Length > 0 && letter.EnumerateRunes().Count() != 1) p.Log.Error($"{p.Path}.letter".TrimStart('.'), $"must be a single character, found \"{letter}\"");
+        if (letter.Length > 0 && letter.EnumerateRunes().Count() != 1)
+        {
+            p.Log.Error($"{p.Path}.letter".TrimStart('.'), $"must be a single character, found \"{letter}\"");
+        }
         return new LetterFrequency(PyText.Lower(letter), p.Int("let_frequency", 0), p.Relation("let_relation"));
     }
 

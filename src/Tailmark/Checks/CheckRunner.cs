@@ -15,7 +15,8 @@ public sealed class CheckRunner
 
     public (bool? Followed, string? Failure) Run(string type, IReadOnlyDictionary<string, System.Text.Json.JsonElement> parameters, string response)
     {
-        var key = type + "\u0001" + string.Join("\u0001", parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value.GetRawText()));
+        var key = type + "\u0001" + string.Join("\u0001",
+            parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value.GetRawText()));
         var (check, error) = _built.GetOrAdd(key, _ =>
         {
             var log = new IssueLog("check");

@@ -61,7 +61,8 @@ public static class AtomicFile
             }
         }
 
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => GuardAsync(() => inner.WriteAsync(buffer, cancellationToken));
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            GuardAsync(() => inner.WriteAsync(buffer, cancellationToken));
         public override void WriteByte(byte value) => Guard(() => inner.WriteByte(value));
 
         // A write that fails (a full disk shows on a write or a flush) names the file the user asked for.

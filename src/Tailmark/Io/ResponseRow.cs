@@ -41,7 +41,8 @@ public sealed record ResponseRow(string PromptId, string ResponseId, string Resp
             .OrderBy(r => r.PromptId, StringComparer.Ordinal).ThenBy(r => r.ResponseId, StringComparer.Ordinal)];
 
     /// <summary>Loads a response file keyed by (prompt_id, response_id); every bad line is reported.</summary>
-    public static async Task<IReadOnlyDictionary<(string PromptId, string ResponseId), ResponseRow>> LoadAsync(string path, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyDictionary<(string PromptId, string ResponseId), ResponseRow>> LoadAsync(
+        string path, CancellationToken cancellationToken = default)
     {
         var rows = new Dictionary<(string, string), ResponseRow>();
         var issues = new List<InputIssue>();

@@ -84,7 +84,11 @@ public static partial class YamlJson
                 if (parent is { IsMapping: true, Key: null } && e is not MappingEnd)
                 {
                     // A key: only a plain value can name a JSON field.
-                    if (e is not Scalar key) throw new InputException(file, line, parent.Path.Length > 0 ? parent.Path : null, "a mapping key must be a plain value, not a list or a mapping");
+                    if (e is not Scalar key)
+                    {
+                        throw new InputException(file, line, parent.Path.Length > 0 ? parent.Path : null,
+                            "a mapping key must be a plain value, not a list or a mapping");
+                    }
                     var name = key.Value;
                     if (!replayed)
                     {
@@ -102,7 +106,10 @@ public static partial class YamlJson
                 {
                     case MappingStart or SequenceStart:
                         if (!replayed) lines.TryAdd(path, line);
-                        if (frames.Count >= InputLimits.MaxDepth) throw new InputException(file, line, path.Length > 0 ? path : null, $"nested deeper than {InputLimits.MaxDepth} levels");
+                        if (frames.Count >= InputLimits.MaxDepth)
+                        {
+                            throw new InputException(file, line, path.Length > 0 ? path : null, $"nested deeper than {InputLimits.MaxDepth} levels");
+                        }
                         if (e is MappingStart) w.WriteStartObject();
                         else w.WriteStartArray();
                         frames.Push(new Frame(e is MappingStart, path, replayed || events.Replaying));

@@ -15,7 +15,7 @@ internal static class VoteCounter
     public static Verdict Decide(Criterion criterion, IReadOnlyList<Vote> votes, TiePolicy ties)
     {
         var counted = votes.Where(v => v.Met is not null).ToList();
-        if (counted.Count == 0) return Verdict.CannotAssess(votes.FirstOrDefault()?.Reason ?? "no vote");
+        if (counted.Count == 0) return Verdict.CannotAssess((votes.Count > 0 ? votes[0]?.Reason : null) ?? "no vote");
         var met = counted.Count(v => v.Met == true);
         var notMet = counted.Count - met;
         bool? decision = met > notMet ? true : notMet > met ? false : ties switch

@@ -34,7 +34,9 @@ public static class RubricComposer
             {
                 if (owner.TryGetValue(c.Id, out var kept))
                 {
-                    var reason = kept.Level == layer.Level ? "same level: the rubric listed first wins" : $"{kept.Level.ToString().ToLowerInvariant()} overrides {layer.Level.ToString().ToLowerInvariant()}";
+                    var reason = kept.Level == layer.Level
+                        ? "same level: the rubric listed first wins"
+                        : $"{kept.Level.ToString().ToLowerInvariant()} overrides {layer.Level.ToString().ToLowerInvariant()}";
                     notes.Add(new LayeringNote(c.Id, kept.Id, layer.Id, reason));
                     continue;
                 }

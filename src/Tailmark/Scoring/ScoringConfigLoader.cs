@@ -62,7 +62,10 @@ public static class ScoringConfigLoader
         if (!double.IsFinite(config.VetoValue)) problems.Add("veto.value must be finite");
         if (!(config.MinJudgedCoverage is >= 0 and <= 1)) problems.Add("min_judged_coverage must lie in [0,1]");
         if (config.Shaping != ShapingKind.None && !config.Clip) problems.Add("shaping works on [0,1]: it needs clip: true");
-        if (config.Shaping == ShapingKind.Power && !(config.ShapingGamma > 0 && double.IsFinite(config.ShapingGamma))) problems.Add("shaping.gamma must be positive");
+        if (config.Shaping == ShapingKind.Power && !(config.ShapingGamma > 0 && double.IsFinite(config.ShapingGamma)))
+        {
+            problems.Add("shaping.gamma must be positive");
+        }
         if (config.Shaping == ShapingKind.Logistic && !(config.ShapingK > 0 && double.IsFinite(config.ShapingK))) problems.Add("shaping.k must be positive");
         if (config.Shaping == ShapingKind.Logistic && !(config.ShapingMidpoint is >= 0 and <= 1)) problems.Add("shaping.midpoint must lie in [0,1]");
         foreach (var i in config.Interactions)

@@ -16,8 +16,14 @@ internal static class ScoringConfigReader
         if (config is null) return null;
         config = config with { Name = f.String("name") ?? config.Name };
         if (f.String("cannot_assess") is { } ca) config = config with { CannotAssess = ScoringConfigLoader.ParsePolicy(ca, log, "cannot_assess") };
-        if (f.String("normalization") is { } n) config = config with { Normalization = Pick(n, log, "normalization", ("positive", Normalization.Positive), ("absolute", Normalization.Absolute)) };
-        if (f.String("all_negative") is { } an) config = config with { AllNegative = Pick(an, log, "all_negative", ("from_one", AllNegativeRule.FromOne), ("undefined", AllNegativeRule.Undefined)) };
+        if (f.String("normalization") is { } n) config = config with
+        {
+            Normalization = Pick(n, log, "normalization", ("positive", Normalization.Positive), ("absolute", Normalization.Absolute)),
+        };
+        if (f.String("all_negative") is { } an) config = config with
+        {
+            AllNegative = Pick(an, log, "all_negative", ("from_one", AllNegativeRule.FromOne), ("undefined", AllNegativeRule.Undefined)),
+        };
         if (f.Bool("use_probabilities") is { } up) config = config with { UseProbabilities = up };
         if (f.Bool("clip") is { } clip) config = config with { Clip = clip };
         if (f.Number("min_judged_coverage") is { } coverage) config = config with { MinJudgedCoverage = coverage };
@@ -34,21 +40,27 @@ internal static class ScoringConfigReader
             var scope = sf.String("scope") ?? "category";
             config = config with
             {
-                Saturation = Pick(scope, log, "saturation.scope", ("none", SaturationScope.None), ("criterion", SaturationScope.Criterion), ("category", SaturationScope.Category)),
+                Saturation = Pick(scope, log, "saturation.scope",
+                    ("none", SaturationScope.None), ("criterion", SaturationScope.Criterion), ("category", SaturationScope.Category)),
                 SaturationK = sf.Number("k") ?? config.SaturationK,
             };
             sf.Rest();
         }
         else if (f.Raw("saturation") is { ValueKind: JsonValueKind.String } satName)
         {
-            config = config with { Saturation = Pick(satName.GetString()!, log, "saturation", ("none", SaturationScope.None), ("criterion", SaturationScope.Criterion), ("category", SaturationScope.Category)) };
+            config = config with
+            {
+                Saturation = Pick(satName.GetString()!, log, "saturation",
+                    ("none", SaturationScope.None), ("criterion", SaturationScope.Criterion), ("category", SaturationScope.Category)),
+            };
         }
         if (f.Raw("shaping") is { ValueKind: JsonValueKind.Object } shape)
         {
             var hf = new JsonFieldReader(shape, "shaping", log);
             config = config with
             {
-                Shaping = Pick(hf.String("kind", required: true) ?? "none", log, "shaping.kind", ("none", ShapingKind.None), ("power", ShapingKind.Power), ("logistic", ShapingKind.Logistic)),
+                Shaping = Pick(hf.String("kind", required: true) ?? "none", log, "shaping.kind",
+                    ("none", ShapingKind.None), ("power", ShapingKind.Power), ("logistic", ShapingKind.Logistic)),
                 ShapingGamma = hf.Number("gamma") ?? config.ShapingGamma,
                 ShapingK = hf.Number("k") ?? config.ShapingK,
                 ShapingMidpoint = hf.Number("midpoint") ?? config.ShapingMidpoint,
@@ -57,7 +69,11 @@ internal static class ScoringConfigReader
         }
         else if (f.Raw("shaping") is { ValueKind: JsonValueKind.String } shapeName)
         {
-            config = config with { Shaping = Pick(shapeName.GetString()!, log, "shaping", ("none", ShapingKind.None), ("power", ShapingKind.Power), ("logistic", ShapingKind.Logistic)) };
+            config = config with
+            {
+                Shaping = Pick(shapeName.GetString()!, log, "shaping",
+                    ("none", ShapingKind.None), ("power", ShapingKind.Power), ("logistic", ShapingKind.Logistic)),
+            };
         }
         if (f.Array("interactions") is { } list) config = config with { Interactions = ReadInteractions(list, log) };
         f.Rest();
@@ -79,7 +95,8 @@ internal static class ScoringConfigReader
             var f = new JsonFieldReader(item, path, log);
             var first = f.String("first", required: true);
             var second = f.String("second", required: true);
-            var kind = Pick(f.String("kind", required: true) ?? "synergy", log, $"{path}.kind", ("synergy", InteractionKind.Synergy), ("conflict", InteractionKind.Conflict));
+            var kind = Pick(f.String("kind", required: true) ?? "synergy", log, $"{path}.kind",
+                ("synergy", InteractionKind.Synergy), ("conflict", InteractionKind.Conflict));
             var weight = f.Number("weight", required: true);
             f.Rest();
             if (first is not null && second is not null && weight is { } w) result.Add(new Interaction(first, second, kind, w));

@@ -15,11 +15,15 @@ public sealed class SqliteVerdictStore : IVerdictStore
     private readonly Lock _lock = new();
     private readonly SqliteCommand _get;
     private readonly SqliteCommand _put;
+    private readonly TimeProvider _time;
     private long _reads, _writes;
 
+    /// <param name="path">The database file (created with its folder when missing).</param>
+    /// <param name="time">The clock that stamps stored verdicts (what <c>cache prune --older-than</c> compares).</param>
     /// <exception cref="InputException">The file cannot serve as a verdict store.</exception>
-    public SqliteVerdictStore(string path)
+    public SqliteVerdictStore(string path, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Location = System.IO.Path.GetFullPath(path);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Location, Pooling = false }.ToString());
         try
@@ -160,7 +164,7 @@ public sealed class SqliteVerdictStore : IVerdictStore
                 _put.Transaction = transaction;
                 try
                 {
-                    var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                    var now = _time.GetUtcNow().ToUnixTimeSeconds();
                     foreach (var (key, verdict) in verdicts)
                     {
                         _put.Parameters["$key"].Value = key;

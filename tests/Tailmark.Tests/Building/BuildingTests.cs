@@ -50,6 +50,7 @@ public sealed class BuildingTests
         Assert.Contains("malformed JSON", malformed);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Propose_MalformedEveryTime_KeepsEveryPromptWithADiagnostic()
     {
@@ -67,6 +68,7 @@ public sealed class BuildingTests
         Assert.Equal(8, client.UsageSoFar().Calls); // a call and a repair for each prompt
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Refine_ResumedFromSavedRounds_EndsWithTheSameRubricAsAnUninterruptedRun()
     {
@@ -95,6 +97,7 @@ public sealed class BuildingTests
         Assert.Equal(rounds.Select(r => (r.ResponseA, r.ResponseB)), resumedRounds.Select(r => (r.ResponseA, r.ResponseB)));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Refine_RoundsWhoseProposalFailed_AreAskedAgainOnResume()
     {
@@ -128,6 +131,7 @@ public sealed class BuildingTests
         Assert.All(resumedRounds, r => Assert.Null(r.Problem));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Refine_IdsThatOneSubstitutionWouldMerge_KeepTheirOwnRounds()
     {
@@ -152,6 +156,7 @@ public sealed class BuildingTests
         Assert.DoesNotContain(finals[1].Criteria, c => SimFixtures.RubricFor(server.World.Tasks[0]).Criteria.Any(o => o.Text == c.Text));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Experiment_RefinementWithGreatPairs_BeatsPromptOnlyInTheHighRewardRegion()
     {
@@ -199,6 +204,7 @@ public sealed class BuildingTests
 
 public sealed class InspectAndImportTests
 {
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Inspector_FindsNoSignalRedundancyAndTopSeparation()
     {

@@ -31,6 +31,7 @@ public sealed class ProposerDialectTests
         return rubrics;
     }
 
+    [Trait("Tier", "Integration")]
     [Theory]
     [InlineData("fenced")]
     [InlineData("prose")]
@@ -48,6 +49,7 @@ public sealed class ProposerDialectTests
         Assert.Equal(clean, await ProposeAll(dialect, "honour"));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Ambiguous_IsRefusedOrTheFinalRubric_NeverAnother()
     {

@@ -10,6 +10,7 @@ namespace Tailmark.Tests.Checks;
 /// languages), the same in capitals and in lower case (the English case checks), their first three words, the
 /// prompts, and hand-made edges (addresses, Vietnamese tone marks, scripts langdetect cleans away, no letters).
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class LanguageDetectorReferenceTests(ITestOutputHelper output)
 {
     private const int Seeds = 3;

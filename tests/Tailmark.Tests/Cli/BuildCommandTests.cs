@@ -3,6 +3,7 @@ using Tailmark.Tests.Support;
 
 namespace Tailmark.Tests.Cli;
 
+[Trait("Tier", "Integration")]
 public sealed class BuildCommandTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Tailmark.Tests.Support;
 
 namespace Tailmark.Tests.Cli;
 
+[Trait("Tier", "Integration")]
 public sealed class CheckCommandTests
 {
     [Fact]

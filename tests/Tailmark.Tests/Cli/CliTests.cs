@@ -5,6 +5,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Cli;
 
 /// <summary>The real CLI process: exit codes, messages and files.</summary>
+[Trait("Tier", "Integration")]
 public sealed class CliTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Tailmark.Tests.Cli;
 /// The demo end to end (a real CLI process), and its HTML report rendered in headless Chromium: every chart drew, the
 /// console shows no error, the page asks nothing of the network, and the charted numbers are the run's numbers.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class DemoAndReportBrowserTests : IClassFixture<HeadlessChromium>
 {
     private readonly HeadlessChromium _chromium;

@@ -9,6 +9,7 @@ namespace Tailmark.Tests.Cli;
 /// ones (`--sim-dialect`): the results equal the clean dialect's; a judge that never answers usably stops the run; a
 /// server that refuses json_schema is met with a fallback, said once.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class DialectCommandTests
 {
     // Per graded row: prompt, response, reward, and every verdict's status and level (reasons may differ: a judge that

@@ -7,6 +7,7 @@ namespace Tailmark.Tests.Cli;
 /// `eval bon` and `select` through the real CLI, on rubrics of verifiable criteria only (no judge call), so every
 /// number can be worked out by hand.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class EvalCommandsTests
 {
     private static string Rubric(string prompt) =>

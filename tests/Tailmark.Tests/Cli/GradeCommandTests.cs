@@ -8,6 +8,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Cli;
 
 /// <summary>`tailmark grade` as a real process against the in-process simulated server it starts.</summary>
+[Trait("Tier", "Integration")]
 public sealed class GradeCommandTests
 {
     private static (string Rubrics, string Responses) Inputs(TempDir dir, int tasks = 8, int perTask = 3) => SimFixtures.WriteGradeInputs(dir, tasks, perTask);

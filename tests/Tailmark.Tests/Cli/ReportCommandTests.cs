@@ -2,6 +2,7 @@ using Tailmark.Tests.Support;
 
 namespace Tailmark.Tests.Cli;
 
+[Trait("Tier", "Integration")]
 public sealed class ReportCommandTests
 {
     [Fact]

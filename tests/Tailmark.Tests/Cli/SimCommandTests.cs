@@ -7,6 +7,7 @@ using Tailmark.Tests.Support;
 
 namespace Tailmark.Tests.Cli;
 
+[Trait("Tier", "Integration")]
 public sealed class SimCommandTests
 {
     [Fact]

@@ -45,6 +45,7 @@ public sealed class PairEvaluationTests
         Assert.Equal(0.7, a.Kappa, 12);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void Cli_PairsFromTheSimulatedWorld_ReportsAccuracyAndAgreement()
     {

@@ -125,6 +125,7 @@ public sealed class TheoryTests
         Assert.Contains(message, ex.Message, StringComparison.Ordinal);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void Cli_Json_IsOneObjectWithTheValues()
     {

@@ -17,6 +17,7 @@ namespace Tailmark.Tests.Judging;
 /// dialect gives the clean dialect's verdicts (none flipped, none lost), in every mode; ambiguous answers never
 /// become a verdict; structured output falls back; reasoning is budgeted, reported when it runs out, and never cached.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class JudgeDialectTests
 {
     private static readonly EndpointLimits Fast = new() { Timeout = TimeSpan.FromSeconds(10), MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50), Concurrency = 64 };

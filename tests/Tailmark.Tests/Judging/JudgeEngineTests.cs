@@ -13,6 +13,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Judging;
 
 /// <summary>The judge engine through the real HTTP path (OpenAI SDK client → simulated server on 127.0.0.1).</summary>
+[Trait("Tier", "Integration")]
 public sealed class JudgeEngineTests
 {
     private static SimServerOptions Options(string? faults = null, double judgeError = 0, TimeSpan? hang = null) => new()

@@ -31,6 +31,7 @@ public sealed class EndpointClientTests
 
     private static readonly List<ChatMessage> Question = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "Is it?")];
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Request_CarriesBudgetAllowanceSeedEffortLogprobsAndTheStrictSchema()
     {
@@ -64,6 +65,7 @@ public sealed class EndpointClientTests
         Assert.Equal(["system:Be brief.", "user:Is it?"], sent.GetProperty("messages").EnumerateArray().Select(m => $"{m.GetProperty("role").GetString()}:{m.GetProperty("content").GetString()}"));
     }
 
+    [Trait("Tier", "Integration")]
     [Theory]
     [InlineData(StructuredOutputMode.JsonObject, "json_object")]
     [InlineData(StructuredOutputMode.None, null)]
@@ -78,6 +80,7 @@ public sealed class EndpointClientTests
         foreach (var absent in new[] { "max_completion_tokens", "max_tokens", "seed", "reasoning_effort", "logprobs", "top_logprobs" }) Assert.False(sent.TryGetProperty(absent, out _), absent);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Answer_KeepsTextLogprobsCachedTokensCostAndTheCutOff()
     {
@@ -101,6 +104,7 @@ public sealed class EndpointClientTests
         Assert.Equal((36 * 1.0 + 64 * 0.5 + 20 * 2.0) / 1e6, usage.Cost, 12);
     }
 
+    [Trait("Tier", "Integration")]
     [Theory]
     [InlineData(""", "reasoning_content": "weighing it" """, "weighing it")]
     [InlineData(""", "reasoning": "weighing it" """, "weighing it")]
@@ -116,6 +120,7 @@ public sealed class EndpointClientTests
         Assert.Equal(reasoning, JudgeEngine.ReasoningOf(answer));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Retries_AreCountedAndLogged_NeverWithTheKey()
     {
@@ -134,6 +139,7 @@ public sealed class EndpointClientTests
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(key, StringComparison.Ordinal));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task OpenTelemetry_OneSpanPerCall_WithTheModelAndTheTokens()
     {
@@ -168,6 +174,7 @@ public sealed class EndpointClientTests
         Assert.Equal(periodMs, bucket.ReplenishmentPeriod.TotalMilliseconds, 3);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Timeouts_FollowTheInjectedClock()
     {

@@ -28,6 +28,7 @@ public sealed class EndpointProbeTests
         Assert.Contains($"cannot reach http://127.0.0.1:{port}/v1", ex.Message);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Check_ListedModel_IsSilent_UnlistedModel_WarnsWithTheList()
     {
@@ -44,6 +45,7 @@ public sealed class EndpointProbeTests
         if (ids.Count > 10) Assert.Contains($"({ids.Count} in all)", warning);
     }
 
+    [Trait("Tier", "Integration")]
     [Theory]
     [InlineData(null, "none was sent")]
     [InlineData("wrong-key", "check the key")]

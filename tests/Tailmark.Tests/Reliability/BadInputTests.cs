@@ -23,6 +23,7 @@ public sealed class BadInputTests
         return text.ToString();
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task YamlBomb_InEveryYamlInput_IsAnErrorNamingTheFile()
     {
@@ -105,6 +106,7 @@ public sealed class BadInputTests
         Assert.Equal("""{"a":[1,2],"b":[[1,2],[1,2]],"c":[[[1,2],[1,2]]]}""", nested.Json.GetRawText());
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void MalformedJson_MessageIsReadable_NotARuntimeResourceKey()
     {
@@ -151,6 +153,7 @@ public sealed class BadInputTests
         Assert.Equal((path, 4, "endpoints.local.model", "the model name is empty"), (issue.File, issue.Line, issue.Field, issue.Message));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void EmptyMessageListAsAPrompt_IsALocatedError()
     {
@@ -189,6 +192,7 @@ public sealed class BadInputTests
         Assert.Equal((1, "ideal_completions_data.ideal_completions_ref_completions[1]"), (hbError.Line, hbError.Field));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void Convert_DuplicateKeysInPassThroughJson_ToYaml_KeepsTheLastValue()
     {
@@ -201,6 +205,7 @@ public sealed class BadInputTests
         Assert.Contains("k: 2", File.ReadAllText(dir.File("r.yaml")));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void InvalidUtf8_IsReadButWarnedAbout()
     {
@@ -227,6 +232,7 @@ public sealed class BadInputTests
         Assert.EndsWith("run with --no-cache, or give --cache a new path", issue.Message);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void VerdictCache_ReadOnlyOrDamagedInTheMiddle_ThroughGrade_ExitsOneNamingIt()
     {
@@ -306,6 +312,7 @@ public sealed class BadInputTests
         Assert.Equal((1, "saturation.k"), (issue.Line, issue.Field));
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void Grade_ResponseLongerThanTheCap_IsNotSentToAJudge_AndItsRewardIsUndefined()
     {
@@ -326,6 +333,7 @@ public sealed class BadInputTests
         Assert.Equal(0, summary.RootElement.GetProperty("judge").GetProperty("calls").GetInt32());
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public void Gold_NonFinite_IsAnErrorNotASilentValue()
     {

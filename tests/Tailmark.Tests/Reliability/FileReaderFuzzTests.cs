@@ -15,6 +15,7 @@ namespace Tailmark.Tests.Reliability;
 /// command leaves as it was. The figures go to docs/reliability.md; <c>TAILMARK_FUZZ_SCALE</c> multiplies the cases and
 /// <c>TAILMARK_FUZZ_SEED</c> picks another seed for a longer hunt.
 /// </summary>
+[Trait("Tier", "Integration")]
 [Collection(nameof(InProcessCliCollection))]
 public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
 {

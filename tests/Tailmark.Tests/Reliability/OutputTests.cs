@@ -8,6 +8,7 @@ namespace Tailmark.Tests.Reliability;
 /// Outputs are all-or-nothing: a command that exits non-zero leaves yesterday's file as it was, leaves no temporary
 /// file, and the next run clears what a killed one left.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class OutputTests
 {
     private const string Yesterday = "yesterday's output\n";

@@ -37,6 +37,7 @@ public sealed class SecretRedactionTests
         Assert.Equal($"error: the server said: [redacted] is wrong{Environment.NewLine}\rprogress [redacted]", inner.ToString());
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Grade_JudgeEchoingTheApiKey_NeverWritesItToTheOutputOrTheLog()
     {
@@ -57,6 +58,7 @@ public sealed class SecretRedactionTests
         Assert.DoesNotContain(Key, result.All);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task RewardServer_JudgeEchoingItsApiKey_AnswersWithTheKeyMasked()
     {

@@ -7,6 +7,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Server;
 
 /// <summary>The load-balancer harness (<see cref="HaproxyServer"/>) in front of real servers: what the replica tests of issue 18 stand on.</summary>
+[Trait("Tier", "Integration")]
 public sealed class LoadBalancerTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace Tailmark.Tests.Server;
 /// 20,000-item request with a 1 s deadline, which kept grading every item and delayed the next request by 32–46 s.
 /// Counted in judge calls, not timed.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerCapsTests
 {
     private static readonly SimOptions World = new() { Seed = 13, Tasks = 4, JudgeErrorRate = 0 };

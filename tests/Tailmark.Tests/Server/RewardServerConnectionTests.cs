@@ -13,6 +13,7 @@ namespace Tailmark.Tests.Server;
 /// The reward server's connection handling over raw sockets on 127.0.0.1: a thousand connections at once, a client that
 /// drips its body, a client that never finishes its headers — none may hold the server or lose an accepted request.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerConnectionTests : SimJudgeTests
 {
     /// <summary>A response meeting one basic (weight 1) and one advanced (weight 2) facet of a world-13 task: reward 3/16 (see RewardServerTests).</summary>

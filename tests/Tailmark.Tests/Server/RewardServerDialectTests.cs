@@ -8,6 +8,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Server;
 
 /// <summary>The reward server judged by a simulated judge that answers like served models (`mixed`): the same rewards as a clean judge.</summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerDialectTests
 {
     private static async Task<List<string>> Rewards(string dialect)

@@ -17,6 +17,7 @@ namespace Tailmark.Tests.Server;
 /// written to the test output for docs/reliability.md; <c>TAILMARK_FUZZ_SEED</c> and <c>TAILMARK_FUZZ_SCALE</c> pick
 /// another seed and multiply the requests for a longer hunt, as for the file-reader fuzz.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerFuzzTests(ITestOutputHelper output) : SimJudgeTests
 {
     private const int Requests = 3000;

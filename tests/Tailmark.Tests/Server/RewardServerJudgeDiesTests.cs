@@ -14,6 +14,7 @@ namespace Tailmark.Tests.Server;
 /// A judge that served well and then died: /health must say so. Before, <c>judge_failing</c> looked only at whether the
 /// judge had ever answered, so after one good answer a dead judge left /health "ok" while every reward was undefined.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerJudgeDiesTests
 {
     [Fact]

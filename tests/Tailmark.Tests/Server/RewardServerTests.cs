@@ -17,6 +17,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Server;
 
 /// <summary>The reward server on 127.0.0.1, judging through the simulated server over HTTP.</summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerTests : SimJudgeTests
 {
     private Task<(RewardServer Server, RewardMetrics Metrics)> Start(RewardServerOptions? options = null) =>
@@ -248,6 +249,7 @@ public sealed class RewardServerTests : SimJudgeTests
 }
 
 /// <summary>Admission control under a flood: 429s beyond the queue, every accepted request answered.</summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerFloodTests
 {
     [Fact]
@@ -283,6 +285,7 @@ public sealed class RewardServerFloodTests
 }
 
 /// <summary>The judge endpoint dies under load and comes back.</summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerJudgeOutageTests
 {
     [Fact]
@@ -325,6 +328,7 @@ public sealed class RewardServerJudgeOutageTests
 }
 
 /// <summary>What the server tells operators about its judge: usage in /metrics, a degraded /health when it never answers.</summary>
+[Trait("Tier", "Integration")]
 public sealed class RewardServerJudgeHealthTests
 {
     private static async Task<JsonElement> Health(HttpClient http, RewardServer server) =>

@@ -13,6 +13,7 @@ namespace Tailmark.Tests.Server;
 /// every accepted request is answered, then the process exits 0; past the drain time the unfinished items are
 /// answered as ungraded ("stopping"), never dropped.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class ServeStopTests
 {
     /// <summary>serve over a simulated world's rubrics, all-at-once, with its own folder.</summary>

@@ -13,6 +13,7 @@ namespace Tailmark.Tests.Storage;
 /// The verdict-store contract on PostgreSQL (a server the tests start themselves, one database per test), and what
 /// only a server can do: schema versions, logins, outages.
 /// </summary>
+[Trait("Tier", "Integration")]
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresVerdictStoreTests(PostgresFixture fixture) : VerdictStoreContract
 {

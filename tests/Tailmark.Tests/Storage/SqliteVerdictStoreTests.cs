@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using Tailmark.Storage;
 using Tailmark.Tests.Support;
 
@@ -43,6 +45,25 @@ public sealed class SqliteVerdictStoreTests : VerdictStoreContract, IDisposable
     {
         Assert.Null(VerdictStores.OpenExisting(_dir.File("absent.sqlite")));
         Assert.False(File.Exists(_dir.File("absent.sqlite")));
+    }
+
+    [Fact]
+    public async Task Stamps_ComeFromTheGivenClock_AndPruneComparesThem()
+    {
+        // Seconds are what the file keeps, so the clock starts on a whole second.
+        var start = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(start);
+        using var store = new SqliteVerdictStore(_dir.File("clocked.sqlite"), clock);
+        var keys = Enumerable.Range(0, 5).Select(i => VerdictCacheKey.Of("clocked", i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        store.Put([.. keys[..3].Select((k, i) => new KeyValuePair<string, CachedVerdict>(k, V(i)))]);
+        clock.Advance(TimeSpan.FromDays(10));
+        store.Put([.. keys[3..].Select((k, i) => new KeyValuePair<string, CachedVerdict>(k, V(3 + i)))]);
+        var stats = await store.StatsAsync();
+        Assert.Equal(start, stats.Oldest);
+        Assert.Equal(start.AddDays(10), stats.Newest);
+        // What `cache prune --older-than 5` removes at the clock's now: the three of day 0, not the two of day 10.
+        Assert.Equal(3, await store.PruneAsync(clock.GetUtcNow().AddDays(-5)));
+        Same([null, null, null, V(3), V(4)], await store.FindAsync(keys));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -27,7 +27,7 @@ public abstract class VerdictStoreContract
     private static string K(int i) => VerdictCacheKey.Of("contract", i.ToString(CultureInfo.InvariantCulture));
 
     // Every shape a verdict takes: met or not, with or without a level, P(yes) and a reason (long, non-ASCII).
-    private static CachedVerdict V(int i) => (i % 5) switch
+    protected static CachedVerdict V(int i) => (i % 5) switch
     {
         0 => new CachedVerdict(StoredStatus.Met, null, null, null),
         1 => new CachedVerdict(StoredStatus.NotMet, 2, null, "the response never names the dose"),
@@ -160,6 +160,7 @@ public abstract class VerdictStoreContract
         return statuses;
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Engine_AsksTheStoreOncePerResponse_CountsHitsAndMisses_AndAWarmFrontAsksNothing()
     {
@@ -196,6 +197,7 @@ public abstract class VerdictStoreContract
         Assert.Equal(calls, server.Service.Stats.Snapshot().Requests);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Engine_NeverStoresCannotAssess_SoARerunAsksExactlyThoseAgain()
     {
@@ -223,6 +225,7 @@ public abstract class VerdictStoreContract
     protected static string[] Grade(string rubrics, string responses, string output, string cache, params string[] extra) =>
         ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--sim-tasks", "8", "--cache", cache, "--out", output, .. extra];
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task Grade_KilledMidRun_ResumesWithoutRepeatingAndWritesIdenticalOutput()
     {
@@ -266,6 +269,7 @@ public abstract class VerdictStoreContract
         Assert.Equal(total, (await store.StatsAsync()).Entries);
     }
 
+    [Trait("Tier", "Integration")]
     [Fact]
     public async Task CacheCommand_StatsAndPrune_ReportAndDelete()
     {

@@ -11,6 +11,8 @@ namespace Tailmark.Evaluation.Report;
 /// </summary>
 public static class AccuracySection
 {
+    private static readonly string[] IntervalFields = ["accuracy", "ci_low", "ci_high"];
+
     public sealed record Row(string Rubrics, IReadOnlyList<AccuracyWithInterval> Regions);
 
     public static Task<List<Row>> ReadAsync(string path, CancellationToken ct = default) =>
@@ -28,7 +30,7 @@ public static class AccuracySection
                 if (pairs < 0) f.Log.Error(r.FieldPath("pairs"), "expected a count, not a negative number");
                 if (ties < 0 || ties > pairs) f.Log.Error(r.FieldPath("ties"), $"expected a count between 0 and the pairs ({pairs})");
                 // The accuracy and its interval come together, or not at all (a region without pairs).
-                var numbers = new[] { "accuracy", "ci_low", "ci_high" }.Select(n => (Name: n, Given: r.Has(n), Value: r.Number(n))).ToList();
+                var numbers = IntervalFields.Select(n => (Name: n, Given: r.Has(n), Value: r.Number(n))).ToList();
                 foreach (var (n, _, v) in numbers)
                 {
                     if (v is { } x && !(x is >= 0 and <= 1)) f.Log.Error(r.FieldPath(n), "expected a value in [0, 1]");

@@ -18,11 +18,11 @@ public sealed class CttFormat : JsonRowFormat
 
     protected override string RowNoun => "a Chasing-the-Tail rubric object";
 
-    protected override Rubric Import(JsonFieldReader f)
+    protected override Rubric Import(JsonFieldReader row)
     {
-        var prompt = ReadRequiredPrompt(f, "prompt");
-        var promptId = ReadPromptId(f, prompt);
-        var criteria = ReadItems(f, "rubrics", "an object with criterion and weight", (cf, i) =>
+        var prompt = ReadRequiredPrompt(row, "prompt");
+        var promptId = ReadPromptId(row, prompt);
+        var criteria = ReadItems(row, "rubrics", "an object with criterion and weight", (cf, i) =>
         {
             var weight = cf.Number("weight", required: true, allowNonFinite: true) ?? 1;
             if (double.IsFinite(weight) && (weight < 1 || weight > 3 || weight != Math.Floor(weight)))
@@ -31,15 +31,15 @@ public sealed class CttFormat : JsonRowFormat
             }
             return new Criterion { Id = $"c{i}", Text = cf.String("criterion", required: true) ?? "", Weight = weight, Extra = cf.Rest(quiet: true) };
         });
-        CheckCount(f, "number_of_criteria", criteria.Count);
-        CheckCount(f, "total_weight", criteria.Sum(c => c.Weight));
+        CheckCount(row, "number_of_criteria", criteria.Count);
+        CheckCount(row, "total_weight", criteria.Sum(c => c.Weight));
         return new Rubric
         {
             Id = promptId,
             PromptId = promptId,
             Prompt = prompt,
             Criteria = [.. criteria],
-            Metadata = KeepRest(MetadataKey, f.Rest(quiet: true)),
+            Metadata = KeepRest(MetadataKey, row.Rest(quiet: true)),
         };
     }
 
@@ -52,28 +52,28 @@ public sealed class CttFormat : JsonRowFormat
         }
     }
 
-    protected override void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
+    protected override void Write(Utf8JsonWriter writer, Rubric rubric, List<string> warnings)
     {
-        w.WriteStartObject();
-        w.WriteString("id", r.PromptId ?? r.Id);
-        w.WritePropertyName("prompt");
-        RubricJsonWriter.WritePrompt(w, r.Prompt ?? PromptContent.FromText(""));
-        w.WriteStartArray("rubrics");
-        foreach (var c in r.Criteria)
+        writer.WriteStartObject();
+        writer.WriteString("id", rubric.PromptId ?? rubric.Id);
+        writer.WritePropertyName("prompt");
+        RubricJsonWriter.WritePrompt(writer, rubric.Prompt ?? PromptContent.FromText(""));
+        writer.WriteStartArray("rubrics");
+        foreach (var c in rubric.Criteria)
         {
             if (c.Weight < 0 || c.Scale is not null || c.Check is not null)
             {
-                warnings.Add($"{r.Id}/{c.Id}: the Chasing-the-Tail format has only positive binary judged criteria");
+                warnings.Add($"{rubric.Id}/{c.Id}: the Chasing-the-Tail format has only positive binary judged criteria");
             }
-            w.WriteStartObject();
-            w.WriteString("criterion", c.Text);
-            JsonNumbers.Write(w, "weight", c.Weight);
-            w.WriteEndObject();
+            writer.WriteStartObject();
+            writer.WriteString("criterion", c.Text);
+            JsonNumbers.Write(writer, "weight", c.Weight);
+            writer.WriteEndObject();
         }
-        w.WriteEndArray();
-        w.WriteNumber("number_of_criteria", r.Criteria.Length);
-        JsonNumbers.Write(w, "total_weight", r.Criteria.Sum(c => c.Weight));
-        WriteKept(w, r, MetadataKey, "id");
-        w.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteNumber("number_of_criteria", rubric.Criteria.Length);
+        JsonNumbers.Write(writer, "total_weight", rubric.Criteria.Sum(c => c.Weight));
+        WriteKept(writer, rubric, MetadataKey, "id");
+        writer.WriteEndObject();
     }
 }

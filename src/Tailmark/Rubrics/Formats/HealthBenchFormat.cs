@@ -19,11 +19,11 @@ public sealed class HealthBenchFormat : JsonRowFormat
 
     protected override string RowNoun => "a HealthBench example object";
 
-    protected override Rubric Import(JsonFieldReader f)
+    protected override Rubric Import(JsonFieldReader row)
     {
-        var promptId = f.String("prompt_id", required: true);
-        var prompt = ReadRequiredPrompt(f, "prompt");
-        var criteria = ReadItems(f, "rubrics", "a rubric item object", (cf, i) =>
+        var promptId = row.String("prompt_id", required: true);
+        var prompt = ReadRequiredPrompt(row, "prompt");
+        var criteria = ReadItems(row, "rubrics", "a rubric item object", (cf, i) =>
         {
             var points = cf.Number("points", required: true, allowNonFinite: true) ?? 0;
             return new Criterion
@@ -42,34 +42,34 @@ public sealed class HealthBenchFormat : JsonRowFormat
             PromptId = promptId,
             Prompt = prompt,
             Criteria = [.. criteria],
-            Metadata = KeepRest(MetadataKey, f.Rest(quiet: true)),
+            Metadata = KeepRest(MetadataKey, row.Rest(quiet: true)),
         };
     }
 
-    protected override void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
+    protected override void Write(Utf8JsonWriter writer, Rubric rubric, List<string> warnings)
     {
-        w.WriteStartObject();
-        w.WritePropertyName("prompt");
-        RubricJsonWriter.WritePrompt(w, PromptContent.FromMessages((r.Prompt ?? PromptContent.FromText("")).AsMessages()));
-        w.WriteStartArray("rubrics");
-        foreach (var c in r.Criteria)
+        writer.WriteStartObject();
+        writer.WritePropertyName("prompt");
+        RubricJsonWriter.WritePrompt(writer, PromptContent.FromMessages((rubric.Prompt ?? PromptContent.FromText("")).AsMessages()));
+        writer.WriteStartArray("rubrics");
+        foreach (var c in rubric.Criteria)
         {
             if (c.Scale is not null || c.Check is not null || c.Veto)
             {
-                warnings.Add($"{r.Id}/{c.Id}: HealthBench has no ordinal scales, checks or vetoes; written as a judged binary criterion");
+                warnings.Add($"{rubric.Id}/{c.Id}: HealthBench has no ordinal scales, checks or vetoes; written as a judged binary criterion");
             }
-            w.WriteStartObject();
-            w.WriteString("criterion", c.Text);
-            JsonNumbers.Write(w, "points", c.Weight);
-            w.WriteStartArray("tags");
-            foreach (var t in c.Tags) w.WriteStringValue(t);
-            w.WriteEndArray();
-            JsonOutput.WriteMap(w, c.Extra);
-            w.WriteEndObject();
+            writer.WriteStartObject();
+            writer.WriteString("criterion", c.Text);
+            JsonNumbers.Write(writer, "points", c.Weight);
+            writer.WriteStartArray("tags");
+            foreach (var t in c.Tags) writer.WriteStringValue(t);
+            writer.WriteEndArray();
+            JsonOutput.WriteMap(writer, c.Extra);
+            writer.WriteEndObject();
         }
-        w.WriteEndArray();
-        w.WriteString("prompt_id", r.PromptId ?? r.Id);
-        WriteKept(w, r, MetadataKey);
-        w.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteString("prompt_id", rubric.PromptId ?? rubric.Id);
+        WriteKept(writer, rubric, MetadataKey);
+        writer.WriteEndObject();
     }
 }

@@ -95,7 +95,8 @@ public sealed class PlainFormat : IRubricFormat
             await foreach (var r in rubrics.WithCancellation(cancellationToken).ConfigureAwait(false)) all.Add(r);
             if (all.Count != 1) warnings.Add($"a .txt plain list holds one rubric; {all.Count} were concatenated");
             Warn(all, warnings);
-            await JsonRowSink.WriteTextAsync(path, string.Concat(all.SelectMany(r => r.Criteria).Select(c => c.Text.ReplaceLineEndings(" ") + "\n")), cancellationToken).ConfigureAwait(false);
+            var text = string.Concat(all.SelectMany(r => r.Criteria).Select(c => c.Text.ReplaceLineEndings(" ") + "\n"));
+            await JsonRowSink.WriteTextAsync(path, text, cancellationToken).ConfigureAwait(false);
             return warnings;
         }
         await JsonRowSink.WriteAsync(rubrics, path, (w, r) =>

@@ -34,12 +34,12 @@ public sealed class RarFormat : JsonRowFormat
         return (null, description);
     }
 
-    protected override Rubric Import(JsonFieldReader f)
+    protected override Rubric Import(JsonFieldReader row)
     {
-        var promptField = f.Has("question") || !f.Has("prompt") ? "question" : "prompt";
-        var prompt = ReadRequiredPrompt(f, promptField);
-        var promptId = ReadPromptId(f, prompt);
-        var criteria = ReadItems(f, "rubric", "an object with title, description and weight", (cf, i) =>
+        var promptField = row.Has("question") || !row.Has("prompt") ? "question" : "prompt";
+        var prompt = ReadRequiredPrompt(row, promptField);
+        var promptId = ReadPromptId(row, prompt);
+        var criteria = ReadItems(row, "rubric", "an object with title, description and weight", (cf, i) =>
         {
             var title = cf.Raw("title");
             var (category, text) = SplitPrefix(cf.String("description", required: true) ?? "");
@@ -48,7 +48,7 @@ public sealed class RarFormat : JsonRowFormat
             if (title is { } t) extra = extra.Add("title", t.Clone());
             return new Criterion { Id = $"c{i}", Text = text, Weight = weight, Category = category, Extra = extra };
         });
-        var rest = f.Rest(quiet: true).Add(PromptFieldKey, JsonSerializer.SerializeToElement(promptField, TailmarkJsonContext.Default.String));
+        var rest = row.Rest(quiet: true).Add(PromptFieldKey, JsonSerializer.SerializeToElement(promptField, TailmarkJsonContext.Default.String));
         return new Rubric
         {
             Id = promptId,
@@ -59,35 +59,35 @@ public sealed class RarFormat : JsonRowFormat
         };
     }
 
-    protected override void Write(Utf8JsonWriter w, Rubric r, List<string> warnings)
+    protected override void Write(Utf8JsonWriter writer, Rubric rubric, List<string> warnings)
     {
-        var promptField = r.Metadata.TryGetValue(MetadataKey, out var m) && m.ValueKind == JsonValueKind.Object &&
+        var promptField = rubric.Metadata.TryGetValue(MetadataKey, out var m) && m.ValueKind == JsonValueKind.Object &&
             m.TryGetProperty(PromptFieldKey, out var pf) ? pf.GetString() ?? "question" : "question";
-        w.WriteStartObject();
-        w.WriteString("id", r.PromptId ?? r.Id);
-        w.WritePropertyName(promptField);
-        RubricJsonWriter.WritePrompt(w, r.Prompt ?? PromptContent.FromText(""));
-        w.WriteStartArray("rubric");
-        foreach (var c in r.Criteria)
+        writer.WriteStartObject();
+        writer.WriteString("id", rubric.PromptId ?? rubric.Id);
+        writer.WritePropertyName(promptField);
+        RubricJsonWriter.WritePrompt(writer, rubric.Prompt ?? PromptContent.FromText(""));
+        writer.WriteStartArray("rubric");
+        foreach (var c in rubric.Criteria)
         {
-            if (c.Scale is not null || c.Check is not null) warnings.Add($"{r.Id}/{c.Id}: RaR has no ordinal scales or checks");
-            w.WriteStartObject();
+            if (c.Scale is not null || c.Check is not null) warnings.Add($"{rubric.Id}/{c.Id}: RaR has no ordinal scales or checks");
+            writer.WriteStartObject();
             if (c.Extra.TryGetValue("title", out var title))
             {
-                w.WritePropertyName("title");
-                title.WriteTo(w);
+                writer.WritePropertyName("title");
+                title.WriteTo(writer);
             }
             else
             {
-                w.WriteString("title", c.Id);
+                writer.WriteString("title", c.Id);
             }
-            w.WriteString("description", c.Category is { } cat ? $"{cat} Criteria: {c.Text}" : c.Text);
-            JsonNumbers.Write(w, "weight", c.Weight);
-            JsonOutput.WriteMap(w, c.Extra.Where(e => e.Key != "title"));
-            w.WriteEndObject();
+            writer.WriteString("description", c.Category is { } cat ? $"{cat} Criteria: {c.Text}" : c.Text);
+            JsonNumbers.Write(writer, "weight", c.Weight);
+            JsonOutput.WriteMap(writer, c.Extra.Where(e => e.Key != "title"));
+            writer.WriteEndObject();
         }
-        w.WriteEndArray();
-        WriteKept(w, r, MetadataKey, PromptFieldKey, "id");
-        w.WriteEndObject();
+        writer.WriteEndArray();
+        WriteKept(writer, rubric, MetadataKey, PromptFieldKey, "id");
+        writer.WriteEndObject();
     }
 }
