@@ -9,6 +9,7 @@ namespace Tailmark.Tests.Cli;
 /// `tailmark grade` over three `tailmark sim serve` processes named as one endpoint (endpoints file, <c>urls:</c>), as a
 /// user runs judge replicas: the rewards and verdicts equal those of a grade against one server, and every replica served.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed partial class GradeReplicasTests
 {
     [Fact]

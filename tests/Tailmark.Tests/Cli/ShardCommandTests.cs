@@ -4,6 +4,7 @@ using Tailmark.Tests.Support;
 namespace Tailmark.Tests.Cli;
 
 /// <summary>`grade --shard I/N` and `merge` as real processes on real SQLite verdict caches.</summary>
+[Trait("Tier", "Integration")]
 public sealed class ShardCommandTests
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace Tailmark.Tests.Cli;
 
 /// <summary>`grade --shard I/N` with every part on one shared PostgreSQL verdict store, the parts running at once.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "Integration")]
 public sealed class ShardOnPostgresTests(PostgresFixture fixture)
 {
     [Fact]

@@ -133,6 +133,7 @@ public sealed class ReplicaRouterTests
     }
 
     [Fact]
+    [Trait("Tier", "Integration")]
     public async Task Retry_GoesToAReplicaNotYetTried()
     {
         // Replica 0 answers every call with a 5xx, and is never ejected (eject_after 1000): each call whose key it owns
@@ -158,6 +159,7 @@ public sealed class ReplicaRouterTests
     }
 
     [Fact]
+    [Trait("Tier", "Integration")]
     public async Task KilledReplica_ItsCallsGoElsewhere_NoCannotAssess_VerdictsEqualOneServers()
     {
         var options = new SimServerOptions { World = new SimOptions { Seed = 31, Tasks = 6 } };
@@ -197,6 +199,7 @@ public sealed class ReplicaRouterTests
     }
 
     [Fact]
+    [Trait("Tier", "Integration")]
     public async Task Affinity_EveryCallAboutOneResponse_ReachesOneReplica()
     {
         var options = new SimServerOptions { World = new SimOptions { Seed = 5, Tasks = 4 } };

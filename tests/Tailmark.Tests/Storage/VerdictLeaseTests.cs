@@ -13,6 +13,7 @@ namespace Tailmark.Tests.Storage;
 /// holder that dies lets its lease expire, and the waiter then judges itself.
 /// </summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Tier", "Integration")]
 public sealed class VerdictLeaseTests(PostgresFixture fixture)
 {
     private static readonly SimWorld World = new(5, 2);
