@@ -9,7 +9,7 @@ public sealed class IfEvalParityTests
 {
     /// <summary>
     /// Verdicts the reference itself does not define: the letter_frequency prompts whose "letter" is "#" (1122) and
-    /// "!" (1129) make it pick a random letter (shared/data README).
+    /// "!" (1129) make it pick a random letter (tests/data/README.md).
     /// </summary>
     private static readonly HashSet<(string Key, string Instruction)> Undefined =
     [
