@@ -55,6 +55,7 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
     private long _holdTicks = VerdictCache.DefaultLeaseHold.Ticks;
     private readonly Task _renewer;
+    private static readonly TimeSpan RenewalSlice = TimeSpan.FromMilliseconds(200);
 
     // Queued after a lease's verdicts, in place of a verdict: the writer deletes the lease once what came before is written.
     private static readonly CachedVerdict ReleaseMarker = new(StoredStatus.Met, null, null, "release");
@@ -345,15 +346,24 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
     }
 
     // Every third of a hold, the leases this process holds are extended together: a holder alive keeps them however long
-    // its judge takes, a dead one lets them expire within one hold.
+    // its judge takes, a dead one lets them expire within one hold. The loop wakes in short slices and reads the hold
+    // each time, because the hold is only known once the first lease is taken: a loop that slept a third of the 10 s
+    // default let a 3 s lease lapse under its live holder.
     private async Task RenewLoopAsync()
     {
+        var lastRenewal = _time.GetTimestamp();
         while (!_closing.IsCancellationRequested)
         {
             try
             {
                 var hold = TimeSpan.FromTicks(Interlocked.Read(ref _holdTicks));
-                await Task.Delay(hold / 3, _time, _closing.Token).ConfigureAwait(false);
+                var due = hold / 3 - _time.GetElapsedTime(lastRenewal);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due < RenewalSlice ? due : RenewalSlice, _time, _closing.Token).ConfigureAwait(false);
+                    continue;
+                }
+                lastRenewal = _time.GetTimestamp();
                 if (_held.IsEmpty) continue;
                 byte[][] keys = [.. _held.Keys.Select(KeyBytes)];
                 await using var cmd = _source.CreateCommand("UPDATE tailmark_leases SET expires_at = now() + make_interval(secs => $3) WHERE key = ANY($1) AND holder = $2");

@@ -76,8 +76,6 @@ public sealed class VerdictLeaseTests(PostgresFixture fixture)
     public async Task AHolderThatDies_LetsItsLeaseExpire_AndTheWaiterJudgesItself()
     {
         var location = await NewDatabaseAsync();
-        // Long enough that the holder's renewal (every third of it) is never late on a loaded machine: with 600 ms a
-        // scheduling stall of 400 ms let the waiter take a live holder's lease in CI.
         var hold = TimeSpan.FromSeconds(3);
         var key = VerdictCacheKey.Of("lease", "test");
         var lookups = new[] { Lookup("1"), Lookup("2") };
@@ -97,6 +95,23 @@ public sealed class VerdictLeaseTests(PostgresFixture fixture)
         await waiter.Store.FlushAsync();
         var database = new NpgsqlConnectionStringBuilder(location).Database!;
         await WaitForAsync(async () => await fixture.Server.ScalarAsync<long>(database, "SELECT count(*) FROM tailmark_leases") == 0);
+    }
+
+    [Fact]
+    public async Task AHoldShorterThanTheDefault_IsRenewedFromTheFirstLease()
+    {
+        // The store's renewal loop starts before any lease says how long a hold is; it must renew on the hold it is
+        // given (every third of it), not sleep a third of the 10 s default first and let a short lease lapse.
+        var location = await NewDatabaseAsync();
+        var hold = TimeSpan.FromSeconds(1.5);
+        using var holder = new VerdictCache(VerdictStores.Open(location)) { LeaseHold = hold };
+        Assert.True((await holder.ClaimAsync(VerdictCacheKey.Of("lease", "short"), [Lookup("s")])).Held);
+        // Past the hold, and short of the third of the default at which a loop sleeping on the default would first renew.
+        await Task.Delay(hold * 1.5);
+        var database = new NpgsqlConnectionStringBuilder(location).Database!;
+        Assert.True(await fixture.Server.ScalarAsync<bool>(database, "SELECT bool_and(expires_at > now()) FROM tailmark_leases"));
+        using var other = new VerdictCache(VerdictStores.Open(location)) { LeaseHold = hold };
+        Assert.Equal(LeaseTake.HeldElsewhere, await ((IVerdictLeases)other.Store).TryTakeAsync(VerdictCacheKey.Of("lease", "short"), hold, [Lookup("s").Key]));
     }
 
     [Fact]
