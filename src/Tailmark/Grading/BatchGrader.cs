@@ -50,6 +50,10 @@ public sealed class BatchGrader : IDisposable
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = Channel.CreateBounded<Task<GradeOutcome>>(new BoundedChannelOptions(_options.Concurrency) { SingleReader = true, SingleWriter = true });
+        // Every grading started and not yet known to be finished (at most the concurrency plus the window): awaited
+        // before the batch returns, so a caller that disposes the verdict cache or the clients after an early stop
+        // never pulls them from under a grading still running.
+        var started = new List<Task<GradeOutcome>>();
         var producer = Task.Run(async () =>
         {
             try
@@ -59,6 +63,8 @@ public sealed class BatchGrader : IDisposable
                     var slot = await AcquireAsync(stop.Token).ConfigureAwait(false);
                     // Run apart from the reader: a response's checks are CPU work that must not hold up the next item.
                     var task = Task.Run(() => OneAsync(item, slot, progress, stop.Token), CancellationToken.None);
+                    started.RemoveAll(t => t.IsCompleted);
+                    started.Add(task);
                     await window.Writer.WriteAsync(task, stop.Token).ConfigureAwait(false);
                 }
                 window.Writer.Complete();
@@ -77,7 +83,7 @@ public sealed class BatchGrader : IDisposable
         }
         finally
         {
-            // Stopped early (an error, the caller's break, cancellation): nothing more starts; what was started ends.
+            // Stopped early (an error, the caller's break, cancellation): nothing more starts; what was started ends first.
             await stop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -86,6 +92,16 @@ public sealed class BatchGrader : IDisposable
             catch (OperationCanceledException)
             {
                 // the producer stopped with the batch
+            }
+            // The producer is done, so the list is ours; the gradings end quickly once cancelled, and their outcomes
+            // (or faults) no longer matter to anyone.
+            try
+            {
+                await Task.WhenAll(started).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // cancelled or failed after the batch stopped: nobody reads it
             }
         }
     }

@@ -13,6 +13,7 @@ public sealed class SqliteVerdictStore : IVerdictStore
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
+    private bool _disposed;
     private readonly SqliteCommand _get;
     private readonly SqliteCommand _put;
     private readonly TimeProvider _time;
@@ -107,6 +108,7 @@ public sealed class SqliteVerdictStore : IVerdictStore
             var rows = new Dictionary<string, CachedVerdict>(keys.Count, StringComparer.Ordinal);
             lock (_lock)
             {
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 _get.Parameters["$keys"].Value = json;
                 using var reader = _get.ExecuteReader();
                 while (reader.Read())
@@ -159,6 +161,7 @@ public sealed class SqliteVerdictStore : IVerdictStore
         {
             lock (_lock)
             {
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 // One transaction per call: one judge call's verdicts are committed together, before Put returns.
                 using var transaction = _connection.BeginTransaction();
                 _put.Transaction = transaction;
@@ -235,10 +238,17 @@ public sealed class SqliteVerdictStore : IVerdictStore
         return cmd;
     }
 
+    // Under the lock: a lookup or write still running on another thread (a grading that outlived its batch) finishes
+    // before the connection goes, and one that comes later gets ObjectDisposedException, never a half-closed connection.
     public void Dispose()
     {
-        _get.Dispose();
-        _put.Dispose();
-        _connection.Dispose();
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _get.Dispose();
+            _put.Dispose();
+            _connection.Dispose();
+        }
     }
 }

@@ -127,6 +127,38 @@ public sealed class BatchGraderTests
     }
 
     [Fact]
+    public async Task AStoppedBatch_ReturnsOnlyAfterTheGradingsItStarted_HaveEnded()
+    {
+        // The first item's call gives way to cancellation, the second's does not (a call already answering). The batch
+        // ends on the first item's cancellation; it must not return while the second still runs, or a caller disposing
+        // its verdict cache after the error pulls it from under that grading (refine did).
+        var items = Items(perTask: 2);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = 0;
+        var judge = new InMemoryJudge(World)
+        {
+            Before = async (messages, ct) =>
+            {
+                Interlocked.Increment(ref entered);
+                var isFirst = messages.Any(m => m.Text.Contains(items[0].Response.Response, StringComparison.Ordinal));
+                if (isFirst) await Task.Delay(Timeout.Infinite, ct);
+                else await held.Task;
+            },
+        };
+        using var walk = Walk(judge, concurrency: 2);
+        using var cancel = new CancellationTokenSource();
+        var run = walk.GradeAllAsync(items, null, cancel.Token);
+        while (Volatile.Read(ref entered) < 2) await Task.Delay(5);
+        await cancel.CancelAsync();
+        var first = await Task.WhenAny(run, Task.Delay(500));
+        Assert.NotSame(run, first);   // still waiting for the call it started for the second item
+        Assert.Equal(1, judge.InFlight);
+        held.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(0, judge.InFlight);
+    }
+
+    [Fact]
     public async Task Within_ADeadlineOnTheFakeClock_FinishedItemsAnswer_TheRestAreNull_AndNothingMoreStarts()
     {
         var gate = new Gate();

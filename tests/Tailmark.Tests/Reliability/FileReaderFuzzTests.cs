@@ -13,7 +13,8 @@ namespace Tailmark.Tests.Reliability;
 /// Every file reader of the CLI on seeded mutations of valid files (tests/data/fuzz), through the real command tree:
 /// no internal error (exit 70), no hang, every error located in the file it names, and an output file that a failed
 /// command leaves as it was. The figures go to docs/reliability.md; <c>TAILMARK_FUZZ_SCALE</c> multiplies the cases and
-/// <c>TAILMARK_FUZZ_SEED</c> picks another seed for a longer hunt.
+/// <c>TAILMARK_FUZZ_SEED</c> picks another seed for a longer hunt; <c>TAILMARK_FUZZ_TARGET</c> runs only the readers
+/// whose name contains it.
 /// </summary>
 [Trait("Tier", "Integration")]
 [Collection(nameof(InProcessCliCollection))]
@@ -114,7 +115,8 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
         int total = 0, exitOne = 0, hangs = 0, internalErrors = 0, unlocated = 0, lost = 0, leftovers = 0;
         var mutator = new InputMutator(seed);
         var cacheSeed = await MakeVerdictCacheAsync(root.Path, seeds, sim.BaseUrl.ToString());
-        foreach (var target in Targets())
+        var only = Environment.GetEnvironmentVariable("TAILMARK_FUZZ_TARGET");
+        foreach (var target in Targets().Where(t => string.IsNullOrEmpty(only) || t.Name.Contains(only, StringComparison.Ordinal)))
         {
             var seedBytes = target.Seed == VerdictCacheSeed ? cacheSeed : File.ReadAllBytes(Path.Combine(seeds, target.Seed));
             var cases = Math.Max(1, (int)(target.Cases * scale));
