@@ -30,6 +30,7 @@ internal static class CliRoot
         EvalCommand.Create(),
         SelectCommand.Create(),
         ServeCommand.Create(),
+        MonitorCommand.Create(),
         DemoCommand.Create(),
     };
 }

@@ -46,11 +46,15 @@ internal static class ServeCommand
                 + "and another replica given the same response waits for its verdicts instead of judging it again; 0 turns leases off.",
             DefaultValueFactory = _ => VerdictCache.DefaultLeaseHold.TotalSeconds,
         };
+        var peers = new Option<string[]>("--monitor-peer")
+        {
+            Description = "Another replica's base URL (repeat for each): GET /v1/monitor?replicas=all adds their monitors to this one's, read with this server's token.",
+        };
         var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
-            maxItems, slots, drain, endTokens, keepReasoning, budget, lease,
+            maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -63,7 +67,7 @@ internal static class ServeCommand
             {
                 options = new RewardServerOptions
                 {
-                    Token = Token(parse.GetValue(token), parse.GetValue(tokenFile)),
+                    Token = BearerToken.Read(parse.GetValue(token), parse.GetValue(tokenFile)),
                     AllowTokenInPath = parse.GetValue(tokenInPath),
                     MaxConcurrentRequests = parse.GetValue(concurrent),
                     QueueLimit = parse.GetValue(queue),
@@ -76,6 +80,7 @@ internal static class ServeCommand
                     Ungraded = UngradedPolicy.Parse(parse.GetValue(ungraded)!),
                     EndTokens = EndTokens(parse.GetValue(endTokens)),
                     KeepReasoning = parse.GetValue(keepReasoning),
+                    MonitorPeers = [.. (parse.GetValue(peers) ?? []).Select(ReplicaUrl.Parse("--monitor-peer"))],
                 }.Validated();
                 judgeOptions = new JudgeOptions { Mode = JudgeMode.Parse(parse.GetValue(mode)!), MaxTokensPerCriterion = parse.GetValue(budget) }.Validated();
             }
@@ -116,22 +121,6 @@ internal static class ServeCommand
         double.IsFinite(ms) && ms >= 0 && ms <= 86_400_000 ? TimeSpan.FromMilliseconds(ms) : throw new UsageException($"{option} is out of range (0 to one day)");
 
     /// <summary>The token from --token, else the first line of --token-file, else TAILMARK_TOKEN; never printed.</summary>
-    private static string? Token(string? given, string? file)
-    {
-        if (given is not null && file is not null) throw new UsageException("give --token or --token-file, not both");
-        if (given is not null)
-        {
-            Console.Error.WriteLine("warning: --token is visible in the process list; prefer --token-file or TAILMARK_TOKEN");
-            return given;
-        }
-        if (file is not null)
-        {
-            var first = File.ReadLines(file).FirstOrDefault()?.Trim();
-            return string.IsNullOrEmpty(first) ? throw new UsageException($"--token-file {file}: the first line is empty") : first;
-        }
-        return Environment.GetEnvironmentVariable("TAILMARK_TOKEN") is { Length: > 0 } env ? env.Trim() : null;
-    }
-
     private static System.Collections.Immutable.ImmutableArray<string> EndTokens(string? list) => list switch
     {
         null => Tailmark.Server.Reward.Text.ResponseCleaner.DefaultEndTokens,

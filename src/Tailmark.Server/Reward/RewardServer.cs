@@ -17,12 +17,15 @@ using Tailmark.Llm;
 using Tailmark.Rubrics;
 using Tailmark.Server.Reward.Wire;
 
+using Tailmark.Monitoring;
+
 namespace Tailmark.Server.Reward;
 
 /// <summary>
 /// The reward endpoint trainers call, on ASP.NET Core minimal APIs bound to loopback unless told otherwise:
 /// <c>POST /v1/reward</c> (ours), <c>POST /get_reward</c> (OpenRLHF), <c>POST /slime</c> (slime), <c>GET /health</c>,
-/// <c>GET /metrics</c> (Prometheus text), <c>GET /v1/monitor</c> and <c>GET /v1/rubrics/{id}</c>. Bounded: at most
+/// <c>GET /metrics</c> (Prometheus text), <c>GET /v1/monitor</c> (this replica's, or <c>?replicas=all</c> added up with its
+/// peers') and <c>GET /v1/rubrics/{id}</c>. Bounded: at most
 /// MaxConcurrentRequests graded at once and QueueLimit waiting (admission through a
 /// <see cref="ConcurrencyLimiter"/>), beyond that 429 with Retry-After; every error is a JSON <see cref="ErrorBody"/>
 /// naming the field. A bearer token is required when one is set. Stopping stops accepting and answers every accepted
@@ -104,7 +107,9 @@ public sealed class RewardServer : IAsyncDisposable
         app.UseRouting();
         app.MapGet("/health", (Delegate)((HttpContext ctx) => Health(ctx, service)));
         app.MapPrometheusScrapingEndpoint("/metrics", exported.Provider, null, null);
-        app.MapGet("/v1/monitor", () => Results.Text(service.Monitor.RenderJson(), "application/json"));
+        var peers = new HttpClient();
+        app.Lifetime.ApplicationStopped.Register(peers.Dispose);
+        app.MapGet("/v1/monitor", (Delegate)((HttpContext ctx) => Monitor(ctx, service, peers)));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
             : Results.Json(new ErrorBody($"no rubric with id \"{id}\"", "id"), RewardWireContext.Default.ErrorBody, statusCode: 404));
@@ -114,6 +119,20 @@ public sealed class RewardServer : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RewardServer(app, service, exported, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    // This replica's monitor; with ?replicas=all, added up with the peers' (each read as its own, so no loop).
+    private static async Task<IResult> Monitor(HttpContext ctx, RewardService service, HttpClient peers)
+    {
+        var scope = ctx.Request.Query["replicas"].ToString();
+        if (scope.Length == 0) return Results.Text(service.Monitor.RenderJson(), "application/json");
+        if (scope != "all") throw new HttpProblem(400, $"replicas must be \"all\" (or absent, for this replica alone), not \"{scope}\"", "replicas");
+        var options = service.Options;
+        // Named by the address it was reached on (not the Host header, which is the balancer's when read through it).
+        var local = ctx.Connection.LocalIpAddress is { } ip ? new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, ctx.Connection.LocalPort).ToString() : ctx.Request.Host.ToString();
+        var self = new ReplicaMonitor(new Uri($"{ctx.Request.Scheme}://{local}/"), service.Monitor.Snapshot(), null);
+        var others = await ReplicaMonitors.FetchAsync(peers, options.MonitorPeers, options.Token, TimeSpan.FromSeconds(10), ctx.RequestAborted).ConfigureAwait(false);
+        return Results.Text(ReplicaMonitors.Render([self, .. others]), "application/json");
     }
 
     private static async Task<IResult> Health(HttpContext ctx, RewardService service)

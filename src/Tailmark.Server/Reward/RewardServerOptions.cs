@@ -51,6 +51,12 @@ public sealed record RewardServerOptions
 
     public bool KeepReasoning { get; init; }
 
+    /// <summary>
+    /// The other replicas behind the same balancer (their base URLs): <c>GET /v1/monitor?replicas=all</c> reads their
+    /// monitors, with this server's token, and adds them to this one's.
+    /// </summary>
+    public ImmutableArray<Uri> MonitorPeers { get; init; } = [];
+
     public RewardServerOptions Validated()
     {
         if (MaxConcurrentRequests < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "at least 1");
