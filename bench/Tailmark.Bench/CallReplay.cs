@@ -25,7 +25,8 @@ internal sealed class CallReplay : IDisposable
     public CallReplay(Uri baseUrl, JudgeOptions options)
     {
         _options = options;
-        _sdk = new ChatClient("sim-judge", new ApiKeyCredential("not-needed"), new OpenAIClientOptions { Endpoint = baseUrl, RetryPolicy = new ClientRetryPolicy(0) });
+        _sdk = new ChatClient("sim-judge", new ApiKeyCredential("not-needed"),
+            new OpenAIClientOptions { Endpoint = baseUrl, RetryPolicy = new ClientRetryPolicy(0) });
         _http = new HttpClient { BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/") };
     }
 
@@ -54,7 +55,8 @@ internal sealed class CallReplay : IDisposable
         Parallel.ForEachAsync(calls, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (call, ct) =>
         {
             // A fresh options object per call: the SDK fills in the messages and model on the one it is given.
-            ChatCompletion completion = await _sdk.CompleteChatAsync([new SystemChatMessage(JudgePrompts.System), new UserChatMessage(call.Prompt)], SdkOptions(call), ct);
+            ChatCompletion completion = await _sdk.CompleteChatAsync([new SystemChatMessage(JudgePrompts.System), new UserChatMessage(call.Prompt)],
+                SdkOptions(call), ct);
             _ = completion.Content[0].Text;
         });
 
@@ -101,7 +103,8 @@ internal sealed class CallReplay : IDisposable
         {
             Temperature = (float)_options.EffectiveTemperature,
             MaxOutputTokenCount = _options.OutputBudget(call.Criteria),
-            ResponseFormat = _formats.GetOrAdd(call.Schema, s => ChatResponseFormat.CreateJsonSchemaFormat(JudgeSchema.Name, BinaryData.FromString(s), null, jsonSchemaIsStrict: true)),
+            ResponseFormat = _formats.GetOrAdd(call.Schema, s =>
+                ChatResponseFormat.CreateJsonSchemaFormat(JudgeSchema.Name, BinaryData.FromString(s), null, jsonSchemaIsStrict: true)),
         };
 #pragma warning disable OPENAI001 // Seed is experimental in the SDK; the engine sends it (vote 0).
         options.Seed = 0;

@@ -34,7 +34,8 @@ internal static class CheckThroughput
             rates.Add(rounds * perRound / sw.Elapsed.TotalSeconds);
         }
         rates.Sort();
-        Console.WriteLine($"instruction checks per second on one thread: median {rates[rates.Count / 2]:F0}, slowest {rates[0]:F0}, fastest {rates[^1]:F0} ({rates.Count} windows of 0.5 s, {perRound} checks per round)");
+        Console.WriteLine($"instruction checks per second on one thread: median {rates[rates.Count / 2]:F0}, slowest {rates[0]:F0}, " +
+            $"fastest {rates[^1]:F0} ({rates.Count} windows of 0.5 s, {perRound} checks per round)");
         if (args.Contains("--by-type")) ByType(pairs);
         return 0;
     }
@@ -59,7 +60,8 @@ internal static class CheckThroughput
         }
         foreach (var (id, (ticks, count, allocated)) in per.OrderByDescending(kv => kv.Value.Ticks))
         {
-            Console.WriteLine($"  {id,-48} {ticks * 1e3 / Stopwatch.Frequency,8:F1} ms total  {ticks * 1e6 / Stopwatch.Frequency / count,8:F1} µs each  {allocated / count / 1024.0,8:F1} KiB each");
+            Console.WriteLine($"  {id,-48} {ticks * 1e3 / Stopwatch.Frequency,8:F1} ms total  {ticks * 1e6 / Stopwatch.Frequency / count,8:F1} µs each " +
+                $" {allocated / count / 1024.0,8:F1} KiB each");
         }
     }
 

@@ -21,9 +21,11 @@ namespace Tailmark.Bench;
 /// </summary>
 internal static class DialectRecovery
 {
-    private static readonly string[] GenericQualities = ["is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic", "gives concrete steps", "avoids jargon"];
+    private static readonly string[] GenericQualities = ["is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic",
+        "gives concrete steps", "avoids jargon"];
 
-    private static readonly string[] AllDialects = ["clean", "fenced", "prose", "think", "reasoning-field", "keyed", "literal", "mixed", "ambiguous", "mixed+faults"];
+    private static readonly string[] AllDialects = ["clean", "fenced", "prose", "think", "reasoning-field", "keyed", "literal", "mixed", "ambiguous",
+        "mixed+faults"];
 
     private const string Faults = "malformed=0.03,truncate=0.01";
 
@@ -37,9 +39,11 @@ internal static class DialectRecovery
         {
             var task = world.Tasks[i % world.Tasks.Length];
             var model = SimGenerators.All[i % 9].Name;
-            return (Task: task, Row: new ResponseRow(task.Id, $"r{i}", SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"dialect/{i}"), model, JsonMaps.Empty));
+            return (Task: task, Row: new ResponseRow(task.Id, $"r{i}", SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"dialect/{i}"), model,
+                JsonMaps.Empty));
         }).ToList();
-        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per dialect and mode; judge error rate 5%; compared with the clean dialect");
+        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per dialect and mode; judge error rate 5%; compared with the " +
+            $"clean dialect");
         Console.WriteLine("mode           dialect          recovered   flipped  cannot_assess  calls   repair calls per 1,000 verdicts");
         foreach (var mode in modes)
         {
@@ -58,7 +62,8 @@ internal static class DialectRecovery
                     else flipped++;
                 }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{mode,-14} {dialect,-16} {100.0 * recovered / verdicts.Count,8:0.00}% {flipped,9} {lost,14} {calls,6} {1000.0 * (calls - questions) / verdicts.Count,12:0.00}"));
+                    $"{mode,-14} {dialect,-16} {100.0 * recovered / verdicts.Count,8:0.00}% {flipped,9} {lost,14} {calls,6} " +
+                        $"{1000.0 * (calls - questions) / verdicts.Count,12:0.00}"));
                 if (dialect == "mixed+faults") Console.WriteLine($"               (mixed+faults: {Faults})");
             }
         }
@@ -66,11 +71,13 @@ internal static class DialectRecovery
     }
 
     // Every verdict as "status:level", keyed by response and criterion, and the calls made.
-    private static async Task<(Dictionary<string, string> Verdicts, long Calls)> GradeAsync(SimWorld world, List<(SimTask Task, ResponseRow Row)> rows, JudgeOptions options, string dialect)
+    private static async Task<(Dictionary<string, string> Verdicts, long Calls)> GradeAsync(SimWorld world, List<(SimTask Task, ResponseRow Row)> rows,
+        JudgeOptions options, string dialect)
     {
         await using var server = await SimServer.StartAsync(new SimServerOptions
         {
-            World = new SimOptions { Seed = world.Seed, Tasks = world.Tasks.Length, Dialects = SimOptions.ParseDialects(dialect.Replace("+faults", "", StringComparison.Ordinal)) },
+            World = new SimOptions { Seed = world.Seed, Tasks = world.Tasks.Length,
+                Dialects = SimOptions.ParseDialects(dialect.Replace("+faults", "", StringComparison.Ordinal)) },
             Faults = FaultSpec.Parse(dialect.EndsWith("+faults", StringComparison.Ordinal) ? Faults : null),
         });
         var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
@@ -95,7 +102,9 @@ internal static class DialectRecovery
         Prompt = PromptContent.FromText(task.Prompt),
         Criteria =
         [
-            .. task.Facets.Select(f => new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".", Weight = f.IsError ? -2 : f.Value }),
+            .. task.Facets.Select(f =>
+                new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".",
+                    Weight = f.IsError ? -2 : f.Value }),
             .. GenericQualities
                 .Select((t, i) => new Criterion { Id = $"g{i + 1}", Text = $"The response {t}.", Weight = 1 }),
             new Criterion

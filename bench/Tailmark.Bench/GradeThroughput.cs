@@ -22,7 +22,8 @@ namespace Tailmark.Bench;
 /// </summary>
 internal static class GradeThroughput
 {
-    private static readonly string[] GenericQualities = ["is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic", "gives concrete steps", "avoids jargon", "is accurate"];
+    private static readonly string[] GenericQualities = ["is clear", "is well organized", "is concise", "uses plain language", "is polite", "stays on topic",
+        "gives concrete steps", "avoids jargon", "is accurate"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -38,7 +39,8 @@ internal static class GradeThroughput
         // Warm-up responses are other texts for the same tasks: they bring the JIT to steady state (a training run's
         // grader lives for hours) without putting the measured responses into the server's prefix cache.
         var warm = Rows(world, rubrics, warmup, "warm");
-        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per mode after {warmup} warm-up responses; capacity {capacity}; judge dialect {dialect}");
+        Console.WriteLine($"{responses} responses x 20 criteria = {responses * 20} verdicts per mode after {warmup} warm-up responses; capacity {capacity}; " +
+            $"judge dialect {dialect}");
         Console.WriteLine("mode            calls   prompt tok  cached tok  cached%  wall s  ideal s  efficiency  CPU us/verdict");
         var splits = new List<string>();
         foreach (var mode in modes)
@@ -48,7 +50,8 @@ internal static class GradeThroughput
             var spec = new EndpointSpec("bench", EndpointKind.Sim, server.BaseUrl, "sim-judge", null,
                 new EndpointLimits { Concurrency = 512, Timeout = TimeSpan.FromSeconds(300), MaxRetries = 3 }, PriceTable.Free);
             using var judge = EndpointClient.Create(spec);
-            var grader = new ResponseGrader(new JudgeEngine([judge], null, options), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
+            var grader = new ResponseGrader(new JudgeEngine([judge], null, options), new CheckRunner(),
+                new RewardPipeline(ScoringConfigLoader.Preset("default")));
             // As many responses in flight as keep the server's slots busy: each per-criterion response is 20 calls.
             var inFlight = options.Mode.BatchSize == 1 ? 16 : 256;
             var cannot = 0;
@@ -76,7 +79,8 @@ internal static class GradeThroughput
             var ideal = Delta("ideal_seconds");
             var note = cannot > 0 ? $"  ({cannot} cannot_assess)" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode,-14} {calls,6} {prompt,12:#,0} {cached,11:#,0} {100.0 * cached / prompt,7:0.0}% {clock.Elapsed.TotalSeconds,7:0.0} {ideal,8:0.0} {ideal / clock.Elapsed.TotalSeconds,11:0.00} {PerVerdict(cpuUsed, responses),15:0.0}{note}"));
+                $"{mode,-14} {calls,6} {prompt,12:#,0} {cached,11:#,0} {100.0 * cached / prompt,7:0.0}% {clock.Elapsed.TotalSeconds,7:0.0} {ideal,8:0.0} " +
+                    $"{ideal / clock.Elapsed.TotalSeconds,11:0.00} {PerVerdict(cpuUsed, responses),15:0.0}{note}"));
 
             if (split > 0)
             {
@@ -94,7 +98,9 @@ internal static class GradeThroughput
                 {
                     var n = Math.Min(Block, split - start);
                     async Task GradeBlock() => tailmark += await Cpu(() => GradeAll(graded.GetRange(start, n)));
-                    async Task ReplayBlock() => sdk += await Cpu(() => replay.SendThroughSdkAsync(replayed.GetRange(start * callsPerResponse, n * callsPerResponse), replayConcurrency));
+                    async Task ReplayBlock() =>
+                        sdk += await Cpu(() => replay.SendThroughSdkAsync(replayed.GetRange(start * callsPerResponse, n * callsPerResponse),
+                            replayConcurrency));
                     if (start / Block % 2 == 0)
                     {
                         await GradeBlock();
@@ -116,13 +122,16 @@ internal static class GradeThroughput
                 var concurrency = inFlight * bare.Count / warm.Count; // as many calls in flight as the grading had
                 await replay.SendAsBareHttpAsync(bare[..(bare.Count / 2)], concurrency);
                 var cost = await Cpu(() => replay.SendAsBareHttpAsync(bare[(bare.Count / 2)..], concurrency));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  per-criterion calls as bare HttpClient POSTs of the same JSON (no SDK): {cost.TotalMilliseconds * 1000 / (bare.Count - bare.Count / 2):0.0} us CPU per call"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  per-criterion calls as bare HttpClient POSTs of the same JSON (no " +
+                        $"SDK): {cost.TotalMilliseconds * 1000 / (bare.Count - bare.Count / 2):0.0} us CPU per call"));
             }
         }
         if (splits.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine($"CPU us per verdict over {split} responses each, in alternating blocks of 128: Tailmark grading / the same kind of calls through the OpenAI SDK alone / Tailmark's own (the difference)");
+            Console.WriteLine($"CPU us per verdict over {split} responses each, in alternating blocks of 128: Tailmark grading / the same kind of calls " +
+                $"through the OpenAI SDK alone / Tailmark's own (the difference)");
             Console.WriteLine("mode           Tailmark  SDK alone   own");
             foreach (var line in splits) Console.WriteLine(line);
         }
@@ -146,7 +155,8 @@ internal static class GradeThroughput
         {
             var task = world.Tasks[i % world.Tasks.Length];
             var model = SimGenerators.All[i % 9].Name;
-            return new Work(task, new ResponseRow(task.Id, $"{salt}{i}", SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"{salt}/{i}"), model, JsonMaps.Empty), rubrics[task.Id]);
+            return new Work(task, new ResponseRow(task.Id, $"{salt}{i}", SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"{salt}/{i}"),
+                model, JsonMaps.Empty), rubrics[task.Id]);
         })];
 
     /// <summary>The task's 11 facet criteria and 9 general ones: 20 judged criteria.</summary>
@@ -157,7 +167,9 @@ internal static class GradeThroughput
         Prompt = PromptContent.FromText(task.Prompt),
         Criteria =
         [
-            .. task.Facets.Select(f => new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".", Weight = f.IsError ? -2 : f.Value }),
+            .. task.Facets.Select(f =>
+                new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".",
+                    Weight = f.IsError ? -2 : f.Value }),
             .. GenericQualities
                 .Select((t, i) => new Criterion { Id = $"g{i + 1}", Text = $"The response {t}.", Weight = 1 }),
         ],
@@ -180,7 +192,8 @@ internal static class GradeThroughput
         public static async Task<SimProcess> StartAsync(string capacity, string dialect)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tailmark.Cli.dll"), "sim", "serve", "--port", "0", "--seed", "7", "--tasks", "256", "--capacity", capacity, "--dialect", dialect }) start.ArgumentList.Add(a);
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tailmark.Cli.dll"), "sim", "serve", "--port", "0", "--seed", "7", "--tasks",
+                "256", "--capacity", capacity, "--dialect", dialect }) start.ArgumentList.Add(a);
             var process = Process.Start(start)!;
             var line = await process.StandardOutput.ReadLineAsync() ?? "";
             var url = Regex.Match(line, @"http://127\.0\.0\.1:\d+/v1").Value;

@@ -36,12 +36,18 @@ internal sealed partial class ServeBenchServer : IAsyncDisposable
         await File.WriteAllLinesAsync(rubrics, world.Tasks.Select(t => RubricJsonWriter.ToJson(new Rubric
         {
             Id = t.Id, PromptId = t.Id, Prompt = PromptContent.FromText(t.Prompt),
-            Criteria = [.. t.Facets.Select(f => new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".", Weight = f.IsError ? -2 : f.Value })],
+            Criteria = [.. t.Facets.Select(f =>
+                new Criterion { Id = f.Id, Text = (f.IsError ? "The response tells the user to " : "The response advises the user to ") + f.Phrase + ".",
+                    Weight = f.IsError ? -2 : f.Value })],
         })));
-        object[] items = [.. world.Tasks.SelectMany(t => Enumerable.Range(0, 16).Select(i => (object)new { prompt_id = t.Id, response = SimGenerators.Write(SimGenerators.All[i % 9], t, 7, $"serve/{i}") }))];
+        object[] items = [.. world.Tasks.SelectMany(t =>
+            Enumerable.Range(0, 16).Select(i =>
+                (object)new { prompt_id = t.Id, response = SimGenerators.Write(SimGenerators.All[i % 9], t, 7, $"serve/{i}") }))];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tailmark.Cli.dll"), "serve", "--rubrics", rubrics, "--judge", "sim", "--sim-tasks", "64", "--port", "0",
-                     "--mode", "all", "--cache", Path.Combine(work, "cache.sqlite"), "--max-concurrent", "256", "--queue-limit", "4096" }.Concat(extraArgs)) start.ArgumentList.Add(a);
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Tailmark.Cli.dll"), "serve", "--rubrics", rubrics, "--judge", "sim", "--sim-tasks",
+            "64", "--port", "0",
+                     "--mode", "all", "--cache", Path.Combine(work,
+                         "cache.sqlite"), "--max-concurrent", "256", "--queue-limit", "4096" }.Concat(extraArgs)) start.ArgumentList.Add(a);
         var process = Process.Start(start)!;
         var line = await process.StandardOutput.ReadLineAsync() ?? "";
         _ = process.StandardOutput.ReadToEndAsync();
@@ -56,7 +62,8 @@ internal sealed partial class ServeBenchServer : IAsyncDisposable
     public string[] Bodies(int batch, int count, int seed)
     {
         var rng = new Random(seed);
-        return [.. Enumerable.Range(0, count).Select(_ => JsonSerializer.Serialize(new { items = Enumerable.Range(0, batch).Select(_ => Items[rng.Next(Items.Length)]).ToArray() }))];
+        return [.. Enumerable.Range(0, count).Select(_ =>
+            JsonSerializer.Serialize(new { items = Enumerable.Range(0, batch).Select(_ => Items[rng.Next(Items.Length)]).ToArray() }))];
     }
 
     /// <summary>The server's resident memory now and at its peak (kB), from /proc.</summary>

@@ -43,7 +43,8 @@ internal static class ServeThroughput
             var elapsed = clock.Elapsed.TotalSeconds;
             latencies.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{batch,5} {latencies.Count / elapsed,11:0} {latencies.Count * batch / elapsed,10:0} {latencies[latencies.Count / 2],8:0.0} {latencies[(int)(latencies.Count * 0.99)],8:0.0} {errors,7}"));
+                $"{batch,5} {latencies.Count / elapsed,11:0} {latencies.Count * batch / elapsed,10:0} {latencies[latencies.Count / 2],8:0.0} " +
+                    $"{latencies[(int)(latencies.Count * 0.99)],8:0.0} {errors,7}"));
         }
         Console.WriteLine($"server peak resident memory: {server.Memory().Peak} kB");
         return 0;

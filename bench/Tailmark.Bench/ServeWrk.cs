@@ -41,13 +41,15 @@ internal static partial class ServeWrk
                 {
                     var seconds = Arg(args, 0, 10);
                     var connections = (int)Arg(args, 1, 32);
-                    Console.WriteLine($"warm cache: {server.Items.Length} distinct items, 64 prompts x 11 criteria; wrk -t2 -c{connections}, {seconds} s per batch size");
+                    Console.WriteLine($"warm cache: {server.Items.Length} distinct items, 64 prompts x 11 criteria; wrk -t2 -c{connections}, {seconds} s per " +
+                        $"batch size");
                     Console.WriteLine("batch  connections  requests/s  rewards/s   p50 ms   p99 ms  non-2xx");
                     foreach (var (batch, conns) in new[] { (1, connections), (16, connections), (256, connections), (16, 4), (1, 4) })
                     {
                         var r = await Wrk(server.Url, script, BodiesFor(batch), conns, seconds);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{batch,5} {conns,12} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * batch,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8}"));
+                            $"{batch,5} {conns,12} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * batch,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} " +
+                                $"{r.Errors,8}"));
                     }
                     var (now, peak) = server.Memory();
                     Console.WriteLine($"server resident memory: {now / 1024} MB now, {peak / 1024} MB peak");
@@ -61,8 +63,10 @@ internal static partial class ServeWrk
                     var r = await Wrk(server.Url, script, BodiesFor(1), connections, seconds, threads: 2);
                     var after = server.Memory();
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{connections} connections, batch 1, {seconds} s: {r.RequestsPerSecond:0} requests/s, p50 {r.P50Ms:0.0} ms, p99 {r.P99Ms:0.0} ms, non-2xx {r.Errors}"));
-                    Console.WriteLine($"server resident memory: {before.Current / 1024} MB before, {after.Current / 1024} MB after, {after.Peak / 1024} MB peak");
+                        $"{connections} connections, batch 1, {seconds} s: {r.RequestsPerSecond:0} requests/s, p50 {r.P50Ms:0.0} ms, p99 {r.P99Ms:0.0} ms, " +
+                            $"non-2xx {r.Errors}"));
+                    Console.WriteLine($"server resident memory: {before.Current / 1024} MB before, {after.Current / 1024} MB after, {after.Peak / 1024} MB " +
+                        $"peak");
                     break;
                 }
                 case "serve-soak":
@@ -70,16 +74,21 @@ internal static partial class ServeWrk
                     var minutes = (int)Arg(args, 0, 10);
                     var connections = (int)Arg(args, 1, 16);
                     Console.WriteLine($"soak: batch 16, wrk -t2 -c{connections}, {minutes} one-minute rounds");
-                    Console.WriteLine("minute  requests/s  rewards/s   p50 ms   p99 ms  non-2xx  RSS MB  heap after last GC MB  after last full GC MB  gen2 GCs");
+                    Console.WriteLine("minute  requests/s  rewards/s   p50 ms   p99 ms  non-2xx  RSS MB  heap after last GC MB  after last full GC MB  gen2 " +
+                        "GCs");
                     using var http = new HttpClient();
                     var metricsUrl = new Uri(server.Url, "/metrics");
                     for (var m = 1; m <= minutes; m++)
                     {
                         var r = await Wrk(server.Url, script, BodiesFor(16), connections, 60);
                         var metrics = await http.GetStringAsync(metricsUrl);
-                        double Gauge(string name) => double.Parse(Regex.Match(metrics, $@"^{name}(?:\{{\}})? ([\d.E+]+)$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+                        double Gauge(string name) =>
+                            double.Parse(Regex.Match(metrics, $@"^{name}(?:\{{\}})? ([\d.E+]+)$", RegexOptions.Multiline).Groups[1].Value,
+                                CultureInfo.InvariantCulture);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{m,6} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * 16,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8} {server.Memory().Current / 1024,7} {Gauge("dotnet_gc_heap_after_last_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_heap_after_last_full_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_gen2_collections"),9:0}"));
+                            $"{m,6} {r.RequestsPerSecond,11:0} {r.RequestsPerSecond * 16,10:0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,8} " +
+                                $"{server.Memory().Current / 1024,7} {Gauge("dotnet_gc_heap_after_last_collection_bytes") / 1048576,22:0.0} " +
+                                    $"{Gauge("dotnet_gc_heap_after_last_full_collection_bytes") / 1048576,22:0.0} {Gauge("dotnet_gc_gen2_collections"),9:0}"));
                     }
                     Console.WriteLine($"server peak resident memory: {server.Memory().Peak / 1024} MB");
                     break;
@@ -100,17 +109,20 @@ internal static partial class ServeWrk
     public static async Task<WrkResult> Wrk(Uri url, string script, string bodies, int connections, double seconds, int threads = 2)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { $"-t{threads}", $"-c{connections}", $"-d{seconds.ToString(CultureInfo.InvariantCulture)}s", "--latency", "--timeout", "30s", "-s", script, url.ToString(), "--", bodies }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { $"-t{threads}", $"-c{connections}", $"-d{seconds.ToString(CultureInfo.InvariantCulture)}s", "--latency", "--timeout", "30s",
+            "-s", script, url.ToString(), "--", bodies }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0) throw new InvalidOperationException($"wrk failed: {await process.StandardError.ReadToEndAsync()}\n{output}");
-        static double Ms(string value, string unit) => double.Parse(value, CultureInfo.InvariantCulture) * unit switch { "us" => 0.001, "ms" => 1, "s" => 1000, _ => 60000 };
+        static double Ms(string value, string unit) =>
+            double.Parse(value, CultureInfo.InvariantCulture) * unit switch { "us" => 0.001, "ms" => 1, "s" => 1000, _ => 60000 };
         var p50 = Regex.Match(output, @"^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline);
         var p99 = Regex.Match(output, @"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline);
         var rps = double.Parse(Rps().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var errors = NonOk().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        var socketErrors = SocketErrors().Match(output) is { Success: true } s ? s.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture)) : 0;
+        var socketErrors = SocketErrors().Match(output) is { Success: true } s ? s.Groups.Values.Skip(1).Sum(g =>
+            long.Parse(g.Value, CultureInfo.InvariantCulture)) : 0;
         var requests = long.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         return new WrkResult(rps, Ms(p50.Groups[1].Value, p50.Groups[2].Value), Ms(p99.Groups[1].Value, p99.Groups[2].Value), errors + socketErrors, requests);
     }

@@ -15,14 +15,16 @@ namespace Tailmark.Bench;
 /// </summary>
 internal static class StoreCost
 {
-    private static readonly CachedVerdict Verdict = new(StoredStatus.Met, null, null, "The response names the first-line drug and its usual adult dose, as the criterion asks.");
+    private static readonly CachedVerdict Verdict = new(StoredStatus.Met, null, null,
+        "The response names the first-line drug and its usual adult dose, as the criterion asks.");
 
     public static async Task<int> RunAsync(string[] args)
     {
         var responses = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
         var criteria = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
         var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
-        Console.WriteLine($"{responses} responses x {criteria} criteria = {responses * criteria} verdicts per pass; {concurrency} graders at once where concurrent; median of 3 passes");
+        Console.WriteLine($"{responses} responses x {criteria} criteria = {responses * criteria} verdicts per pass; {concurrency} graders at once where " +
+            $"concurrent; median of 3 passes");
         Console.WriteLine("| store | operation | us per verdict (wall) | client CPU us per verdict | round trips per pass | verdicts per round trip |");
         Console.WriteLine("|---|---|---|---|---|---|");
         var folder = Path.Combine(Path.GetTempPath(), "tailmark-bench-store-" + Guid.NewGuid().ToString("N")[..8]);
@@ -48,13 +50,16 @@ internal static class StoreCost
         using var store = VerdictStores.Open(location);
         var pass = 0;
         string[][] Keys() => Enumerable.Range(0, responses)
-            .Select(r => Enumerable.Range(0, criteria).Select(c => VerdictCacheKey.Of(name, pass.ToString(CultureInfo.InvariantCulture), r.ToString(CultureInfo.InvariantCulture), c.ToString(CultureInfo.InvariantCulture))).ToArray())
+            .Select(r => Enumerable.Range(0, criteria).Select(c =>
+                VerdictCacheKey.Of(name, pass.ToString(CultureInfo.InvariantCulture), r.ToString(CultureInfo.InvariantCulture),
+                    c.ToString(CultureInfo.InvariantCulture))).ToArray())
             .ToArray();
         var total = responses * criteria;
 
         // Writes: CONCURRENCY graders store what their judge calls answered, until all of it is durable.
         var stored = new List<string[][]>();
-        foreach (var (label, perCall) in new[] { ("write, 1 verdict per call (per-criterion judge)", 1), ($"write, {criteria} verdicts per call (all-at-once judge)", criteria) })
+        foreach (var (label, perCall) in new[] { ("write, 1 verdict per call (per-criterion judge)", 1),
+            ($"write, {criteria} verdicts per call (all-at-once judge)", criteria) })
         {
             Report(name, $"{label}, {concurrency} at once", total, await Median(async () =>
             {
@@ -82,15 +87,18 @@ internal static class StoreCost
             waits.Add(sw.Elapsed.TotalMicroseconds);
         }
         waits.Sort();
-        Console.WriteLine($"| {name} | one verdict alone, from Put to committed (what a kill can lose waits this long): median / p99 | {waits[waits.Count / 2]:0} / {waits[(int)(waits.Count * 0.99)]:0} us | | {waits.Count} | 1.0 |");
+        Console.WriteLine($"| {name} | one verdict alone, from Put to committed (what a kill can lose waits this long): median / p99 " +
+            $"| {waits[waits.Count / 2]:0} / {waits[(int)(waits.Count * 0.99)]:0} us | | {waits.Count} | 1.0 |");
 
         var stats = await store.StatsAsync();
-        Console.WriteLine($"| {name} | size on disk per stored verdict (reason of {Verdict.Reason!.Length} characters; table, index, log) | {stats.Bytes / (double)stats.Entries:0} bytes | | | |");
+        Console.WriteLine($"| {name} | size on disk per stored verdict (reason of {Verdict.Reason!.Length} characters; table, index, log) " +
+            $"| {stats.Bytes / (double)stats.Entries:0} bytes | | | |");
 
         // Lookups: a response's keys in one round trip; absent (cold) or stored (warm store), one grader or many.
         pass++;
         var absent = Keys();
-        foreach (var (label, keys) in new[] { ("lookup of a response's keys, absent (cold store)", absent), ("lookup of a response's keys, stored", stored[^1]) })
+        foreach (var (label, keys) in new[] { ("lookup of a response's keys, absent (cold store)", absent),
+            ("lookup of a response's keys, stored", stored[^1]) })
         {
             foreach (var parallel in new[] { 1, concurrency })
             {
@@ -99,7 +107,8 @@ internal static class StoreCost
                     await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (response, ct) =>
                     {
                         var found = await store.FindAsync(response, ct);
-                        if ((found[0] is null) != ReferenceEquals(keys, absent)) throw new InvalidOperationException("the lookup found what it should not, or missed what it should find");
+                        if ((found[0] is null) != ReferenceEquals(keys,
+                            absent)) throw new InvalidOperationException("the lookup found what it should not, or missed what it should find");
                     });
                 }, () => store.Health.Reads));
             }
@@ -114,16 +123,19 @@ internal static class StoreCost
         var objects = Enumerable.Range(0, criteria).Select(_ => new object()).ToArray();
         var digests = Enumerable.Range(0, responses).Select(r => VerdictCacheKey.Of("content", r.ToString(CultureInfo.InvariantCulture))).ToArray();
         var entries = new List<(VerdictLookup, CachedVerdict)>();
-        foreach (var d in digests) foreach (var o in objects) entries.Add((new VerdictLookup(new WarmKey(scope, d, o, 0), VerdictCacheKey.Of(d, "criterion")), Verdict));
+        foreach (var d in digests) foreach (var o in objects) entries.Add((new VerdictLookup(new WarmKey(scope, d, o, 0), VerdictCacheKey.Of(d, "criterion")),
+            Verdict));
         cache.Put(entries);
         var total = responses * criteria;
         var memory = Time(() =>
         {
-            foreach (var d in digests) foreach (var o in objects) if (!cache.TryRecall(new WarmKey(scope, d, o, 0), out _)) throw new InvalidOperationException("not in memory");
+            foreach (var d in digests) foreach (var o in objects) if (!cache.TryRecall(new WarmKey(scope, d, o, 0),
+                out _)) throw new InvalidOperationException("not in memory");
         });
         var hashing = Time(() =>
         {
-            foreach (var d in digests) foreach (var o in objects) VerdictCacheKey.Of("judge", "0", "160", "-", "tm-judge-2", "auto", "per-criterion", d, "c7", "The response names the first-line drug.", "", "0");
+            foreach (var d in digests) foreach (var o in objects) VerdictCacheKey.Of("judge", "0", "160", "-", "tm-judge-2", "auto", "per-criterion", d, "c7",
+                "The response names the first-line drug.", "", "0");
         });
         Console.WriteLine($"| front | warm verdict from memory (no key, no store) | {memory.TotalMicroseconds / total:0.000} | | 0 | |");
         Console.WriteLine($"| front | the SHA-256 store key a warm verdict does without | {hashing.TotalMicroseconds / total:0.000} | | | |");
@@ -162,5 +174,6 @@ internal static class StoreCost
     }
 
     private static void Report(string store, string operation, int verdicts, Pass p) =>
-        Console.WriteLine($"| {store} | {operation} | {p.Wall.TotalMicroseconds / verdicts:0.00} | {p.Cpu.TotalMicroseconds / verdicts:0.00} | {p.RoundTrips:#,0} | {(double)verdicts / Math.Max(1, p.RoundTrips):0.0} |");
+        Console.WriteLine($"| {store} | {operation} | {p.Wall.TotalMicroseconds / verdicts:0.00} | {p.Cpu.TotalMicroseconds / verdicts:0.00} | " +
+            $"{p.RoundTrips:#,0} | {(double)verdicts / Math.Max(1, p.RoundTrips):0.0} |");
 }

@@ -82,7 +82,8 @@ internal static class CommandRunner
         InputWarnings.Reported += onWarning;
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancel.Token);
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
+                cancel.Token);
         }
         catch (InputException ex)
         {

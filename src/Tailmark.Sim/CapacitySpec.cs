@@ -21,7 +21,8 @@ public sealed record CapacitySpec(int Slots, double PrefillTokensPerSecond, doub
         {
             throw new FormatException($"--capacity: prefix_cache must be on or off, not '{c2}'");
         }
-        return new CapacitySpec(slots, SpecParser.Positive(v, "prefill_tps", 20000, "--capacity"), SpecParser.Positive(v, "decode_tps", 2000, "--capacity"), cache);
+        return new CapacitySpec(slots, SpecParser.Positive(v, "prefill_tps", 20000, "--capacity"), SpecParser.Positive(v, "decode_tps", 2000, "--capacity"),
+            cache);
     }
 
     /// <summary>How long one slot is busy with a request: uncached prompt tokens at the prefill rate plus completion tokens at the decode rate.</summary>

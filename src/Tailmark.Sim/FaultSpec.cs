@@ -28,7 +28,8 @@ public sealed record FaultSpec(double RateLimited, double ServerError, double Ha
     {
         if (!Any) return null;
         var u = SimHash.Unit(seed, "fault", requestKey, attempt);
-        foreach (var (kind, rate) in new[] { (FaultKind.RateLimited, RateLimited), (FaultKind.ServerError, ServerError), (FaultKind.Hang, Hang), (FaultKind.Malformed, Malformed), (FaultKind.Truncate, Truncate) })
+        foreach (var (kind, rate) in new[] { (FaultKind.RateLimited, RateLimited), (FaultKind.ServerError, ServerError), (FaultKind.Hang, Hang),
+            (FaultKind.Malformed, Malformed), (FaultKind.Truncate, Truncate) })
         {
             if (u < rate) return kind;
             u -= rate;

@@ -37,7 +37,8 @@ internal static class SimDialectWriter
             switch (rng.Next(3))
             {
                 case 0: // the first criterion answered both ways, in two objects
-                    return new SimAnswer(Verdicts(decisions, new Style()) + "\n\nOn second thought:\n" + Verdicts([first with { Met = !first.Met }], new Style()));
+                    return new SimAnswer(Verdicts(decisions, new Style()) + "\n\nOn second thought:\n" + Verdicts([first with { Met = !first.Met }],
+                        new Style()));
                 case 1: // an id that was not asked
                     return new SimAnswer(Verdicts([first with { Id = first.Id + "-x" }, .. decisions.Skip(1)], new Style()));
                 default:
@@ -175,7 +176,8 @@ internal static class SimDialectWriter
         return rng.Next(2) == 0 ? map : Obj([("criteria", map)], s, 0);
     }
 
-    private static string Weight(int w, Style s) => s.StringWeights ? Str(w.ToString(CultureInfo.InvariantCulture), s) : w.ToString(CultureInfo.InvariantCulture);
+    private static string Weight(int w, Style s) =>
+        s.StringWeights ? Str(w.ToString(CultureInfo.InvariantCulture), s) : w.ToString(CultureInfo.InvariantCulture);
 
     private static string Bool(bool b, Style s) => s.Python ? (b ? "True" : "False") : (b ? "true" : "false");
 
@@ -255,8 +257,10 @@ internal static class SimDialectWriter
     ];
 
     private static readonly string[] FencedLead = ["Here is my assessment:", "Grading result:", "Below are the verdicts."];
-    private static readonly string[] ProseLead = ["I read the response against each criterion in turn, and here is what I found.", "After checking the response carefully, my grading is as follows."];
-    private static readonly string[] ProseTail = ["Each verdict rests only on what the response says.", "Let me know if you would like more detail on any of these."];
+    private static readonly string[] ProseLead = ["I read the response against each criterion in turn, and here is what I found.",
+        "After checking the response carefully, my grading is as follows."];
+    private static readonly string[] ProseTail = ["Each verdict rests only on what the response says.",
+        "Let me know if you would like more detail on any of these."];
     private static readonly string[] Remarks = ["Note: I applied each criterion literally.", "I hope this helps; ask if anything is unclear."];
 
     private static readonly string[] JudgeGarbage =

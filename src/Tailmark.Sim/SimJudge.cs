@@ -84,9 +84,11 @@ public sealed class SimJudge(SimWorld world, SimOptions options)
     /// <summary>The artifact text a criterion is about, when it names one.</summary>
     private static string? ArtifactIn(string criterion)
     {
-        if (criterion.Contains("question", StringComparison.Ordinal) && (criterion.Contains("prais", StringComparison.Ordinal) || criterion.Contains("compliment", StringComparison.Ordinal)))
+        if (criterion.Contains("question", StringComparison.Ordinal)
+            && (criterion.Contains("prais", StringComparison.Ordinal) || criterion.Contains("compliment", StringComparison.Ordinal)))
             return SimVocabulary.PraiseOpening;
-        if (criterion.Contains("prais", StringComparison.Ordinal) && (criterion.Contains("own", StringComparison.Ordinal) || criterion.Contains("itself", StringComparison.Ordinal)))
+        if (criterion.Contains("prais", StringComparison.Ordinal)
+            && (criterion.Contains("own", StringComparison.Ordinal) || criterion.Contains("itself", StringComparison.Ordinal)))
             return SimVocabulary.SelfPraise;
         if (criterion.Contains("grader", StringComparison.Ordinal) || criterion.Contains("evaluator", StringComparison.Ordinal))
             return "note to the grader";

@@ -49,7 +49,8 @@ public sealed class SimModels
         {
             case Judge:
                 decisions = _judge.Decide(request, choice);
-                return SimDialectWriter.Judge(decisions, Options.Dialects.For(Judge), SimHash.Random(World.Seed, "dialect", request.Model, request.Text, request.Seed, choice),
+                return SimDialectWriter.Judge(decisions, Options.Dialects.For(Judge),
+                    SimHash.Random(World.Seed, "dialect", request.Model, request.Text, request.Seed, choice),
                     request.ReasoningEffort, ConstrainedTo(request));
             case Proposer:
                 return _proposer.Respond(request, choice, Options.Dialects.For(Proposer), ConstrainedTo(request));
@@ -93,7 +94,8 @@ public sealed class SimModels
                 finish = "length";
             }
         }
-        return new SimChoice(content, finish, request.Logprobs ? Logprobs(content, decisions, request.TopLogprobs, answer.AnswerStart) : null, reasoning, answer.ReasoningField);
+        return new SimChoice(content, finish, request.Logprobs ? Logprobs(content, decisions, request.TopLogprobs, answer.AnswerStart) : null, reasoning,
+            answer.ReasoningField);
     }
 
     /// <summary>Keeps the first <paramref name="max"/> tokens of the text (with the white space between them).</summary>
@@ -128,7 +130,8 @@ public sealed class SimModels
         {
             var t = tokens[i];
             position = content.IndexOf(t, position, StringComparison.Ordinal) + t.Length;
-            var isVerdict = decisions is not null && t is "true" or "false" && i >= 3 && tokens[i - 3] == "met" && verdict < decisions.Count && position > answerStart;
+            var isVerdict = decisions is not null && t is "true" or "false" && i >= 3 && tokens[i - 3] == "met" && verdict < decisions.Count
+                && position > answerStart;
             if (!isVerdict)
             {
                 list.Add(new SimTokenLogprob(t, 0, top > 0 ? [(t, 0.0)] : []));

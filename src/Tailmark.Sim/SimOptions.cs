@@ -38,7 +38,8 @@ public sealed record SimOptions
     public void Validate()
     {
         if (Tasks < 1) throw new ArgumentOutOfRangeException(nameof(Tasks), Tasks, "at least 1");
-        foreach (var (name, value) in new[] { (nameof(JudgeErrorRate), JudgeErrorRate), (nameof(InjectionShare), InjectionShare), (nameof(ProposerMalformedRate), ProposerMalformedRate), (nameof(OracleNoise), OracleNoise) })
+        foreach (var (name, value) in new[] { (nameof(JudgeErrorRate), JudgeErrorRate), (nameof(InjectionShare), InjectionShare),
+            (nameof(ProposerMalformedRate), ProposerMalformedRate), (nameof(OracleNoise), OracleNoise) })
         {
             if (value is < 0 or > 1 || double.IsNaN(value)) throw new ArgumentOutOfRangeException(name, value, "a rate in [0,1]");
         }

@@ -48,7 +48,8 @@ public sealed class SimPerModel<T> where T : struct, Enum
     }
 
     /// <summary>The option's name for a value: its enum name in kebab case (ReasoningField → reasoning-field).</summary>
-    public static string Name(T value) => string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+    public static string Name(T value) =>
+        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     public static IEnumerable<string> Names => Enum.GetValues<T>().Select(Name);
 

@@ -24,9 +24,12 @@ internal static class BuildCommands
     public static Command Sample()
     {
         var prompts = new Option<string>("--prompts", "-p") { Description = "Prompt rows (prompt_id, prompt).", Required = true };
-        var generators = new Option<string>("--generators", "-g") { Description = "Comma-separated generator endpoint specs, e.g. sim:sim-great,sim:sim-diverse-1.", Required = true };
+        var generators = new Option<string>("--generators", "-g")
+            { Description = "Comma-separated generator endpoint specs, e.g. sim:sim-great,sim:sim-diverse-1.", Required = true };
         var n = new Option<int>("--n") { Description = "Samples per prompt and generator (sample i is asked with seed i).", DefaultValueFactory = _ => 4 };
-        var output = new Option<string>("--out", "-o") { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again. Rows are appended as they come and put in prompt, generator, sample order at the end.", Required = true };
+        var output = new Option<string>("--out", "-o")
+            { Description = "Pool (response rows) to write; an existing file is resumed: samples already in it are not asked again. Rows are appended as " +
+                "they come and put in prompt, generator, sample order at the end.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Samples asked at once.", DefaultValueFactory = _ => 16 };
         var command = new Command("sample", "Collect candidate responses from several generators into a pool.") { prompts, generators, n, output, concurrency };
         var endpointOptions = new EndpointOptions();
@@ -44,14 +47,16 @@ internal static class BuildCommands
             }
             var path = parse.GetValue(output)!;
             var have = PoolFile.Resume(path);
-            var plan = rows.SelectMany(r => clients.SelectMany(c => Enumerable.Range(0, parse.GetValue(n)).Select(i => (Prompt: r, c.Name, c.Client, Index: i)))).ToList();
+            var plan = rows.SelectMany(r =>
+                clients.SelectMany(c => Enumerable.Range(0, parse.GetValue(n)).Select(i => (Prompt: r, c.Name, c.Client, Index: i)))).ToList();
             var jobs = plan.Where(j => !have.Contains((j.Prompt.PromptId, PoolSampler.ResponseId(j.Name, j.Index)))).ToList();
             var failures = new List<string>();
             var written = 0;
             await using (var writer = new StreamWriter(path, append: true))
             {
                 var gate = new SemaphoreSlim(1, 1);
-                await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct }, async (job, token) =>
+                await Parallel.ForEachAsync(jobs,
+                    new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct }, async (job, token) =>
                 {
                     var sample = await PoolSampler.SampleAsync(job.Client, job.Name, job.Prompt, job.Index, 0, token);
                     await gate.WaitAsync(token);
@@ -89,9 +94,13 @@ internal static class BuildCommands
         var prompts = new Option<string>("--prompts", "-p") { Description = "Prompt rows (prompt_id, prompt, reference_answer?).", Required = true };
         var proposer = new Option<string>("--proposer") { Description = "Proposer endpoint spec.", DefaultValueFactory = _ => "sim" };
         var withReference = new Option<bool>("--with-reference") { Description = "Show the proposer each prompt's reference_answer." };
-        var output = new Option<string>("--out", "-o") { Description = "Rubrics to write (JSONL). Proposals are journalled in OUT's .partial file as they come, so a rerun of a killed run does not ask again.", Required = true };
+        var output = new Option<string>("--out", "-o")
+            { Description = "Rubrics to write (JSONL). Proposals are journalled in OUT's .partial file as they come, so a rerun of a killed run does not ask " +
+                "again.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Prompts worked on at once.", DefaultValueFactory = _ => 8 };
-        var command = new Command("propose", "Write an initial rubric for every prompt with a proposer model; a failed proposal keeps the prompt with a diagnostic.") { prompts, proposer, withReference, output, concurrency };
+        var command = new Command("propose",
+            "Write an initial rubric for every prompt with a proposer model; a failed proposal keeps the prompt with a diagnostic.")
+                { prompts, proposer, withReference, output, concurrency };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -105,7 +114,8 @@ internal static class BuildCommands
             using var journal = new ProposalJournal(StagedOutput.PartialPath(outPath));
             var results = new (Rubric Rubric, string? Problem)[rows.Count];
             var reused = 0;
-            await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct },
+            await Parallel.ForEachAsync(Enumerable.Range(0, rows.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct },
                 async (i, token) =>
                 {
                     var key = ProposalJournal.Key(client.Endpoint().Identity, rows[i], parse.GetValue(withReference));
@@ -121,7 +131,8 @@ internal static class BuildCommands
             await JsonRowSink.WriteAsync(results.Select(r => r.Rubric), outPath, RubricJsonWriter.Write, ct);
             journal.Complete();
             var failed = results.Where(r => r.Problem is not null).ToList();
-            foreach (var f in failed) Console.Error.WriteLine($"proposal failed for {f.Rubric.Id}: {f.Problem} (kept with a fallback criterion; see metadata.diagnostics)");
+            foreach (var f in failed) Console.Error.WriteLine($"proposal failed for {f.Rubric.Id}: {f.Problem} (kept with a fallback criterion; see " +
+                $"metadata.diagnostics)");
             var resumed = reused > 0 ? $" ({reused} from an unfinished earlier run)" : "";
             Console.Error.WriteLine($"proposed {rows.Count - failed.Count} rubric(s){resumed}, {failed.Count} failed and kept: {outPath}");
             return CommandRunner.Ok;
@@ -134,12 +145,14 @@ internal static class BuildCommands
         var rubrics = new Option<string>("--rubrics", "-r") { Description = "Initial rubrics (instance rubrics, by prompt_id).", Required = true };
         var pool = new Option<string>("--pool") { Description = "Candidate responses (response rows with generator).", Required = true };
         var proposer = new Option<string>("--proposer") { Description = "Proposer endpoint spec.", DefaultValueFactory = _ => "sim" };
-        var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec used to rank the pool each round.", DefaultValueFactory = _ => "sim" };
+        var judge = new Option<string>("--judge", "-j")
+            { Description = "Judge endpoint spec used to rank the pool each round.", DefaultValueFactory = _ => "sim" };
         var iterations = new Option<int>("--iterations") { Description = "Refinement rounds per prompt.", DefaultValueFactory = _ => 4 };
         var excludeUsed = new Option<bool>("--exclude-used") { Description = "Responses already contrasted leave the pool." };
         var pair = new Option<string>("--pair") { Description = "top2, tied or diverse.", DefaultValueFactory = _ => "top2" };
         var seed = new Option<int>("--seed") { Description = "Seed of the tie-breaking rule.", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out", "-o") { Description = "Run directory: rounds/PROMPT/round-K.json and rubrics.jsonl; rerunning resumes it.", Required = true };
+        var output = new Option<string>("--out", "-o")
+            { Description = "Run directory: rounds/PROMPT/round-K.json and rubrics.jsonl; rerunning resumes it.", Required = true };
         var concurrency = new Option<int>("--concurrency") { Description = "Prompts refined at once.", DefaultValueFactory = _ => 4 };
         var cache = CacheOption.Create();
         var command = new Command("refine", "Refine rubrics by contrasting pairs of strong responses (Refinement-through-Differentiation).")
@@ -170,14 +183,18 @@ internal static class BuildCommands
             var proposerClient = await endpoints.OpenAsync(parse.GetValue(proposer)!, "sim-proposer", null, ct);
             using var verdictCache = CacheOption.Open(parse.GetValue(cache)!);
             var runDir = parse.GetValue(output)!;
-            var grader = new ResponseGrader(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("ctt")));
-            using var grading = new BatchGrader(grader, new BatchGraderOptions { Concurrency = Math.Max(16, judgeClient.Endpoint().Limits.Concurrency), Time = CommandRunner.Time });
+            var grader = new ResponseGrader(new JudgeEngine([judgeClient], verdictCache, new JudgeOptions { Mode = JudgeMode.AllAtOnce }), new CheckRunner(),
+                new RewardPipeline(ScoringConfigLoader.Preset("ctt")));
+            using var grading = new BatchGrader(grader,
+                new BatchGraderOptions { Concurrency = Math.Max(16, judgeClient.Endpoint().Limits.Concurrency), Time = CommandRunner.Time });
             var refiner = new RubricRefiner(grading, new ProposerClient(proposerClient),
-                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir, CommandRunner.Secrets), set);
+                new RefineOptions(parse.GetValue(iterations), strategy, parse.GetValue(excludeUsed), parse.GetValue(seed)), new RoundStore(runDir,
+                    CommandRunner.Secrets), set);
             var finals = new Rubric[initial.Count];
             var notes = new List<string>();
             var done = 0;
-            await Parallel.ForEachAsync(Enumerable.Range(0, initial.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct }, async (i, token) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, initial.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parse.GetValue(concurrency)), CancellationToken = ct }, async (i, token) =>
             {
                 var rubric = initial[i];
                 var candidates = responses.GetValueOrDefault(rubric.PromptId ?? rubric.Id) ?? [];

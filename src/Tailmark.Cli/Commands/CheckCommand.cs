@@ -19,7 +19,8 @@ internal static class CheckCommand
         var input = new Option<string>("--input", "-i") { Description = "IFEval input data JSONL: key, prompt, instruction_id_list, kwargs.", Required = true };
         var responses = new Option<string>("--responses", "-r") { Description = "Responses JSONL: prompt, response.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Folder for eval_results_strict.jsonl and eval_results_loose.jsonl.", Required = true };
-        var ifeval = new Command("ifeval", "Evaluate responses on IFEval's verifiable instructions, strict and loose, exactly as the reference implementation does.")
+        var ifeval = new Command("ifeval",
+            "Evaluate responses on IFEval's verifiable instructions, strict and loose, exactly as the reference implementation does.")
         {
             input, responses, output,
         };

@@ -10,7 +10,8 @@ internal static class CoverageOption
     public static Option<double?> Create() => new("--min-judged-coverage")
     {
         Description = "Share of a rubric's judged weight that must get a verdict for the reward to be defined (else null, " +
-            $"'insufficient_coverage'); 0 turns the rule off. Default: the scoring configuration's ({ScoringConfig.DefaultMinJudgedCoverage.ToString(CultureInfo.InvariantCulture)}).",
+            $"'insufficient_coverage'); 0 turns the rule off. Default: the scoring configuration's " +
+                $"({ScoringConfig.DefaultMinJudgedCoverage.ToString(CultureInfo.InvariantCulture)}).",
     };
 
     public static ScoringConfig Apply(ScoringConfig config, double? value)

@@ -13,11 +13,15 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out", "-o") { Description = "Folder for everything the demo writes.", DefaultValueFactory = _ => Path.Combine("out", "demo") };
+        var output = new Option<string>("--out", "-o")
+            { Description = "Folder for everything the demo writes.", DefaultValueFactory = _ => Path.Combine("out", "demo") };
         var tasks = new Option<int>("--tasks") { Description = "Prompts in the simulated world.", DefaultValueFactory = _ => 16 };
         var seed = new Option<int>("--seed") { Description = "World seed.", DefaultValueFactory = _ => 7 };
-        var dialect = new Option<string>("--sim-dialect") { Description = "How the simulated judge and proposer write, as for `sim serve --dialect`: mixed (the default) answers the way served models do.", DefaultValueFactory = _ => "mixed" };
-        var command = new Command("demo", "Run the whole walk on the simulated world, with no configuration: pool, rubrics, refinement, grading, serving, tail accuracy, best-of-n.")
+        var dialect = new Option<string>("--sim-dialect")
+            { Description = "How the simulated judge and proposer write, as for `sim serve --dialect`: mixed (the default) answers the way served models do.",
+                DefaultValueFactory = _ => "mixed" };
+        var command = new Command("demo",
+            "Run the whole walk on the simulated world, with no configuration: pool, rubrics, refinement, grading, serving, tail accuracy, best-of-n.")
         {
             output, tasks, seed, dialect,
         };

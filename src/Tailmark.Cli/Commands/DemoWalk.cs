@@ -76,8 +76,10 @@ internal sealed class DemoWalk : IAsyncDisposable
         _world = _endpoints.Sim!.World;
         foreach (var g in PoolGenerators.Concat(HeldOutGenerators).Distinct()) _clients[g] = await _endpoints.OpenAsync($"sim:{g}", g, _limits, ct);
         _prompts = [.. _world.Tasks.Select(t => new PromptRow(t.Id, PromptContent.FromText(t.Prompt), null, [], JsonMaps.Empty))];
-        await JsonRowSink.WriteAsync(_prompts, In("prompts.jsonl"), (w, p) => { w.WriteStartObject(); w.WriteString("prompt_id", p.PromptId); w.WriteString("prompt", p.Prompt.Text); w.WriteEndObject(); }, ct);
-        Step($"started the simulated world on {_endpoints.Sim.BaseUrl} ({_world.Tasks.Length} tasks, seed {_world.Seed}); every model below is called over HTTP");
+        await JsonRowSink.WriteAsync(_prompts, In("prompts.jsonl"), (w, p) =>
+            { w.WriteStartObject(); w.WriteString("prompt_id", p.PromptId); w.WriteString("prompt", p.Prompt.Text); w.WriteEndObject(); }, ct);
+        Step($"started the simulated world on {_endpoints.Sim.BaseUrl} ({_world.Tasks.Length} tasks, seed {_world.Seed}); every model below is called over " +
+            $"HTTP");
         if (_dialects.For(SimModels.Judge) == SimDialect.Mixed)
         {
             Step("its judge and proposer answer like served models (dialect 'mixed'): reasoning, fences, prose, Python literals, drafts");
@@ -105,7 +107,8 @@ internal sealed class DemoWalk : IAsyncDisposable
         var proposer = new RubricProposer(new ProposerClient(_proposer));
         foreach (var p in _prompts) _initial.Add((await proposer.ProposeAsync(p, false, ct)).Rubric);
         await JsonRowSink.WriteAsync(_initial, In("rubrics.jsonl"), RubricJsonWriter.Write, ct);
-        Step($"proposed {_initial.Count} rubrics ({_initial.Average(r => r.Criteria.Length):0.0} criteria each, {_initial.Count(r => r.Metadata.ContainsKey("proposal_failed"))} fell back after a malformed proposal) → rubrics.jsonl");
+        Step($"proposed {_initial.Count} rubrics ({_initial.Average(r => r.Criteria.Length):0.0} criteria " +
+            $"each, {_initial.Count(r => r.Metadata.ContainsKey("proposal_failed"))} fell back after a malformed proposal) → rubrics.jsonl");
     }
 
     public async Task RefineAsync(CancellationToken ct)
@@ -115,15 +118,18 @@ internal sealed class DemoWalk : IAsyncDisposable
         var refiner = new RubricRefiner(grading, new ProposerClient(_proposer),
             new RefineOptions(3, PairStrategy.Top2, ExcludeUsed: true, Seed: _world.Seed), new RoundStore(In("run")));
         _refined = new Rubric[_initial.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, _initial.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, _initial.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+            async (i, token) =>
             _refined[i] = (await refiner.RefineAsync(_initial[i], [.. _pool.Where(r => r.PromptId == _initial[i].PromptId)], token)).Final);
         await JsonRowSink.WriteAsync(_refined, In("run", "rubrics.jsonl"), RubricJsonWriter.Write, ct);
-        Step($"refined them over 3 rounds of contrasting pairs ({_refined.Average(r => r.Criteria.Length):0.0} criteria each) → run/rubrics.jsonl, run/rounds/");
+        Step($"refined them over 3 rounds of contrasting pairs ({_refined.Average(r => r.Criteria.Length):0.0} criteria each) → run/rubrics.jsonl, " +
+            $"run/rounds/");
     }
 
     public async Task GradeHeldOutAsync(CancellationToken ct)
     {
-        _grader = new ResponseGrader(new JudgeEngine([_judge], _cache, new JudgeOptions()), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Preset("default")));
+        _grader = new ResponseGrader(new JudgeEngine([_judge], _cache, new JudgeOptions()), new CheckRunner(),
+            new RewardPipeline(ScoringConfigLoader.Preset("default")));
         foreach (var p in _prompts)
         {
             foreach (var g in HeldOutGenerators)
@@ -135,10 +141,12 @@ internal sealed class DemoWalk : IAsyncDisposable
         var refined = new RubricSet(_refined);
         var graded = (await grading.GradeAllAsync(_heldOut.Select(r => refined.ItemFor(r)!), null, ct)).Select(o => o.GradedOrThrow()).ToList();
         await JsonRowSink.WriteAsync(graded, In(RunReport.Graded), (w, g) => GradedRowWriter.Write(w, g.Row, g.Result), ct);
-        var byModel = graded.Select((g, i) => (Generator: _heldOut[i].Generator ?? "?", Reward: g.Result.Reward ?? 0)).GroupBy(x => x.Generator).ToDictionary(g => g.Key, g => g.Average(x => x.Reward));
+        var byModel = graded.Select((g, i) => (Generator: _heldOut[i].Generator ?? "?", Reward: g.Result.Reward ?? 0)).GroupBy(x =>
+            x.Generator).ToDictionary(g => g.Key, g => g.Average(x => x.Reward));
         var judged = graded.Sum(g => g.JudgeCalls);
         var unread = graded.Sum(g => g.Row.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess));
-        Step($"graded {graded.Count} held-out responses per criterion with the refined rubrics: mean reward {string.Join(", ", byModel.Select(kv => $"{kv.Key} {kv.Value:0.00}"))} → graded.jsonl");
+        Step($"graded {graded.Count} held-out responses per criterion with the refined rubrics: mean " +
+            $"reward {string.Join(", ", byModel.Select(kv => $"{kv.Key} {kv.Value:0.00}"))} → graded.jsonl");
         Step($"read {graded.Sum(g => g.Row.Verdicts.Count)} verdicts from {judged} judge answers without guessing; {unread} cannot_assess");
     }
 
@@ -148,7 +156,8 @@ internal sealed class DemoWalk : IAsyncDisposable
         var index = new RubricIndex(new RubricSet(_refined, [BuiltinRubrics.Defense(DefenseMode.Veto)]));
         var options = new RewardServerOptions();
         using var grading = new BatchGrader(_grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true, Time = CommandRunner.Time });
-        await using var server = await RewardServer.StartAsync(new RewardService(index, grading, options, metrics, time: CommandRunner.Time), metrics, options, cancellationToken: ct);
+        await using var server = await RewardServer.StartAsync(new RewardService(index, grading, options, metrics, time: CommandRunner.Time), metrics, options,
+            cancellationToken: ct);
         using var http = new HttpClient();
         var task = _world.Tasks[0];
         var items = new[]
@@ -161,12 +170,14 @@ internal sealed class DemoWalk : IAsyncDisposable
         using var response = await http.PostAsJsonAsync(new Uri(server.BaseUrl, "v1/reward"), body, ct);
         var rewards = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("rewards").EnumerateArray()
             .Select(r => r.ValueKind == JsonValueKind.Number ? r.GetDouble().ToString("0.00", CultureInfo.InvariantCulture) : "null").ToList();
-        Step($"served rewards through a real reward server at {server.BaseUrl}v1/reward: sim-great {rewards[0]}, sim-base {rewards[1]}, a flattering response that addresses the grader {rewards[2]} (vetoed by the defense rubric)");
+        Step($"served rewards through a real reward server at {server.BaseUrl}v1/reward: sim-great {rewards[0]}, sim-base {rewards[1]}, a flattering " +
+            $"response that addresses the grader {rewards[2]} (vetoed by the defense rubric)");
     }
 
     public async Task TailExperimentAsync(CancellationToken ct)
     {
-        IChatClient Generator(string m) => _clients.TryGetValue(m, out var c) ? c : _clients[m] = _endpoints.OpenAsync($"sim:{m}", m, _limits, ct).GetAwaiter().GetResult();
+        IChatClient Generator(string m) =>
+            _clients.TryGetValue(m, out var c) ? c : _clients[m] = _endpoints.OpenAsync($"sim:{m}", m, _limits, ct).GetAwaiter().GetResult();
         var rows = await new TailExperiment(_world, Generator, _proposer, _judge, votes: 5).RunAsync(4, null, ct);
         await JsonRowSink.WriteAsync(rows, In(RunReport.Accuracy), (w, r) => AccuracyRowWriter.Write(w, r.Name, [r.High, r.Low, r.All], r.MeanCriteria), ct);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("rubrics built from", "high-reward pairs", "low-reward pairs");
@@ -184,13 +195,17 @@ internal sealed class DemoWalk : IAsyncDisposable
         {
             var set = new RubricSet(rubrics);
             var candidates = (await grading.GradeAllAsync(_pool.Select(r => set.ItemFor(r)!), null, ct)).Select(o => new BestOfN.Candidate(
-                o.Item.Response.PromptId, o.GradedOrThrow().Result.Reward, SimWorld.Gold(_world.TaskById(o.Item.Response.PromptId)!, o.Item.Response.Response))).ToList();
+                o.Item.Response.PromptId, o.GradedOrThrow().Result.Reward, SimWorld.Gold(_world.TaskById(o.Item.Response.PromptId)!,
+                    o.Item.Response.Response))).ToList();
             bon.Add((name, BestOfN.Curve(candidates, 8)));
         }
-        await JsonRowSink.WriteAsync(bon.SelectMany(c => c.Curve.Select(p => (c.Name, Point: p))), In(RunReport.BestOfN), (w, x) => BestOfNRowWriter.Write(w, x.Point, x.Name), ct);
-        Step($"best-of-8 over the pool (exact, → {RunReport.BestOfN}): gold {bon[0].Curve[^1].Gold:0.000} with the initial rubrics, {bon[1].Curve[^1].Gold:0.000} with the refined ones (best-of-1: {bon[0].Curve[0].Gold:0.000})");
+        await JsonRowSink.WriteAsync(bon.SelectMany(c => c.Curve.Select(p => (c.Name, Point: p))), In(RunReport.BestOfN), (w, x) =>
+            BestOfNRowWriter.Write(w, x.Point, x.Name), ct);
+        Step($"best-of-8 over the pool (exact, → {RunReport.BestOfN}): gold {bon[0].Curve[^1].Gold:0.000} with the initial " +
+            $"rubrics, {bon[1].Curve[^1].Gold:0.000} with the refined ones (best-of-1: {bon[0].Curve[0].Gold:0.000})");
         var theory = Theory.KlRegularized(QuantileMap.Parse("top:0.25"), 0.1);
-        Step($"theory: with the top 25% misranked, the β = 0.1 optimum wins {theory.WinRate:0.000} instead of {Theory.KlRegularized(QuantileMap.Parse("correct"), 0.1).WinRate:0.000} (KL {theory.Kl:0.000})");
+        Step($"theory: with the top 25% misranked, the β = 0.1 optimum wins {theory.WinRate:0.000} instead " +
+            $"of {Theory.KlRegularized(QuantileMap.Parse("correct"), 0.1).WinRate:0.000} (KL {theory.Kl:0.000})");
     }
 
     public async Task ReportAsync(CancellationToken ct)

@@ -15,16 +15,29 @@ internal sealed class EndpointOptions
 {
     public Option<string?> File { get; } = new("--endpoints") { Description = "YAML file of named endpoints with their limits and prices." };
 
-    public Option<int> Seed { get; } = new("--sim-seed") { Description = "Seed of the in-process simulated world (for sim endpoints).", DefaultValueFactory = _ => new SimOptions().Seed };
-    public Option<int> Tasks { get; } = new("--sim-tasks") { Description = "Tasks in the in-process simulated world.", DefaultValueFactory = _ => new SimOptions().Tasks };
-    public Option<string?> Faults { get; } = new("--sim-faults") { Description = "Faults the in-process simulated server injects, as for `sim serve --faults`." };
-    public Option<string?> Capacity { get; } = new("--sim-capacity") { Description = "Capacity of the in-process simulated server, as for `sim serve --capacity`." };
-    public Option<string?> Dialect { get; } = new("--sim-dialect") { Description = $"How the in-process simulated judge and proposer write, as for `sim serve --dialect` ({string.Join(", ", SimPerModel<SimDialect>.Names)}; per model: sim-judge=think,sim-proposer=fenced)." };
-    public Option<string?> Structured { get; } = new("--sim-structured") { Description = "What the in-process simulated server does with response_format, as for `sim serve --structured` (ignore, honour, json-object-only, reject; per model too)." };
+    public Option<int> Seed { get; } = new("--sim-seed")
+        { Description = "Seed of the in-process simulated world (for sim endpoints).", DefaultValueFactory = _ => new SimOptions().Seed };
+    public Option<int> Tasks { get; } = new("--sim-tasks")
+        { Description = "Tasks in the in-process simulated world.", DefaultValueFactory = _ => new SimOptions().Tasks };
+    public Option<string?> Faults { get; } = new("--sim-faults")
+        { Description = "Faults the in-process simulated server injects, as for `sim serve --faults`." };
+    public Option<string?> Capacity { get; } = new("--sim-capacity")
+        { Description = "Capacity of the in-process simulated server, as for `sim serve --capacity`." };
+    public Option<string?> Dialect { get; } = new("--sim-dialect")
+        { Description = $"How the in-process simulated judge and proposer write, as for `sim serve --dialect` " +
+            $"({string.Join(", ", SimPerModel<SimDialect>.Names)}; per model: sim-judge=think,sim-proposer=fenced)." };
+    public Option<string?> Structured { get; } = new("--sim-structured")
+        { Description = "What the in-process simulated server does with response_format, as for `sim serve --structured` (ignore, honour, json-object-only, " +
+            "reject; per model too)." };
 
-    public Option<string> StructuredOutput { get; } = new("--structured-output") { Description = "What endpoints not named in the endpoints file are asked for when JSON is wanted: auto (json_schema, falling back to json_object, then plain text), json_schema, json_object or none.", DefaultValueFactory = _ => "auto" };
-    public Option<string?> ReasoningEffort { get; } = new("--reasoning-effort") { Description = "reasoning_effort sent to endpoints not named in the endpoints file (e.g. low, medium, high; default: not sent)." };
-    public Option<int> ReasoningTokens { get; } = new("--reasoning-tokens") { Description = "Tokens allowed for reasoning on every call, added to the output budget, for endpoints not named in the endpoints file (a reasoning judge needs a few thousand).", DefaultValueFactory = _ => 0 };
+    public Option<string> StructuredOutput { get; } = new("--structured-output")
+        { Description = "What endpoints not named in the endpoints file are asked for when JSON is wanted: auto (json_schema, falling back to json_object, " +
+            "then plain text), json_schema, json_object or none.", DefaultValueFactory = _ => "auto" };
+    public Option<string?> ReasoningEffort { get; } = new("--reasoning-effort")
+        { Description = "reasoning_effort sent to endpoints not named in the endpoints file (e.g. low, medium, high; default: not sent)." };
+    public Option<int> ReasoningTokens { get; } = new("--reasoning-tokens")
+        { Description = "Tokens allowed for reasoning on every call, added to the output budget, for endpoints not named in the endpoints file (a reasoning " +
+            "judge needs a few thousand).", DefaultValueFactory = _ => 0 };
 
     public void AddTo(Command command)
     {
@@ -51,7 +64,8 @@ internal sealed class EndpointOptions
             ?? throw new UsageException($"--structured-output must be auto, json_schema, json_object or none, not '{parse.GetValue(StructuredOutput)}'");
         try
         {
-            return new EndpointRequestOptions { StructuredOutput = mode, ReasoningEffort = parse.GetValue(ReasoningEffort), ReasoningTokens = parse.GetValue(ReasoningTokens) }.Validated();
+            return new EndpointRequestOptions { StructuredOutput = mode, ReasoningEffort = parse.GetValue(ReasoningEffort),
+                ReasoningTokens = parse.GetValue(ReasoningTokens) }.Validated();
         }
         catch (ArgumentOutOfRangeException ex)
         {

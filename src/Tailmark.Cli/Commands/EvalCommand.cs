@@ -20,12 +20,16 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var pool = new Option<string>("--pool") { Description = "Candidate responses (response rows; a numeric \"gold\" field is used as gold).", Required = true };
+        var pool = new Option<string>("--pool")
+            { Description = "Candidate responses (response rows; a numeric \"gold\" field is used as gold).", Required = true };
         var shared = new EvalOptions("Rubrics giving the proxy reward (instance rubrics by prompt_id).");
-        var gold = new Option<string>("--gold") { Description = "Where gold comes from: field (the rows' \"gold\") or sim (the simulated world's gold of each text).", DefaultValueFactory = _ => "field" };
+        var gold = new Option<string>("--gold")
+            { Description = "Where gold comes from: field (the rows' \"gold\") or sim (the simulated world's gold of each text).", DefaultValueFactory = _ =>
+                "field" };
         var maxN = new Option<int?>("--max-n") { Description = "Largest n (default: the largest pool size)." };
         var output = new Option<string?>("--out", "-o") { Description = "Write the whole curve (n, kl, proxy, gold) as JSONL." };
-        var bon = new Command("bon", "Best-of-n curves on a scored pool, computed exactly from order statistics: where gold stops rising while the proxy still climbs.")
+        var bon = new Command("bon",
+            "Best-of-n curves on a scored pool, computed exactly from order statistics: where gold stops rising while the proxy still climbs.")
         {
             pool, gold, maxN, output,
         };
@@ -51,18 +55,22 @@ internal static class EvalCommand
                 double g;
                 if (world is not null)
                 {
-                    var task = world.TaskById(r.PromptId) ?? throw new Io.InputException(parse.GetValue(pool)!, null, "prompt_id", $"\"{r.PromptId}\" is not a task of the simulated world (check --sim-seed and --sim-tasks)");
+                    var task = world.TaskById(r.PromptId)
+                        ?? throw new Io.InputException(parse.GetValue(pool)!, null, "prompt_id",
+                            $"\"{r.PromptId}\" is not a task of the simulated world (check --sim-seed and --sim-tasks)");
                     g = SimWorld.Gold(task, r.Response);
                 }
                 else if (r.Extra.TryGetValue("gold", out var ge) && ge.ValueKind == JsonValueKind.Number)
                 {
                     g = ge.GetDouble();
                     // 1e400 parses as infinity: a best-of-n curve over it would be meaningless, not merely wrong.
-                    if (!double.IsFinite(g)) throw new Io.InputException(parse.GetValue(pool)!, null, "gold", $"response {r.ResponseId} of {r.PromptId} has gold {ge.GetRawText()}, not a finite number");
+                    if (!double.IsFinite(g)) throw new Io.InputException(parse.GetValue(pool)!, null, "gold",
+                        $"response {r.ResponseId} of {r.PromptId} has gold {ge.GetRawText()}, not a finite number");
                 }
                 else
                 {
-                    throw new Io.InputException(parse.GetValue(pool)!, null, "gold", $"response {r.ResponseId} of {r.PromptId} has no numeric gold (use --gold sim for simulated pools)");
+                    throw new Io.InputException(parse.GetValue(pool)!, null, "gold",
+                        $"response {r.ResponseId} of {r.PromptId} has no numeric gold (use --gold sim for simulated pools)");
                 }
                 items.Add(item with { State = g });
             }
@@ -80,7 +88,8 @@ internal static class EvalCommand
                 table.AddRow(point.N.ToString(CultureInfo.InvariantCulture), point.Kl.ToString("0.0000", CultureInfo.InvariantCulture),
                     point.Proxy.ToString("0.0000", CultureInfo.InvariantCulture), point.Gold.ToString("0.0000", CultureInfo.InvariantCulture));
             }
-            CommandRunner.Out.MarkupLine($"Best-of-n over {candidates.Count} responses to {candidates.Select(c => c.PromptId).Distinct().Count()} prompts (exact, proxy ties broken uniformly):");
+            CommandRunner.Out.MarkupLine($"Best-of-n over {candidates.Count} responses to {candidates.Select(c => c.PromptId).Distinct().Count()} prompts " +
+                $"(exact, proxy ties broken uniformly):");
             CommandRunner.Out.Write(table);
             CommandRunner.Out.WriteLine(BestOfN.GoldPeak(curve) is { } peak
                 ? $"over-optimization: gold peaks at n = {peak} while the proxy keeps rising to n = {curve.Count}"

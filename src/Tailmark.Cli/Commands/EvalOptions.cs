@@ -41,7 +41,8 @@ internal sealed class EvalOptions(string rubricsDescription)
         var endpoints = Endpoint.Open(parse);
         try
         {
-            return new Opened(endpoints, await Graders.OpenAsync(endpoints, parse.GetValue(Judge)!, parse.GetValue(Cache)!, judge, parse.GetValue(Scoring), ct));
+            return new Opened(endpoints,
+                await Graders.OpenAsync(endpoints, parse.GetValue(Judge)!, parse.GetValue(Cache)!, judge, parse.GetValue(Scoring), ct));
         }
         catch
         {

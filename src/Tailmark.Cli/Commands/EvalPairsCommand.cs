@@ -25,12 +25,17 @@ internal static class EvalPairsCommand
     public static Command Create()
     {
         var shared = new EvalOptions("Rubrics (instance rubrics by prompt_id).");
-        var pairs = new Option<string>("--pairs") { Description = "Pair rows: prompt_id, chosen, rejected, chosen_gold?, rejected_gold?, region?, chosen_labels?, rejected_labels?.", Required = true };
-        var responses = new Option<string?>("--responses") { Description = "Response rows: lets chosen/rejected name response ids instead of holding the texts." };
+        var pairs = new Option<string>("--pairs")
+            { Description = "Pair rows: prompt_id, chosen, rejected, chosen_gold?, rejected_gold?, region?, chosen_labels?, rejected_labels?.",
+                Required = true };
+        var responses = new Option<string?>("--responses")
+            { Description = "Response rows: lets chosen/rejected name response ids instead of holding the texts." };
         var votes = new Option<int>("--votes") { Description = "Judge votes per criterion (majority).", DefaultValueFactory = _ => 1 };
-        var ties = new Option<string>("--ties") { Description = "A pair the reward scores equal counts as wrong, half or is excluded.", DefaultValueFactory = _ => "wrong" };
+        var ties = new Option<string>("--ties")
+            { Description = "A pair the reward scores equal counts as wrong, half or is excluded.", DefaultValueFactory = _ => "wrong" };
         var output = new Option<string?>("--out", "-o") { Description = "Also write the accuracies as one accuracy row (JSONL, read by `tailmark report`)." };
-        var command = new Command("pairs", "Accuracy of rubric rewards on preference pairs, by reward region, with bootstrap 95% intervals; judge agreement with criterion labels.")
+        var command = new Command("pairs",
+            "Accuracy of rubric rewards on preference pairs, by reward region, with bootstrap 95% intervals; judge agreement with criterion labels.")
         {
             pairs, responses, votes, ties, output,
         };
@@ -67,7 +72,8 @@ internal static class EvalPairsCommand
                 {
                     foreach (var (id, label) in labels)
                     {
-                        if (graded.Row.Verdicts.TryGetValue(id, out var v) && v.Status != VerdictStatus.CannotAssess) labelled.Add((label, v.Status == VerdictStatus.Met));
+                        if (graded.Row.Verdicts.TryGetValue(id, out var v)
+                            && v.Status != VerdictStatus.CannotAssess) labelled.Add((label, v.Status == VerdictStatus.Met));
                     }
                 }
             }
@@ -75,7 +81,8 @@ internal static class EvalPairsCommand
             Print(accuracies, labelled.Count > 0 ? Agreement.Of(labelled) : null, tiePolicy);
             if (parse.GetValue(output) is { } path)
             {
-                await JsonRowSink.WriteAsync([accuracies], path, (w, a) => AccuracyRowWriter.Write(w, Path.GetFileNameWithoutExtension(parse.GetValue(shared.Rubrics)!), a), ct);
+                await JsonRowSink.WriteAsync([accuracies], path, (w, a) =>
+                    AccuracyRowWriter.Write(w, Path.GetFileNameWithoutExtension(parse.GetValue(shared.Rubrics)!), a), ct);
             }
             return CommandRunner.Ok;
         });
@@ -84,7 +91,8 @@ internal static class EvalPairsCommand
 
     /// <summary>A pair row; <see cref="Fields"/> are its other fields (its task and tags among them), passed to both sides.</summary>
     private sealed record PairRow(string PromptId, string Chosen, string Rejected, double? ChosenGold, double? RejectedGold, string? Region,
-        IReadOnlyDictionary<string, bool> ChosenLabels, IReadOnlyDictionary<string, bool> RejectedLabels, ImmutableSortedDictionary<string, JsonElement> Fields);
+        IReadOnlyDictionary<string, bool> ChosenLabels, IReadOnlyDictionary<string, bool> RejectedLabels,
+        ImmutableSortedDictionary<string, JsonElement> Fields);
 
     private static Task<List<PairRow>> ReadPairsAsync(string path, RubricSet rubrics,
         IReadOnlyDictionary<(string, string), ResponseRow>? texts, CancellationToken ct) =>
@@ -101,7 +109,8 @@ internal static class EvalPairsCommand
             var fields = f.Rest(quiet: true);
             TraitFields.Read(fields, f.Log);
             if (promptId is not null && !rubrics.HasPrompt(promptId)) f.Log.Error("prompt_id", $"no instance rubric for prompt \"{promptId}\"");
-            string Resolve(string value) => texts is not null && promptId is not null && texts.TryGetValue((promptId, value), out var row) ? row.Response : value;
+            string Resolve(string value) => texts is not null && promptId is not null
+                && texts.TryGetValue((promptId, value), out var row) ? row.Response : value;
             return promptId is not null && chosen is not null && rejected is not null
                 ? new PairRow(promptId, Resolve(chosen), Resolve(rejected), cg, rg, region, cl, rl, fields)
                 : null;
@@ -138,7 +147,8 @@ internal static class EvalPairsCommand
     {
         static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("0.000", CultureInfo.InvariantCulture);
         var table = new Table().Border(TableBorder.Rounded).AddColumns("region", "pairs", "ties", "accuracy", "95% interval");
-        foreach (var r in rows) table.AddRow(Markup.Escape(r.Region), r.Pairs.ToString(CultureInfo.InvariantCulture), r.Ties.ToString(CultureInfo.InvariantCulture), F(r.Accuracy), Markup.Escape($"[{F(r.Low)}, {F(r.High)}]"));
+        foreach (var r in rows) table.AddRow(Markup.Escape(r.Region), r.Pairs.ToString(CultureInfo.InvariantCulture),
+            r.Ties.ToString(CultureInfo.InvariantCulture), F(r.Accuracy), Markup.Escape($"[{F(r.Low)}, {F(r.High)}]"));
         CommandRunner.Out.MarkupLine($"Preference accuracy (ties counted {ties.ToString().ToLowerInvariant()}):");
         CommandRunner.Out.Write(table);
         if (agreement is not null)

@@ -19,11 +19,15 @@ internal static class ExperimentCommand
         var tasks = new Option<int>("--tasks") { Description = "Tasks (prompts) in the simulated world.", DefaultValueFactory = _ => 24 };
         var seed = new Option<int>("--seed") { Description = "World seed.", DefaultValueFactory = _ => 7 };
         var votes = new Option<int>("--votes") { Description = "Judge votes per criterion when evaluating (majority).", DefaultValueFactory = _ => 5 };
-        var judgeError = new Option<double>("--judge-error") { Description = "Error rate of the simulated judge.", DefaultValueFactory = _ => new SimOptions().JudgeErrorRate };
+        var judgeError = new Option<double>("--judge-error")
+            { Description = "Error rate of the simulated judge.", DefaultValueFactory = _ => new SimOptions().JudgeErrorRate };
         var concurrency = new Option<int>("--concurrency") { Description = "Tasks worked on at once.", DefaultValueFactory = _ => 4 };
         var output = new Option<string?>("--out", "-o") { Description = "Also write the results as JSON to this file." };
-        var dialect = new Option<string?>("--sim-dialect") { Description = "How the simulated judge and proposer write, as for `sim serve --dialect` (default clean)." };
-        var tail = new Command("tail", "Build rubrics five ways (prompt only; 1 pair good; 1 pair great; 4 rounds great; 4 rounds great & diverse) and measure their accuracy against gold on high- and low-reward pairs.")
+        var dialect = new Option<string?>("--sim-dialect")
+            { Description = "How the simulated judge and proposer write, as for `sim serve --dialect` (default clean)." };
+        var tail = new Command("tail",
+            "Build rubrics five ways (prompt only; 1 pair good; 1 pair great; 4 rounds great; 4 rounds great & diverse) and measure their accuracy against " +
+                "gold on high- and low-reward pairs.")
         {
             tasks, seed, votes, judgeError, concurrency, output, dialect,
         };
@@ -68,8 +72,10 @@ internal static class ExperimentCommand
     {
         static string P(AccuracyWithInterval r) => double.IsNaN(r.Accuracy) ? "-" : $"{100 * r.Accuracy:0.0}% [{100 * r.Low:0}–{100 * r.High:0}] ({r.Pairs})";
         var table = new Table().Border(TableBorder.Rounded).AddColumns("rubrics built from", "high-reward pairs", "low-reward pairs", "all pairs", "criteria");
-        foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), Markup.Escape(P(r.High)), Markup.Escape(P(r.Low)), Markup.Escape(P(r.All)), r.MeanCriteria.ToString("0.0", CultureInfo.InvariantCulture));
-        CommandRunner.Out.MarkupLine($"Rubric accuracy against gold, {tasks} tasks, seed {seed}, {votes}-vote majority, ties counted wrong (bootstrap 95% interval, pairs in parentheses):");
+        foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), Markup.Escape(P(r.High)), Markup.Escape(P(r.Low)), Markup.Escape(P(r.All)),
+            r.MeanCriteria.ToString("0.0", CultureInfo.InvariantCulture));
+        CommandRunner.Out.MarkupLine($"Rubric accuracy against gold, {tasks} tasks, seed {seed}, {votes}-vote majority, ties counted wrong (bootstrap 95% " +
+            $"interval, pairs in parentheses):");
         CommandRunner.Out.Write(table);
     }
 

@@ -8,7 +8,8 @@ internal static class FormatOption
 {
     public static Option<string?> Create(string name, string description) => new(name)
     {
-        Description = $"{description} One of: {string.Join(", ", RubricFormats.Names)}. Default: guessed from the file name (.yaml → yaml, .txt → plain, else tailmark).",
+        Description = $"{description} One of: {string.Join(", ", RubricFormats.Names)}. Default: guessed from the file name (.yaml → yaml, .txt → plain, " +
+            $"else tailmark).",
     };
 
     public static IRubricFormat Resolve(string? name, string path)

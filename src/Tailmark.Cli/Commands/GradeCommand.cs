@@ -25,30 +25,44 @@ internal static class GradeCommand
 {
     public static Command Create()
     {
-        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics (any format `convert` reads); instance rubrics are found by prompt_id.", Required = true };
+        var rubrics = new Option<string>("--rubrics", "-r")
+            { Description = "Rubrics (any format `convert` reads); instance rubrics are found by prompt_id.", Required = true };
         var responses = new Option<string>("--responses") { Description = "Response rows: prompt_id, response_id, response.", Required = true };
-        var judges = new Option<string[]>("--judge", "-j") { Description = "Judge endpoint: sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL or a configured name. Repeat for an ensemble.", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore, DefaultValueFactory = _ => ["sim"] };
+        var judges = new Option<string[]>("--judge", "-j")
+            { Description = "Judge endpoint: sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL or a configured name. Repeat for an ensemble.",
+                AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore, DefaultValueFactory = _ => ["sim"] };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
         var mode = new Option<string>("--mode") { Description = "per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
         var votes = new Option<int>("--votes") { Description = "Samples per criterion, majority wins.", DefaultValueFactory = _ => 1 };
-        var ties = new Option<string>("--ties") { Description = "An even split of votes: cannot_assess, met or not_met.", DefaultValueFactory = _ => "cannot_assess" };
+        var ties = new Option<string>("--ties")
+            { Description = "An even split of votes: cannot_assess, met or not_met.", DefaultValueFactory = _ => "cannot_assess" };
         var logprobs = new Option<bool>("--logprobs") { Description = "Ask for log probabilities and record P(yes) per verdict." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file (see `score`)." };
         var defense = DefenseLayer.Option();
         var coverage = CoverageOption.Create();
-        var maxResponse = new Option<int>("--max-response-chars") { Description = "A longer response is not sent to the judges: its judged criteria are cannot_assess (its reward undefined), its checks still run.", DefaultValueFactory = _ => ResponseGrader.DefaultMaxResponseChars };
+        var maxResponse = new Option<int>("--max-response-chars")
+            { Description = "A longer response is not sent to the judges: its judged criteria are cannot_assess (its reward undefined), its checks still run.",
+                DefaultValueFactory = _ => ResponseGrader.DefaultMaxResponseChars };
         var cache = CacheOption.Create();
         var noCache = new Option<bool>("--no-cache") { Description = "Do not read or write the verdict cache (nothing resumes)." };
-        var concurrency = new Option<int?>("--concurrency") { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
+        var concurrency = new Option<int?>("--concurrency")
+            { Description = "Responses graded at once (default: 16, or the largest judge's concurrency limit if higher, so that it stays busy)." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one judge call may take before it is retried.", DefaultValueFactory = _ => 60 };
-        var retries = new Option<int>("--retries") { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
+        var retries = new Option<int>("--retries")
+            { Description = "Retries per judge call (429, 5xx, timeouts), with exponential backoff.", DefaultValueFactory = _ => 5 };
         var summary = new Option<string?>("--summary") { Description = "Also write the run's summary as JSON to this file (for pipelines)." };
-        var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
-        var shardOption = new Option<string?>("--shard") { Description = "Grade only part I of N of the input (I/N, e.g. 2/3): a prompt's rows stay in one part, parts are balanced by judged criteria. Writes OUT.shard.json beside the rows; `tailmark merge` joins the parts." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
+        var budget = new Option<int>("--max-tokens-per-criterion")
+            { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ =>
+                new JudgeOptions().MaxTokensPerCriterion };
+        var shardOption = new Option<string?>("--shard")
+            { Description = "Grade only part I of N of the input (I/N, e.g. 2/3): a prompt's rows stay in one part, parts are balanced by judged criteria. " +
+                "Writes OUT.shard.json beside the rows; `tailmark merge` joins the parts." };
+        var dryRun = new Option<bool>("--dry-run")
+            { Description = "Count the judge calls, tokens and cost the run would need (after the cache) without calling anything." };
         var command = new Command("grade", "Grade responses against rubrics with LLM judges and verifiable checks, and compute rewards.")
         {
-            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, maxResponse, cache, noCache, concurrency, timeout, retries, summary, dryRun, budget, shardOption,
+            rubrics, responses, judges, output, mode, votes, ties, logprobs, scoring, defense, coverage, maxResponse, cache, noCache, concurrency, timeout,
+            retries, summary, dryRun, budget, shardOption,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -98,12 +112,14 @@ internal static class GradeCommand
             var set = await RubricSet.LoadAsync(parse.GetValue(rubrics)!, DefenseLayer.Rubrics(parse.GetValue(defense)!), ct);
 
             var planOnly = parse.GetValue(dryRun);
-            if (planOnly && parse.GetValue(summary) is not null) throw new UsageException("--summary describes a finished run; a --dry-run prints its plan only");
+            if (planOnly && parse.GetValue(summary) is not null) throw new UsageException("--summary describes a finished run; a --dry-run prints its plan " +
+                "only");
             await using var endpoints = endpointOptions.Open(parse, offline: planOnly);
             var clients = new List<IChatClient>();
             foreach (var spec in parse.GetValue(judges)!) clients.Add(await endpoints.OpenAsync(spec, "sim-judge", limits, ct));
             // A dry run reads the cache but does not create one.
-            using var verdictCache = parse.GetValue(noCache) ? null : planOnly ? CacheOption.OpenExisting(parse.GetValue(cache)!) : CacheOption.Open(parse.GetValue(cache)!);
+            using var verdictCache = parse.GetValue(noCache) ? null : planOnly ? CacheOption.OpenExisting(parse.GetValue(cache)!)
+                : CacheOption.Open(parse.GetValue(cache)!);
             var grader = new ResponseGrader(new JudgeEngine(clients, verdictCache, judgeOptions), new CheckRunner(), pipeline, parse.GetValue(maxResponse));
             var shard = shardSpec is { } part ? await GradeShard.PlanAsync(part, responsesPath, set, ct) : null;
             if (shard is not null) Console.Error.WriteLine(shard.Describe());
@@ -175,7 +191,8 @@ internal static class GradeCommand
     /// The response rows in file order with their line numbers; null for a row with errors, which go to ISSUES with file
     /// and line (a wrong task or tags field too, since it selects the layers).
     /// </summary>
-    internal static async IAsyncEnumerable<(ResponseRow? Row, int Line)> ReadRowsAsync(string path, Func<string, bool> hasRubric, List<InputIssue> issues, [EnumeratorCancellation] CancellationToken ct)
+    internal static async IAsyncEnumerable<(ResponseRow? Row, int Line)> ReadRowsAsync(string path, Func<string, bool> hasRubric, List<InputIssue> issues,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var line in JsonlReader.ReadAsync(path, ct))
         {
@@ -236,7 +253,8 @@ internal static class GradeCommand
         table.AddRow("cost", usage.Cost.ToString("$0.0000", CultureInfo.InvariantCulture));
         foreach (var r in run.Replicas)
         {
-            table.AddRow($"replica {r.Url}", $"{N(r.Calls)} calls, {r.CachedShare:0.0%} cached, {N(r.Failures)} failed, spilled in {N(r.SpilledIn)}, ejected {N(r.Ejections)}×");
+            table.AddRow($"replica {r.Url}",
+                $"{N(r.Calls)} calls, {r.CachedShare:0.0%} cached, {N(r.Failures)} failed, spilled in {N(r.SpilledIn)}, ejected {N(r.Ejections)}×");
         }
         table.AddRow("wall time", $"{run.Elapsed.TotalSeconds:0.0} s");
         CommandRunner.Out.Write(table);

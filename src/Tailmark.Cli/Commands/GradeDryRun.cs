@@ -35,17 +35,20 @@ internal static class GradeDryRun
         CommandRunner.PrintIssues(issues);
 
         static string N(double v) => v.ToString("#,0", CultureInfo.InvariantCulture);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "calls", "verdicts cached", "prompt tokens (est.)", "completion tokens (at most)", "cost (at most)");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("judge", "calls", "verdicts cached", "prompt tokens (est.)",
+            "completion tokens (at most)", "cost (at most)");
         var cost = 0.0;
         foreach (var p in perJudge ?? [])
         {
             // The most it could cost: no prompt token served from a prefix cache, every output budget used up.
             var most = p.Judge.Prices.Cost(p.EstimatedPromptTokens, 0, p.MaxCompletionTokens);
             cost += most;
-            table.AddRow(Markup.Escape(p.Judge.Name), N(p.Calls), N(p.CachedVerdicts), N(p.EstimatedPromptTokens), N(p.MaxCompletionTokens), most.ToString("$0.0000", CultureInfo.InvariantCulture));
+            table.AddRow(Markup.Escape(p.Judge.Name), N(p.Calls), N(p.CachedVerdicts), N(p.EstimatedPromptTokens), N(p.MaxCompletionTokens),
+                most.ToString("$0.0000", CultureInfo.InvariantCulture));
         }
         CommandRunner.Out.Write(table);
-        CommandRunner.Out.WriteLine($"dry run: {N(responses)} responses to grade, {N(withoutJudge)} verdicts need no judge (verifiable checks, detected injection); " +
+        CommandRunner.Out.WriteLine($"dry run: {N(responses)} responses to grade, {N(withoutJudge)} verdicts need no judge (verifiable checks, detected " +
+            $"injection); " +
             $"{N(perJudge?.Sum(p => p.Calls) ?? 0)} judge calls, at most {cost.ToString("$0.0000", CultureInfo.InvariantCulture)}; nothing was sent");
         return issues.Any(i => i.IsError) ? CommandRunner.Failed : CommandRunner.Ok;
     }

@@ -51,8 +51,10 @@ internal sealed class GradeProgress(int total, Endpoints endpoints, TimeProvider
         var seconds = Math.Max(0.001, time.GetElapsedTime(_started).TotalSeconds);
         var eta = done == 0 || total < 0 ? "?" : $"{(total - done) * seconds / done:0}s";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"graded {done}/{(total < 0 ? "?" : total)}  judge calls {usage.Calls} ({usage.Calls / seconds:0.0}/s)  retries {usage.Retries}  tokens {usage.PromptTokens + usage.CompletionTokens:#,0}  cost ${usage.Cost:0.0000}  ETA {eta}");
-        if (interactive) Console.Error.Write("\r" + line.PadRight(Math.Min(Console.BufferWidth > 0 ? Console.BufferWidth - 1 : 120, 160)) + (final ? "\n" : ""));
+            $"graded {done}/{(total < 0 ? "?" : total)}  judge calls {usage.Calls} ({usage.Calls / seconds:0.0}/s)  retries {usage.Retries}  " +
+                $"tokens {usage.PromptTokens + usage.CompletionTokens:#,0}  cost ${usage.Cost:0.0000}  ETA {eta}");
+        if (interactive) Console.Error.Write("\r" + line.PadRight(Math.Min(Console.BufferWidth > 0 ? Console.BufferWidth - 1 : 120, 160)) + (final ? "\n"
+            : ""));
         else if (!final || done > 0) Console.Error.WriteLine(line);
     }
 

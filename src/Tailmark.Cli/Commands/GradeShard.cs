@@ -61,9 +61,12 @@ internal sealed class GradeShard
         {
             throw new UsageException(ex.Message);
         }
-        if (responses == "-") throw new UsageException("--shard reads the input twice (to plan the parts, then to grade its own); give --responses a file, not standard input");
+        if (responses == "-") throw new UsageException("--shard reads the input twice (to plan the parts, then to grade its own); give --responses a file, " +
+            "not standard input");
         if (output == "-") throw new UsageException("--shard writes a manifest beside its rows; give --out a file, not standard output");
-        if (output.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) throw new UsageException("--shard writes JSONL rows for `tailmark merge`; give --out a .jsonl file, not a .json array");
+        if (output.EndsWith(".json",
+            StringComparison.OrdinalIgnoreCase)) throw new UsageException("--shard writes JSONL rows for `tailmark merge`; give --out a .jsonl file, not a " +
+                ".json array");
         return spec;
     }
 
@@ -86,7 +89,8 @@ internal sealed class GradeShard
     /// The rows of SHARD's part as <see cref="GradeCommand.ReadRowsAsync"/> reads them, with the problems of those rows
     /// only (another part reports the rest); every row when SHARD is null.
     /// </summary>
-    public static async IAsyncEnumerable<(ResponseRow? Row, int Line)> RowsAsync(GradeShard? shard, string path, RubricSet set, List<InputIssue> issues, [EnumeratorCancellation] CancellationToken ct)
+    public static async IAsyncEnumerable<(ResponseRow? Row, int Line)> RowsAsync(GradeShard? shard, string path, RubricSet set, List<InputIssue> issues,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         var rowIssues = shard is null ? issues : [];
         await foreach (var (row, line) in GradeCommand.ReadRowsAsync(path, set.HasPrompt, rowIssues, ct))
@@ -106,10 +110,12 @@ internal sealed class GradeShard
     public void Written(int line) => _lines.Add(line);
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"part {Spec}: {Rows:#,0} of {InputRows:#,0} rows, {Plan.Weights[Spec.Index - 1]:#,0} of {Plan.Weights.Sum():#,0} judged criteria (heaviest part {Plan.Imbalance:0.000}× the mean)");
+        $"part {Spec}: {Rows:#,0} of {InputRows:#,0} rows, {Plan.Weights[Spec.Index - 1]:#,0} of {Plan.Weights.Sum():#,0} judged criteria (heaviest " +
+            $"part {Plan.Imbalance:0.000}× the mean)");
 
     /// <summary>Writes the manifest beside OUTPUT, once its rows are in place.</summary>
-    public async Task WriteManifestAsync(ParseResult parse, IEnumerable<IChatClient> judges, string output, bool clipRunMean, GradeSummary summary, CancellationToken ct)
+    public async Task WriteManifestAsync(ParseResult parse, IEnumerable<IChatClient> judges, string output, bool clipRunMean, GradeSummary summary,
+        CancellationToken ct)
     {
         using var doc = JsonDocument.Parse(summary.ToJson());
         var manifest = new ShardManifest(Spec, ShardPlan.Rule, InputSha256, InputRows, await SettingsAsync(parse, judges, ct),

@@ -6,7 +6,8 @@ using Tailmark.Scoring;
 namespace Tailmark.Cli.Commands;
 
 /// <summary>What one `tailmark grade` run did: printed as a table, and written as JSON with <c>--summary</c>.</summary>
-internal sealed record GradeSummary(int Written, RunStatistics Statistics, int CannotAssess, Usage Usage, long? CacheHits, TimeSpan Elapsed, string? OutPath, int InputErrors)
+internal sealed record GradeSummary(int Written, RunStatistics Statistics, int CannotAssess, Usage Usage, long? CacheHits, TimeSpan Elapsed, string? OutPath,
+    int InputErrors)
 {
     /// <summary>Each judge replica's counts (endpoints with several URLs), for the summary table.</summary>
     public IReadOnlyList<ReplicaUsage> Replicas { get; init; } = [];
@@ -56,7 +57,8 @@ internal sealed record GradeSummary(int Written, RunStatistics Statistics, int C
         {
             var judge = part.GetProperty("judge");
             usage = usage.Add(new Usage(Long(judge, "calls"), Long(judge, "retries"), Long(judge, "failed_calls"), Long(judge, "prompt_tokens"),
-                Long(judge, "cached_prompt_tokens"), Long(judge, "completion_tokens"), judge.GetProperty("cost_usd").GetDouble(), UnusableAnswers: Long(judge, "unusable_answers")));
+                Long(judge, "cached_prompt_tokens"), Long(judge, "completion_tokens"), judge.GetProperty("cost_usd").GetDouble(), UnusableAnswers: Long(judge,
+                    "unusable_answers")));
             cannotAssess += part.GetProperty("cannot_assess_verdicts").GetInt32();
             hits = part.GetProperty("cache_hits") is { ValueKind: JsonValueKind.Number } h && hits is { } sum ? sum + h.GetInt64() : null;
             wall = Math.Max(wall, part.GetProperty("wall_seconds").GetDouble());

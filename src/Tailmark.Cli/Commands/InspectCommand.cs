@@ -27,7 +27,8 @@ internal static class InspectCommand
         var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
         var cache = CacheOption.Create();
         var topK = new Option<int>("--top-k") { Description = "How many top responses the separation measures look at.", DefaultValueFactory = _ => 4 };
-        var command = new Command("inspect", "Report rubric quality on a pool: pass rates, criteria without signal, redundancy, separation of the top responses.")
+        var command = new Command("inspect",
+            "Report rubric quality on a pool: pass rates, criteria without signal, redundancy, separation of the top responses.")
         {
             target, pool, judge, cache, topK,
         };
@@ -39,23 +40,29 @@ internal static class InspectCommand
             if (Directory.Exists(path)) path = Path.Combine(path, "rubrics.jsonl");
             var set = await RubricSet.LoadAsync(path, null, ct);
             var rubrics = set.Instances.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
-            var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g => g.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList());
+            var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g =>
+                g.OrderBy(r => r.ResponseId, StringComparer.Ordinal).ToList());
             await using var endpoints = endpointOptions.Open(parse);
-            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!, new JudgeOptions { Mode = JudgeMode.AllAtOnce }, "ctt", ct);
+            using var graders = await Graders.OpenAsync(endpoints, parse.GetValue(judge)!, parse.GetValue(cache)!,
+                new JudgeOptions { Mode = JudgeMode.AllAtOnce }, "ctt", ct);
             var inspector = new RubricInspector(graders.Batch, parse.GetValue(topK), set);
-            var summary = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "responses", "criteria", "weights +/-", "no signal", "redundant", "top gap", "top-k ties");
+            var summary = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "responses", "criteria", "weights +/-", "no signal", "redundant",
+                "top gap", "top-k ties");
             var flagged = new Table().Border(TableBorder.Rounded).AddColumns("rubric", "criterion", "pass rate", "problem", "text");
             foreach (var rubric in rubrics)
             {
                 var report = await inspector.InspectAsync(rubric, responses.GetValueOrDefault(rubric.PromptId ?? rubric.Id) ?? [], ct);
-                summary.AddRow(Markup.Escape(report.RubricId), report.Responses.ToString(CultureInfo.InvariantCulture), report.Criteria.Count.ToString(CultureInfo.InvariantCulture),
-                    $"{report.PositiveWeight:0.#} / {report.NegativeWeight:0.#}", report.Criteria.Count(c => c.CarriesNoSignal).ToString(CultureInfo.InvariantCulture),
+                summary.AddRow(Markup.Escape(report.RubricId), report.Responses.ToString(CultureInfo.InvariantCulture),
+                    report.Criteria.Count.ToString(CultureInfo.InvariantCulture),
+                    $"{report.PositiveWeight:0.#} / {report.NegativeWeight:0.#}", report.Criteria.Count(c =>
+                        c.CarriesNoSignal).ToString(CultureInfo.InvariantCulture),
                     report.Criteria.Count(c => c.SameVerdictsAs.Count > 0).ToString(CultureInfo.InvariantCulture),
                     report.TopGap is { } gap ? gap.ToString("0.000", CultureInfo.InvariantCulture) : "-", $"{100 * report.TopTieShare:0}% of {report.TopK}");
                 foreach (var c in report.Criteria.Where(c => c.CarriesNoSignal || c.SameVerdictsAs.Count > 0))
                 {
                     var problem = c.CarriesNoSignal ? (c.Met == 0 ? "never met" : "always met") : $"same verdicts as {string.Join(", ", c.SameVerdictsAs)}";
-                    flagged.AddRow(Markup.Escape(report.RubricId), Markup.Escape(c.Id), double.IsNaN(c.PassRate) ? "-" : $"{100 * c.PassRate:0}%", Markup.Escape(problem), Markup.Escape(c.Text.Length > 70 ? c.Text[..67] + "..." : c.Text));
+                    flagged.AddRow(Markup.Escape(report.RubricId), Markup.Escape(c.Id), double.IsNaN(c.PassRate) ? "-" : $"{100 * c.PassRate:0}%",
+                        Markup.Escape(problem), Markup.Escape(c.Text.Length > 70 ? c.Text[..67] + "..." : c.Text));
                 }
             }
             CommandRunner.Out.Write(summary);

@@ -15,9 +15,12 @@ internal static class MergeCommand
 {
     public static Command Create()
     {
-        var parts = new Argument<string[]>("parts") { Description = "The parts' graded rows (each with its OUT.shard.json beside it), in any order.", Arity = ArgumentArity.OneOrMore };
+        var parts = new Argument<string[]>("parts")
+            { Description = "The parts' graded rows (each with its OUT.shard.json beside it), in any order.", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write: the rows of all parts in input order.", Required = true };
-        var summary = new Option<string?>("--summary") { Description = "Also write the job's summary as JSON (as `grade --summary`: statistics from the merged rows, usage summed over the parts, the longest part's wall time)." };
+        var summary = new Option<string?>("--summary")
+            { Description = "Also write the job's summary as JSON (as `grade --summary`: statistics from the merged rows, usage summed over the parts, the " +
+                "longest part's wall time)." };
         var command = new Command("merge", "Join the parts of a sharded grading job (`grade --shard I/N`) into the output one machine would have written.")
         {
             parts, output, summary,
@@ -28,7 +31,8 @@ internal static class MergeCommand
             if (outPath == "-") throw new UsageException("merge writes a file; give --out a path, not standard output");
             var checkedParts = await ShardMerge.CheckAsync(parse.GetValue(parts)!, ct);
             var full = Path.GetFullPath(outPath);
-            if (checkedParts.Any(p => Path.GetFullPath(p.Path) == full)) throw new UsageException($"--out {outPath} is one of the parts; write the merged rows elsewhere");
+            if (checkedParts.Any(p =>
+                Path.GetFullPath(p.Path) == full)) throw new UsageException($"--out {outPath} is one of the parts; write the merged rows elsewhere");
             var rewards = new List<double?>();
             using var staged = StagedFile.For(outPath);
             var written = await ShardMerge.WriteAsync(checkedParts, staged.Path, row => rewards.Add(RewardOf(row)), ct);

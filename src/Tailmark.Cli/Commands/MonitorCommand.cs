@@ -15,12 +15,16 @@ internal static class MonitorCommand
 {
     public static Command Create()
     {
-        var replicas = new Argument<string[]>("replicas") { Description = "Each replica's base URL (not the balancer's: it answers from any one replica).", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out", "-o") { Description = "Where to write the merged monitor JSON ('-': standard output).", DefaultValueFactory = _ => "-" };
-        var token = new Option<string?>("--token") { Description = "The replicas' bearer token. Visible in the process list: prefer --token-file or TAILMARK_TOKEN." };
+        var replicas = new Argument<string[]>("replicas")
+            { Description = "Each replica's base URL (not the balancer's: it answers from any one replica).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out", "-o")
+            { Description = "Where to write the merged monitor JSON ('-': standard output).", DefaultValueFactory = _ => "-" };
+        var token = new Option<string?>("--token")
+            { Description = "The replicas' bearer token. Visible in the process list: prefer --token-file or TAILMARK_TOKEN." };
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the bearer token from this file (its first line)." };
         var timeout = new Option<double>("--timeout-seconds") { Description = "How long to wait for each replica.", DefaultValueFactory = _ => 10 };
-        var requireAll = new Option<bool>("--require-all") { Description = "Exit 1 unless every replica answered (by default a partial merge is written, with warnings)." };
+        var requireAll = new Option<bool>("--require-all")
+            { Description = "Exit 1 unless every replica answered (by default a partial merge is written, with warnings)." };
         var command = new Command("monitor", "Add up the over-optimization monitors (/v1/monitor) of several reward-server replicas into one.")
         {
             replicas, output, token, tokenFile, timeout, requireAll,
@@ -29,7 +33,8 @@ internal static class MonitorCommand
         {
             var urls = parse.GetValue(replicas)!.Select(ReplicaUrl.Parse("a replica")).ToList();
             var seconds = parse.GetValue(timeout);
-            if (!double.IsFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageException($"--timeout-seconds must be between 0 and 3600, not {seconds}");
+            if (!double.IsFinite(seconds) || seconds <= 0
+                || seconds > 3600) throw new UsageException($"--timeout-seconds must be between 0 and 3600, not {seconds}");
             var bearer = BearerToken.Read(parse.GetValue(token), parse.GetValue(tokenFile));
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var answers = await ReplicaMonitors.FetchAsync(http, urls, bearer, TimeSpan.FromSeconds(seconds), ct);

@@ -23,10 +23,12 @@ internal static class ScoreCommand
     {
         var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics file (any format `convert` reads).", Required = true };
         var verdicts = new Option<string>("--verdicts", "-v") { Description = "Verdicts JSONL: one row per graded response.", Required = true };
-        var scoring = new Option<string?>("--scoring", "-s") { Description = $"Scoring preset ({string.Join(", ", ScoringConfigLoader.Presets)}) or a YAML/JSON scoring file. Default: default." };
+        var scoring = new Option<string?>("--scoring", "-s")
+            { Description = $"Scoring preset ({string.Join(", ", ScoringConfigLoader.Presets)}) or a YAML/JSON scoring file. Default: default." };
         var defense = DefenseLayer.Option();
         var coverage = CoverageOption.Create();
-        var responses = new Option<string?>("--responses") { Description = "Response rows (prompt_id, response_id, response): verifiable criteria without a verdict are checked on the text." };
+        var responses = new Option<string?>("--responses")
+            { Description = "Response rows (prompt_id, response_id, response): verifiable criteria without a verdict are checked on the text." };
         var output = new Option<string>("--out", "-o") { Description = "Graded JSONL to write.", Required = true };
         var command = new Command("score", "Compute rewards from a verdicts file (no LLM needed) and write graded rows.")
         {
@@ -60,11 +62,13 @@ internal static class ScoreCommand
                     {
                         if (texts.TryGetValue((row.PromptId, row.ResponseId), out var text))
                         {
-                            row = row with { Verdicts = VerifiableVerdicts.Fill(composed.Rubric, row.Verdicts, text.Response, checks).ToImmutableSortedDictionary(StringComparer.Ordinal) };
+                            row = row with { Verdicts = VerifiableVerdicts.Fill(composed.Rubric, row.Verdicts, text.Response,
+                                checks).ToImmutableSortedDictionary(StringComparer.Ordinal) };
                         }
                         else
                         {
-                            issues.Add(new InputIssue(IssueSeverity.Warning, verdictPath, line.Number, "response_id", $"no response text for ({row.PromptId}, {row.ResponseId}); verifiable criteria stay unassessed"));
+                            issues.Add(new InputIssue(IssueSeverity.Warning, verdictPath, line.Number, "response_id",
+                                $"no response text for ({row.PromptId}, {row.ResponseId}); verifiable criteria stay unassessed"));
                         }
                     }
                     var result = pipeline.Score(composed.Rubric, row.Verdicts);

@@ -20,9 +20,11 @@ internal static class SelectCommand
     {
         var pool = new Option<string>("--pool") { Description = "Base-policy responses (response rows).", Required = true };
         var shared = new EvalOptions("Rubrics (instance rubrics by prompt_id).");
-        var band = new Option<string>("--band") { Description = "Central quantile band of prompts' mean scores to keep, e.g. 0.1,0.9.", DefaultValueFactory = _ => "0.1,0.9" };
+        var band = new Option<string>("--band")
+            { Description = "Central quantile band of prompts' mean scores to keep, e.g. 0.1,0.9.", DefaultValueFactory = _ => "0.1,0.9" };
         var output = new Option<string?>("--out", "-o") { Description = "Write every prompt's decision (prompt_id, responses, mean, keep, reason) as JSONL." };
-        var command = new Command("select", "Keep prompts whose base-policy scores sit in a central quantile band (Rubicon's data selection); report what was dropped and why.")
+        var command = new Command("select",
+            "Keep prompts whose base-policy scores sit in a central quantile band (Rubicon's data selection); report what was dropped and why.")
         {
             pool, band, output,
         };
@@ -46,8 +48,10 @@ internal static class SelectCommand
             }
             var decisions = DataSelection.Select(scored, low, high);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("prompt", "responses", "mean", "decision");
-            foreach (var d in decisions.Where(d => !d.Keep)) table.AddRow(Markup.Escape(d.PromptId), d.Responses.ToString(CultureInfo.InvariantCulture), d.Mean?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-", Markup.Escape("dropped: " + d.Reason));
-            CommandRunner.Out.WriteLine($"kept {decisions.Count(d => d.Keep)} of {decisions.Count} prompts (band {low.ToString(CultureInfo.InvariantCulture)}-{high.ToString(CultureInfo.InvariantCulture)} of the prompts' mean scores)");
+            foreach (var d in decisions.Where(d => !d.Keep)) table.AddRow(Markup.Escape(d.PromptId), d.Responses.ToString(CultureInfo.InvariantCulture),
+                d.Mean?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-", Markup.Escape("dropped: " + d.Reason));
+            CommandRunner.Out.WriteLine($"kept {decisions.Count(d => d.Keep)} of {decisions.Count} prompts " +
+                $"(band {low.ToString(CultureInfo.InvariantCulture)}-{high.ToString(CultureInfo.InvariantCulture)} of the prompts' mean scores)");
             if (table.Rows.Count > 0) CommandRunner.Out.Write(table);
             if (parse.GetValue(output) is { } path)
             {

@@ -18,28 +18,46 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var rubrics = new Option<string>("--rubrics", "-r") { Description = "Rubrics; items find theirs by prompt_id or by the hash of their prompt.", Required = true };
+        var rubrics = new Option<string>("--rubrics", "-r")
+            { Description = "Rubrics; items find theirs by prompt_id or by the hash of their prompt.", Required = true };
         var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
-        var host = new Option<string>("--host") { Description = "Address to listen on (loopback unless you mean otherwise).", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host")
+            { Description = "Address to listen on (loopback unless you mean otherwise).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port (0 picks a free one).", DefaultValueFactory = _ => 8000 };
-        var token = new Option<string?>("--token") { Description = "Require this bearer token. Visible in the process list: prefer --token-file or the TAILMARK_TOKEN environment variable." };
+        var token = new Option<string?>("--token")
+            { Description = "Require this bearer token. Visible in the process list: prefer --token-file or the TAILMARK_TOKEN environment variable." };
         var tokenFile = new Option<string?>("--token-file") { Description = "Require the bearer token written in this file (its first line)." };
-        var tokenInPath = new Option<bool>("--allow-token-in-path") { Description = "Also accept the token as a path prefix, /t/TOKEN/get_reward, for trainers that cannot send headers (OpenRLHF); the URL then carries the secret." };
+        var tokenInPath = new Option<bool>("--allow-token-in-path")
+            { Description = "Also accept the token as a path prefix, /t/TOKEN/get_reward, for trainers that cannot send headers (OpenRLHF); the URL then " +
+                "carries the secret." };
         var scoring = new Option<string?>("--scoring", "-s") { Description = "Scoring preset or file." };
         var defense = DefenseLayer.Option();
         var mode = new Option<string>("--mode") { Description = "Judge mode: per-criterion, batched:K or all.", DefaultValueFactory = _ => "per-criterion" };
         var cache = CacheOption.Create();
-        var deadline = new Option<double>("--deadline-ms") { Description = "Per-request deadline; unfinished items are answered as not graded (flagged).", DefaultValueFactory = _ => 120_000 };
+        var deadline = new Option<double>("--deadline-ms")
+            { Description = "Per-request deadline; unfinished items are answered as not graded (flagged).", DefaultValueFactory = _ => 120_000 };
         var concurrent = new Option<int>("--max-concurrent") { Description = "Requests graded at once.", DefaultValueFactory = _ => 64 };
         var queue = new Option<int>("--queue-limit") { Description = "Requests that may wait; beyond that 429.", DefaultValueFactory = _ => 256 };
-        var noRubric = new Option<string>("--no-rubric") { Description = "OpenRLHF and slime: what a request gets when none of its items found a rubric: error (HTTP 422) or reward:X (flagged).", DefaultValueFactory = _ => "error" };
-        var ungraded = new Option<string>("--ungraded") { Description = "OpenRLHF and slime: what any other ungraded item gets: reward:X (flagged in extra_logs / the answer) or error.", DefaultValueFactory = _ => "reward:0" };
+        var noRubric = new Option<string>("--no-rubric")
+            { Description = "OpenRLHF and slime: what a request gets when none of its items found a rubric: error (HTTP 422) or reward:X (flagged).",
+                DefaultValueFactory = _ => "error" };
+        var ungraded = new Option<string>("--ungraded")
+            { Description = "OpenRLHF and slime: what any other ungraded item gets: reward:X (flagged in extra_logs / the answer) or error.",
+                DefaultValueFactory = _ => "reward:0" };
         var maxBody = new Option<double>("--max-body-mb") { Description = "Largest request body, in MiB (413 beyond).", DefaultValueFactory = _ => 32 };
-        var maxItems = new Option<int>("--max-items") { Description = "Most items in one request (413 beyond).", DefaultValueFactory = _ => new RewardServerOptions().MaxItemsPerRequest };
-        var slots = new Option<int>("--grading-slots") { Description = "Items graded at once over all requests; an item not started by its deadline is not started.", DefaultValueFactory = _ => new RewardServerOptions().GradingSlots };
-        var drain = new Option<double>("--drain-seconds") { Description = "On SIGTERM or Ctrl-C: how long accepted requests may still take before they are answered as they stand.", DefaultValueFactory = _ => 60 };
-        var endTokens = new Option<string?>("--end-tokens") { Description = "Comma-separated end-of-sequence tokens removed from the end of every response (default: the common chat templates', docs/server.md; 'none' removes none)." };
-        var keepReasoning = new Option<bool>("--keep-reasoning") { Description = "Grade a leading <think>…</think> block as part of the response (by default it is removed)." };
+        var maxItems = new Option<int>("--max-items")
+            { Description = "Most items in one request (413 beyond).", DefaultValueFactory = _ => new RewardServerOptions().MaxItemsPerRequest };
+        var slots = new Option<int>("--grading-slots")
+            { Description = "Items graded at once over all requests; an item not started by its deadline is not started.", DefaultValueFactory = _ =>
+                new RewardServerOptions().GradingSlots };
+        var drain = new Option<double>("--drain-seconds")
+            { Description = "On SIGTERM or Ctrl-C: how long accepted requests may still take before they are answered as they stand.",
+                DefaultValueFactory = _ => 60 };
+        var endTokens = new Option<string?>("--end-tokens")
+            { Description = "Comma-separated end-of-sequence tokens removed from the end of every response (default: the common chat templates', " +
+                "docs/server.md; 'none' removes none)." };
+        var keepReasoning = new Option<bool>("--keep-reasoning")
+            { Description = "Grade a leading <think>…</think> block as part of the response (by default it is removed)." };
         var lease = new Option<double>("--lease-seconds")
         {
             Description = "With a shared PostgreSQL --cache: a response being judged by one replica is leased for this long (renewed while judging), "
@@ -48,10 +66,14 @@ internal static class ServeCommand
         };
         var peers = new Option<string[]>("--monitor-peer")
         {
-            Description = "Another replica's base URL (repeat for each): GET /v1/monitor?replicas=all adds their monitors to this one's, read with this server's token.",
+            Description = "Another replica's base URL (repeat for each): GET /v1/monitor?replicas=all adds their monitors to this one's, read with this " +
+                "server's token.",
         };
-        var budget = new Option<int>("--max-tokens-per-criterion") { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ => new JudgeOptions().MaxTokensPerCriterion };
-        var command = new Command("serve", "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
+        var budget = new Option<int>("--max-tokens-per-criterion")
+            { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ =>
+                new JudgeOptions().MaxTokensPerCriterion };
+        var command = new Command("serve",
+            "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
             maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers,
@@ -60,7 +82,8 @@ internal static class ServeCommand
         endpointOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            if (!IPAddress.TryParse(parse.GetValue(host), out var address)) throw new UsageException($"--host must be an IP address, not '{parse.GetValue(host)}'");
+            if (!IPAddress.TryParse(parse.GetValue(host),
+                out var address)) throw new UsageException($"--host must be an IP address, not '{parse.GetValue(host)}'");
             RewardServerOptions options;
             JudgeOptions judgeOptions;
             try
@@ -74,7 +97,8 @@ internal static class ServeCommand
                     GradingSlots = parse.GetValue(slots),
                     Deadline = Milliseconds(parse.GetValue(deadline), "--deadline-ms"),
                     DrainTimeout = Milliseconds(parse.GetValue(drain) * 1000, "--drain-seconds"),
-                    MaxBodyBytes = parse.GetValue(maxBody) is var mb && double.IsFinite(mb) && mb > 0 && mb <= 4096 ? (long)(mb * 1024 * 1024) : throw new UsageException($"--max-body-mb must be between 0 and 4096, not {mb}"),
+                    MaxBodyBytes = parse.GetValue(maxBody) is var mb && double.IsFinite(mb) && mb > 0
+                        && mb <= 4096 ? (long)(mb * 1024 * 1024) : throw new UsageException($"--max-body-mb must be between 0 and 4096, not {mb}"),
                     MaxItemsPerRequest = parse.GetValue(maxItems),
                     NoRubric = UngradedPolicy.Parse(parse.GetValue(noRubric)!),
                     Ungraded = UngradedPolicy.Parse(parse.GetValue(ungraded)!),
@@ -93,14 +117,17 @@ internal static class ServeCommand
             var client = await endpoints.OpenAsync(parse.GetValue(judge)!, "sim-judge", new EndpointLimits { Concurrency = 256 }, ct);
             var leaseHold = parse.GetValue(lease) is var seconds && double.IsFinite(seconds) && seconds is >= 0 and <= 3600
                 ? TimeSpan.FromSeconds(seconds) : throw new UsageException($"--lease-seconds must be between 0 and 3600, not {seconds}");
-            if (leaseHold > TimeSpan.Zero && leaseHold < TimeSpan.FromMilliseconds(300)) throw new UsageException("--lease-seconds must be 0 (off) or at least 0.3");
+            if (leaseHold > TimeSpan.Zero
+                && leaseHold < TimeSpan.FromMilliseconds(300)) throw new UsageException("--lease-seconds must be 0 (off) or at least 0.3");
             using var verdictCache = CacheOption.Open(parse.GetValue(cache)!, leaseHold);
             using var metrics = new RewardMetrics();
             var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
             using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true });
-            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics) { Cache = verdictCache }, metrics, options, address, parse.GetValue(port), cancellationToken: ct);
-            Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
+            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics) { Cache = verdictCache }, metrics, options,
+                address, parse.GetValue(port), cancellationToken: ct);
+            Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; " +
+                $"judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try
             {
@@ -118,7 +145,8 @@ internal static class ServeCommand
     }
 
     private static TimeSpan Milliseconds(double ms, string option) =>
-        double.IsFinite(ms) && ms >= 0 && ms <= 86_400_000 ? TimeSpan.FromMilliseconds(ms) : throw new UsageException($"{option} is out of range (0 to one day)");
+        double.IsFinite(ms) && ms >= 0
+            && ms <= 86_400_000 ? TimeSpan.FromMilliseconds(ms) : throw new UsageException($"{option} is out of range (0 to one day)");
 
     /// <summary>The token from --token, else the first line of --token-file, else TAILMARK_TOKEN; never printed.</summary>
     private static System.Collections.Immutable.ImmutableArray<string> EndTokens(string? list) => list switch

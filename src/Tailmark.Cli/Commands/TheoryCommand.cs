@@ -19,8 +19,10 @@ internal static class TheoryCommand
         var beta = new Option<double?>("--beta") { Description = "KL coefficient β of the regularized optimum." };
         var bon = new Option<int?>("--bon") { Description = "n of best-of-n." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {map, kl, win_rate}." };
-        var curves = new Option<bool>("--curves") { Description = "Write win rate against KL for several maps (the paper's Figure 2): a chart (--out FILE.html) or the numbers (--out FILE.csv)." };
-        var output = new Option<string?>("--out", "-o") { Description = "File for --curves: .html draws the charts; anything else gets CSV (family, map, parameter, kl, win_rate)." };
+        var curves = new Option<bool>("--curves")
+            { Description = "Write win rate against KL for several maps (the paper's Figure 2): a chart (--out FILE.html) or the numbers (--out FILE.csv)." };
+        var output = new Option<string?>("--out", "-o")
+            { Description = "File for --curves: .html draws the charts; anything else gets CSV (family, map, parameter, kl, win_rate)." };
         var command = new Command("theory", "Theorem 1 of Chasing the Tail: how ranking errors in the high-reward tail limit what optimization can gain.")
         {
             map, beta, bon, json, curves, output,
@@ -74,7 +76,8 @@ internal static class TheoryCommand
             else
             {
                 var what = b is { } bb ? $"KL-regularized optimum, β = {bb.ToString(CultureInfo.InvariantCulture)}" : $"best-of-{n}";
-                CommandRunner.Out.MarkupLine(Markup.Escape($"{what}, map {spec}: KL = {result.Kl.ToString("0.000000", CultureInfo.InvariantCulture)}, win rate = {result.WinRate.ToString("0.000000", CultureInfo.InvariantCulture)}"));
+                CommandRunner.Out.MarkupLine(Markup.Escape($"{what}, map {spec}: KL = {result.Kl.ToString("0.000000", CultureInfo.InvariantCulture)}, win " +
+                    $"rate = {result.WinRate.ToString("0.000000", CultureInfo.InvariantCulture)}"));
             }
             return CommandRunner.Ok;
         });

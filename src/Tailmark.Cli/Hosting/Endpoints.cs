@@ -63,7 +63,8 @@ internal sealed class Endpoints : IAsyncDisposable
         }
         if (spec.Kind == EndpointKind.Sim)
         {
-            if (!SimModels.Exists(spec.Model)) throw new UsageException($"'{text}': no simulated model '{spec.Model}' (models: {string.Join(", ", SimModels.Names)})");
+            if (!SimModels.Exists(spec.Model)) throw new UsageException($"'{text}': no simulated model '{spec.Model}' " +
+                $"(models: {string.Join(", ", SimModels.Names)})");
             // A simulated judge's identity does not depend on its port, so an offline client needs no server.
             if (Offline) spec = spec.WithBaseUrl(new Uri("http://127.0.0.1/v1"));
             else

@@ -16,8 +16,10 @@ public static class NumberPolicy
         if (batch.NothingFound && options.NoRubric.IsError)
         {
             var first = batch.Results[0];
-            throw new HttpProblem(422, $"{itemField(0)}: no item of this request found a rubric ({first.Reason}); send prompt ids (OpenRLHF: --data.label_key; slime: the label) " +
-                "or prompts whose text or chat template matches the rubrics' prompts, or start serve with --no-rubric reward:X to train past them", itemField(0));
+            throw new HttpProblem(422,
+                $"{itemField(0)}: no item of this request found a rubric ({first.Reason}); send prompt ids (OpenRLHF: --data.label_key; slime: the label) " +
+                "or prompts whose text or chat template matches the rubrics' prompts, or start serve with --no-rubric reward:X to train past them",
+                itemField(0));
         }
         var values = new double[batch.Results.Count];
         for (var i = 0; i < values.Length; i++)

@@ -54,7 +54,8 @@ public sealed class OpenRlhfProtocol : IRewardProtocol
         var notes = new List<string>();
         string? prompt = null;
         if (promptValue is { ValueKind: JsonValueKind.String } p) prompt = p.GetString();
-        else if (promptValue is { ValueKind: not JsonValueKind.Null } other) return RewardItem.Unreadable($"prompts[{i}]: expected a string, found {WireContent.Describe(other)}");
+        else if (promptValue is { ValueKind: not JsonValueKind.Null } other) return RewardItem.Unreadable($"prompts[{i}]: expected a string, " +
+            $"found {WireContent.Describe(other)}");
         var response = Response(query, prompt, i, notes, out var problem);
         if (response is null) return RewardItem.Unreadable(problem!, notes);
         PromptContent? content = prompt is not null ? WireContent.PromptText(prompt, notes)
@@ -84,7 +85,8 @@ public sealed class OpenRlhfProtocol : IRewardProtocol
             notes.Add($"query does not start with its prompt (truncated?): matched the prompt's last {overlap} characters");
             return query[(skip + overlap)..];
         }
-        problem = $"query[{i}]: does not contain prompts[{i}]: it neither starts with it, nor has a chat template's assistant header, nor starts with the prompt's last {MinOverlap} characters";
+        problem = $"query[{i}]: does not contain prompts[{i}]: it neither starts with it, nor has a chat template's assistant header, nor starts with the " +
+            $"prompt's last {MinOverlap} characters";
         return null;
     }
 
@@ -122,6 +124,7 @@ public sealed class OpenRlhfProtocol : IRewardProtocol
             ["tailmark_vetoed"] = [.. results.Select((_, i) => Flag(r => r.Graded?.Result.Breakdown.VetoedBy is not null, i))],
         };
         var answer = new OpenRlhfAnswer(rewards, [.. rewards.Select(r => Math.Clamp(r, 0, 1))], logs);
-        await context.Response.WriteAsJsonAsync(answer, RewardWireContext.Default.OpenRlhfAnswer, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsJsonAsync(answer, RewardWireContext.Default.OpenRlhfAnswer,
+            cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 }

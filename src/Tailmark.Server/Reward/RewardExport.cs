@@ -32,10 +32,13 @@ internal sealed class RewardExport : IDisposable
         var observed = new Meter(RewardMetrics.MeterName);
         var options = service.Options;
         observed.CreateObservableGauge("tailmark_rubrics", () => service.Index.Count, description: "Instance rubrics served");
-        observed.CreateObservableGauge("tailmark_requests_in_flight", () => options.MaxConcurrentRequests - (admission.GetStatistics()?.CurrentAvailablePermits ?? 0), description: "Requests admitted");
-        observed.CreateObservableGauge("tailmark_requests_queued", () => admission.GetStatistics()?.CurrentQueuedCount ?? 0, description: "Requests waiting for admission");
+        observed.CreateObservableGauge("tailmark_requests_in_flight", () =>
+            options.MaxConcurrentRequests - (admission.GetStatistics()?.CurrentAvailablePermits ?? 0), description: "Requests admitted");
+        observed.CreateObservableGauge("tailmark_requests_queued", () => admission.GetStatistics()?.CurrentQueuedCount ?? 0,
+            description: "Requests waiting for admission");
         observed.CreateObservableGauge("tailmark_items_grading", () => service.Grading, description: "Items being graded");
-        observed.CreateObservableGauge("tailmark_saturated_criteria", () => service.Monitor.SaturatedCriteria(), description: "Criteria passed by nearly every rollout of their prompt's latest step");
+        observed.CreateObservableGauge("tailmark_saturated_criteria", () => service.Monitor.SaturatedCriteria(),
+            description: "Criteria passed by nearly every rollout of their prompt's latest step");
         // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
         observed.CreateObservableGauge("process_resident_memory_bytes", () => Environment.WorkingSet);
         observed.CreateObservableGauge("dotnet_gc_heap_after_last_collection_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);
@@ -70,19 +73,27 @@ internal sealed class RewardExport : IDisposable
     private static void ObserveStore(Meter observed, Storage.VerdictCache cache)
     {
         Storage.VerdictStoreHealth Health() => cache.Store.Health;
-        observed.CreateObservableGauge("tailmark_verdict_store_up", () => Health().Available ? 1 : 0, description: "1 while the verdict store answers, 0 during an outage");
+        observed.CreateObservableGauge("tailmark_verdict_store_up", () => Health().Available ? 1 : 0,
+            description: "1 while the verdict store answers, 0 during an outage");
         observed.CreateObservableCounter("tailmark_verdict_store_lookups_total", () => Health().Reads, description: "Lookup round trips to the verdict store");
         observed.CreateObservableCounter("tailmark_verdict_store_writes_total", () => Health().Writes, description: "Write round trips to the verdict store");
-        observed.CreateObservableCounter("tailmark_verdict_store_failures_total", () => Health().Failures, description: "Store operations that failed or were skipped during an outage");
+        observed.CreateObservableCounter("tailmark_verdict_store_failures_total", () => Health().Failures,
+            description: "Store operations that failed or were skipped during an outage");
         observed.CreateObservableGauge("tailmark_verdict_store_pending", () => Health().Pending, description: "Verdicts waiting to be written");
-        observed.CreateObservableCounter("tailmark_verdict_store_dropped_total", () => Health().Dropped, description: "Verdicts given up (queue overflow during an outage)");
-        observed.CreateObservableCounter("tailmark_verdict_store_outages_total", () => Health().Outages, description: "Times the verdict store became unreachable");
+        observed.CreateObservableCounter("tailmark_verdict_store_dropped_total", () => Health().Dropped,
+            description: "Verdicts given up (queue overflow during an outage)");
+        observed.CreateObservableCounter("tailmark_verdict_store_outages_total", () => Health().Outages,
+            description: "Times the verdict store became unreachable");
         if (!cache.Leasing) return;
         observed.CreateObservableCounter("tailmark_verdict_leases_taken_total", () => cache.Leases.Taken, description: "Responses judged under a lease");
-        observed.CreateObservableCounter("tailmark_verdict_lease_waits_total", () => cache.Leases.Waited, description: "Responses another replica was judging, waited for");
-        observed.CreateObservableCounter("tailmark_verdict_lease_served_total", () => cache.Leases.Served, description: "Verdicts received from another replica while waiting (judge calls saved)");
-        observed.CreateObservableCounter("tailmark_verdict_lease_expired_total", () => cache.Leases.Expired, description: "Waits that ended without the verdicts: judged here");
-        observed.CreateObservableCounter("tailmark_verdict_lease_unavailable_total", () => cache.Leases.Unavailable, description: "Responses judged without a lease because the store could not be asked");
+        observed.CreateObservableCounter("tailmark_verdict_lease_waits_total", () => cache.Leases.Waited,
+            description: "Responses another replica was judging, waited for");
+        observed.CreateObservableCounter("tailmark_verdict_lease_served_total", () => cache.Leases.Served,
+            description: "Verdicts received from another replica while waiting (judge calls saved)");
+        observed.CreateObservableCounter("tailmark_verdict_lease_expired_total", () => cache.Leases.Expired,
+            description: "Waits that ended without the verdicts: judged here");
+        observed.CreateObservableCounter("tailmark_verdict_lease_unavailable_total", () => cache.Leases.Unavailable,
+            description: "Responses judged without a lease because the store could not be asked");
     }
 
     public void Dispose()

@@ -22,7 +22,8 @@ public static class RewardHealthChecks
             return Task.FromResult(allFailed || recentlyFailing
                 ? HealthCheckResult.Degraded(allFailed
                     ? $"the judge failed all {judge.Failures} calls made so far; judged criteria are CannotAssess"
-                    : $"{judge.RecentFailures} of the judge's latest {judge.RecentCalls} calls failed; their judged criteria are CannotAssess and those rewards undefined")
+                    : $"{judge.RecentFailures} of the judge's latest {judge.RecentCalls} calls failed; their judged criteria are CannotAssess and those " +
+                        $"rewards undefined")
                 : HealthCheckResult.Healthy());
         }
     }
@@ -44,8 +45,10 @@ public static class RewardHealthChecks
             var recentlyUnusable = judge.RecentAnswers >= MinRecentAnswers && judge.RecentUnusable * 2 >= judge.RecentAnswers;
             return Task.FromResult(allUnusable || recentlyUnusable
                 ? HealthCheckResult.Degraded(allUnusable
-                    ? $"no verdict could be read from any of the judge's {judge.UnusableAnswers} answers; judged criteria are CannotAssess and rewards undefined (try structured_output, reasoning_tokens, or the server's reasoning parser: docs/llm.md)"
-                    : $"no verdict could be read from {judge.RecentUnusable} of the judge's latest {judge.RecentAnswers} answers (try structured_output, reasoning_tokens, or the server's reasoning parser: docs/llm.md)")
+                    ? $"no verdict could be read from any of the judge's {judge.UnusableAnswers} answers; judged criteria are CannotAssess and rewards " +
+                        $"undefined (try structured_output, reasoning_tokens, or the server's reasoning parser: docs/llm.md)"
+                    : $"no verdict could be read from {judge.RecentUnusable} of the judge's latest {judge.RecentAnswers} answers (try structured_output, " +
+                        $"reasoning_tokens, or the server's reasoning parser: docs/llm.md)")
                 : HealthCheckResult.Healthy());
         }
     }
@@ -60,7 +63,8 @@ public static class RewardHealthChecks
         {
             if (service.Cache?.Store is not { } store || store.Health is not { Available: false } health) return Task.FromResult(HealthCheckResult.Healthy());
             return Task.FromResult(HealthCheckResult.Degraded(
-                $"the verdict store {store.Location} is unreachable: rewards go on, verdicts not in memory are judged again, {health.Pending:#,0} wait to be written ({health.Dropped:#,0} dropped)"));
+                $"the verdict store {store.Location} is unreachable: rewards go on, verdicts not in memory are judged again, {health.Pending:#,0} wait to be " +
+                    $"written ({health.Dropped:#,0} dropped)"));
         }
     }
 
@@ -71,7 +75,8 @@ public static class RewardHealthChecks
         {
             var (nothing, seen) = service.NoRubric.Recent();
             return Task.FromResult(nothing > 0
-                ? HealthCheckResult.Degraded($"{nothing} of the last {seen} requests found no rubric for any item; check the prompt ids and chat templates the trainer sends")
+                ? HealthCheckResult.Degraded($"{nothing} of the last {seen} requests found no rubric for any item; check the prompt ids and chat templates " +
+                    $"the trainer sends")
                 : HealthCheckResult.Healthy());
         }
     }

@@ -9,13 +9,16 @@ namespace Tailmark.Server.Reward;
 internal static partial class RewardLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
-        Message = "{Endpoint} request {RequestId}: no rubric found for any item ({Reason}); {Suppressed} more such requests since the last warning. Check the prompt ids and chat templates the trainer sends (docs/integrations.md)")]
+        Message = "{Endpoint} request {RequestId}: no rubric found for any item ({Reason}); {Suppressed} more such requests since the last warning. Check " +
+            "the prompt ids and chat templates the trainer sends (docs/integrations.md)")]
     public static partial void NothingFound(ILogger logger, string endpoint, string requestId, string reason, int suppressed);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} request {RequestId}: {Count} of {Items} items not graded within the deadline of {DeadlineMs} ms")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "{Endpoint} request {RequestId}: {Count} of {Items} items not graded within the deadline of {DeadlineMs} ms")]
     public static partial void DeadlineMissed(ILogger logger, string endpoint, string requestId, int count, int items, double deadlineMs);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "stopping: no new connections; answering the requests in flight (drain up to {Seconds} s)")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+        Message = "stopping: no new connections; answering the requests in flight (drain up to {Seconds} s)")]
     public static partial void Draining(ILogger logger, double seconds);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "internal error answering {Method} {Path}")]

@@ -25,8 +25,10 @@ public sealed class RewardMetrics : IDisposable
         _requests = Meter.CreateCounter<long>("tailmark_requests_total", description: "Reward requests by endpoint");
         _errors = Meter.CreateCounter<long>("tailmark_errors_total", description: "Error answers by HTTP status");
         Items = Meter.CreateCounter<long>("tailmark_items_total", description: "Items received");
-        DeadlineExceeded = Meter.CreateCounter<long>("tailmark_deadline_exceeded_total", description: "Requests answered at their deadline with items unfinished");
-        ItemsDeadline = Meter.CreateCounter<long>("tailmark_items_deadline_total", description: "Items not graded within their request's deadline or the drain");
+        DeadlineExceeded = Meter.CreateCounter<long>("tailmark_deadline_exceeded_total",
+            description: "Requests answered at their deadline with items unfinished");
+        ItemsDeadline = Meter.CreateCounter<long>("tailmark_items_deadline_total",
+            description: "Items not graded within their request's deadline or the drain");
         Ungraded = Meter.CreateCounter<long>("tailmark_ungraded_items_total", description: "Items answered without a reward");
         RequestsWithoutRubric = Meter.CreateCounter<long>("tailmark_requests_without_rubric_total", description: "Requests none of whose items found a rubric");
         ItemsWithoutRubric = Meter.CreateCounter<long>("tailmark_items_without_rubric_total", description: "Items that found no rubric");
@@ -47,7 +49,8 @@ public sealed class RewardMetrics : IDisposable
 
     public void Request(string endpoint) => _requests.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
 
-    public void Error(int status) => _errors.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    public void Error(int status) =>
+        _errors.Add(1, new KeyValuePair<string, object?>("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     public void Latency(TimeSpan elapsed) => _latency.Record(elapsed.TotalSeconds);
 

@@ -51,7 +51,8 @@ public sealed class RewardServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    public static async Task<RewardServer> StartAsync(RewardService service, RewardMetrics metrics, RewardServerOptions options, IPAddress? host = null, int port = 0,
+    public static async Task<RewardServer> StartAsync(RewardService service, RewardMetrics metrics, RewardServerOptions options, IPAddress? host = null,
+        int port = 0,
         ILoggerProvider? logs = null, CancellationToken cancellationToken = default)
     {
         options = options.Validated();
@@ -101,7 +102,8 @@ public sealed class RewardServer : IAsyncDisposable
             // Routing's own 404 and 405 have no body: give them ours.
             var ctx = status.HttpContext;
             await WriteError(ctx, metrics, ctx.Response.StatusCode, ctx.Response.StatusCode == 405
-                ? $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}" : $"no endpoint {ctx.Request.Method} {ctx.Request.Path}", null).ConfigureAwait(false);
+                ? $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}"
+                    : $"no endpoint {ctx.Request.Method} {ctx.Request.Path}", null).ConfigureAwait(false);
         });
         if (options.Token is { } token) app.Use((ctx, next) => Authenticate(ctx, next, token, options.AllowTokenInPath, metrics));
         app.UseRouting();
@@ -129,9 +131,11 @@ public sealed class RewardServer : IAsyncDisposable
         if (scope != "all") throw new HttpProblem(400, $"replicas must be \"all\" (or absent, for this replica alone), not \"{scope}\"", "replicas");
         var options = service.Options;
         // Named by the address it was reached on (not the Host header, which is the balancer's when read through it).
-        var local = ctx.Connection.LocalIpAddress is { } ip ? new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, ctx.Connection.LocalPort).ToString() : ctx.Request.Host.ToString();
+        var local = ctx.Connection.LocalIpAddress is { } ip ? new IPEndPoint(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip, ctx.Connection.LocalPort).ToString()
+            : ctx.Request.Host.ToString();
         var self = new ReplicaMonitor(new Uri($"{ctx.Request.Scheme}://{local}/"), service.Monitor.Snapshot(), null);
-        var others = await ReplicaMonitors.FetchAsync(peers, options.MonitorPeers, options.Token, TimeSpan.FromSeconds(10), ctx.RequestAborted).ConfigureAwait(false);
+        var others = await ReplicaMonitors.FetchAsync(peers, options.MonitorPeers, options.Token, TimeSpan.FromSeconds(10),
+            ctx.RequestAborted).ConfigureAwait(false);
         return Results.Text(ReplicaMonitors.Render([self, .. others]), "application/json");
     }
 
@@ -169,7 +173,8 @@ public sealed class RewardServer : IAsyncDisposable
         catch (Exception ex)
         {
             RewardLog.Internal(log, ex, ctx.Request.Method, ctx.Request.Path);
-            await WriteError(ctx, metrics, 500, $"internal error ({ex.GetType().Name}: {ex.Message}); this is a bug in Tailmark, please report it", null).ConfigureAwait(false);
+            await WriteError(ctx, metrics, 500, $"internal error ({ex.GetType().Name}: {ex.Message}); this is a bug in Tailmark, please report it",
+                null).ConfigureAwait(false);
         }
     }
 
@@ -178,7 +183,8 @@ public sealed class RewardServer : IAsyncDisposable
         metrics.Error(status);
         if (ctx.Response.HasStarted) return;
         ctx.Response.StatusCode = status;
-        await ctx.Response.WriteAsJsonAsync(new ErrorBody(message, field), RewardWireContext.Default.ErrorBody, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        await ctx.Response.WriteAsJsonAsync(new ErrorBody(message, field), RewardWireContext.Default.ErrorBody,
+            cancellationToken: CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -205,7 +211,8 @@ public sealed class RewardServer : IAsyncDisposable
             return;
         }
         ctx.Response.Headers.WWWAuthenticate = "Bearer";
-        await WriteError(ctx, metrics, 401, "a bearer token is required (Authorization: Bearer TOKEN" + (allowInPath ? ", or the path prefix /t/TOKEN/)" : ")"), "Authorization").ConfigureAwait(false);
+        await WriteError(ctx, metrics, 401, "a bearer token is required (Authorization: Bearer TOKEN" + (allowInPath ? ", or the path prefix /t/TOKEN/)" : ")"),
+            "Authorization").ConfigureAwait(false);
     }
 
     private static string? Bearer(string header)
@@ -250,7 +257,9 @@ public sealed class RewardServer : IAsyncDisposable
             }
             if (request.Items.Count > options.MaxItemsPerRequest)
             {
-                throw new HttpProblem(413, $"{request.ItemField}: {request.Items.Count} items, more than the limit of {options.MaxItemsPerRequest} per request (serve --max-items)", request.ItemField);
+                throw new HttpProblem(413,
+                    $"{request.ItemField}: {request.Items.Count} items, more than the limit of {options.MaxItemsPerRequest} per request (serve --max-items)",
+                    request.ItemField);
             }
             using var lease = await Admit(ctx).ConfigureAwait(false);
             var batch = await service.RewardAsync(request.Items, request.Deadline, ctx.RequestAborted).ConfigureAwait(false);
@@ -260,11 +269,13 @@ public sealed class RewardServer : IAsyncDisposable
                 RewardLog.NothingFound(log, protocol.Name, id, batch.Results[0].Reason ?? "", suppressed);
             }
             var missed = batch.Results.Count(r => r.Ungraded == UngradedKind.Deadline);
-            if (missed > 0) RewardLog.DeadlineMissed(log, protocol.Name, id, missed, batch.Results.Count, (request.Deadline ?? options.Deadline).TotalMilliseconds);
+            if (missed > 0) RewardLog.DeadlineMissed(log, protocol.Name, id, missed, batch.Results.Count,
+                (request.Deadline ?? options.Deadline).TotalMilliseconds);
             await protocol.WriteAsync(ctx, request, batch, service).ConfigureAwait(false);
             var elapsed = service.Time.GetElapsedTime(started);
             metrics.Latency(elapsed);
-            RewardLog.Answered(log, batch.Ungraded > 0 ? LogLevel.Information : LogLevel.Debug, protocol.Name, id, batch.Results.Count, batch.Ungraded, elapsed.TotalMilliseconds);
+            RewardLog.Answered(log, batch.Ungraded > 0 ? LogLevel.Information : LogLevel.Debug, protocol.Name, id, batch.Results.Count, batch.Ungraded,
+                elapsed.TotalMilliseconds);
         }
 
         private async Task<RateLimitLease> Admit(HttpContext ctx)
@@ -277,7 +288,8 @@ public sealed class RewardServer : IAsyncDisposable
             }
             catch (OperationCanceledException) when (service.Stopped.IsCancellationRequested && !ctx.RequestAborted.IsCancellationRequested)
             {
-                throw new HttpProblem(503, "the reward server stopped before this request's turn came; retry on another server or after the restart", null, TimeSpan.FromSeconds(1));
+                throw new HttpProblem(503, "the reward server stopped before this request's turn came; retry on another server or after the restart", null,
+                    TimeSpan.FromSeconds(1));
             }
             if (!lease.IsAcquired)
             {

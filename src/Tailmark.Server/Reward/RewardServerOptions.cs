@@ -32,7 +32,8 @@ public sealed record RewardServerOptions
     /// <summary>Items one request may carry; a request with more gets 413.</summary>
     public int MaxItemsPerRequest { get; init; } = 100_000;
 
-    /// <summary>A request body arriving slower than this (bytes per second, after <see cref="BodyRateGrace"/>) is cut off: a slow client cannot hold a slot.</summary>
+    /// <summary>A request body arriving slower than this (bytes per second, after <see cref="BodyRateGrace"/>) is cut off: a slow client cannot hold a
+    /// slot.</summary>
     public double MinBodyBytesPerSecond { get; init; } = 240;
 
     public TimeSpan BodyRateGrace { get; init; } = TimeSpan.FromSeconds(10);
@@ -65,11 +66,13 @@ public sealed record RewardServerOptions
         if (Deadline <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Deadline), Deadline, "positive");
         if (DrainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "0 or more");
         if (MinBodyBytesPerSecond <= 0) throw new ArgumentOutOfRangeException(nameof(MinBodyBytesPerSecond), MinBodyBytesPerSecond, "positive");
-        if (BodyRateGrace <= TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(BodyRateGrace), BodyRateGrace, "more than 1 s (Kestrel's minimum)");
+        if (BodyRateGrace <= TimeSpan.FromSeconds(1)) throw new ArgumentOutOfRangeException(nameof(BodyRateGrace), BodyRateGrace,
+            "more than 1 s (Kestrel's minimum)");
         if (HeadersTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HeadersTimeout), HeadersTimeout, "positive");
         if (MaxBodyBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "at least 1 KiB");
         if (MaxItemsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxItemsPerRequest), MaxItemsPerRequest, "at least 1");
-        if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace))) throw new ArgumentOutOfRangeException(nameof(Token), "(hidden)", "a non-empty token without white space");
+        if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace))) throw new ArgumentOutOfRangeException(nameof(Token), "(hidden)",
+            "a non-empty token without white space");
         return this;
     }
 }

@@ -24,7 +24,8 @@ public sealed class RewardService
     private readonly CancellationTokenSource _stop = new();
     private ITimer? _drain;
 
-    public RewardService(RubricIndex index, BatchGrader batch, RewardServerOptions options, RewardMetrics metrics, RewardMonitor? monitor = null, TimeProvider? time = null)
+    public RewardService(RubricIndex index, BatchGrader batch, RewardServerOptions options, RewardMetrics metrics, RewardMonitor? monitor = null,
+        TimeProvider? time = null)
     {
         _index = index;
         _batch = batch;
@@ -120,14 +121,16 @@ public sealed class RewardService
     }
 
     private static ItemResult Missed(UngradedKind kind, TimeSpan limit, RewardItem item) => ItemResult.NotGraded(kind,
-        kind == UngradedKind.Stopping ? "not graded before the server stopped (its drain time ran out)" : $"not graded within the deadline of {limit.TotalMilliseconds:0} ms",
+        kind == UngradedKind.Stopping ? "not graded before the server stopped (its drain time ran out)"
+            : $"not graded within the deadline of {limit.TotalMilliseconds:0} ms",
         item.Notes);
 
     /// <summary>Why a graded reward is null, from the pipeline's reward-level diagnostics (else the CannotAssess reasons).</summary>
     public static string UndefinedReason(RewardResult result)
     {
         var rewardLevel = result.Diagnostics.Where(d => d.CriterionId is null && d.Code != "injection_suspected").Select(d => d.Message).ToList();
-        var reasons = rewardLevel.Count > 0 ? rewardLevel : [.. result.Diagnostics.Where(d => d.Code == "cannot_assess").Select(d => $"{d.CriterionId}: {d.Message}").Take(3)];
+        var reasons = rewardLevel.Count > 0 ? rewardLevel
+            : [.. result.Diagnostics.Where(d => d.Code == "cannot_assess").Select(d => $"{d.CriterionId}: {d.Message}").Take(3)];
         return "the reward is undefined" + (reasons.Count > 0 ? ": " + string.Join("; ", reasons) : "");
     }
 }

@@ -38,12 +38,14 @@ public sealed class RubricIndex
         if (_byPromptHash.TryGetValue(PromptKey.Hash(prompt), out var byHash)) return (byHash, "prompt");
         if (prompt.IsText) return (null, null);
         var turns = prompt.Messages.Where(m => m.Role is "user" or "assistant").ToList();
-        if (turns.Count < prompt.Messages.Length && turns.Count > 0 && _byPromptHash.TryGetValue(PromptKey.Hash(PromptContent.FromMessages(turns)), out var byTurns))
+        if (turns.Count < prompt.Messages.Length && turns.Count > 0
+            && _byPromptHash.TryGetValue(PromptKey.Hash(PromptContent.FromMessages(turns)), out var byTurns))
         {
             return (byTurns, "user_turns");
         }
         var last = prompt.Messages.LastOrDefault(m => m.Role == "user");
-        if (last is not null && _byPromptHash.TryGetValue(PromptKey.Hash(PromptContent.FromText(last.Content)), out var byLast)) return (byLast, "last_user_turn");
+        if (last is not null && _byPromptHash.TryGetValue(PromptKey.Hash(PromptContent.FromText(last.Content)), out var byLast)) return (byLast,
+            "last_user_turn");
         return (null, null);
     }
 

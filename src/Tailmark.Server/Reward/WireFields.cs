@@ -19,7 +19,8 @@ public static class WireFields
         {
             var name = ex.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..].Split('.', '[')[0] : null;
             var field = name is null ? path : path.Length == 0 ? name : $"{path}.{name}";
-            var found = name is not null && element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) ? $", found {Text.WireContent.Describe(v)}" : "";
+            var found = name is not null && element.ValueKind == JsonValueKind.Object
+                && element.TryGetProperty(name, out var v) ? $", found {Text.WireContent.Describe(v)}" : "";
             problem = $"{field}: {Expected(type, name)}{found}";
             return null;
         }
@@ -33,7 +34,8 @@ public static class WireFields
     /// <summary>The same, for a request's envelope: a wrong type is a 400 naming the field.</summary>
     public static T Envelope<T>(JsonElement body, JsonTypeInfo<T> type, string shape) where T : class
     {
-        if (body.ValueKind != JsonValueKind.Object) throw new HttpProblem(400, $"expected a JSON object {shape}, found {Text.WireContent.Describe(body)}", "body");
+        if (body.ValueKind != JsonValueKind.Object) throw new HttpProblem(400, $"expected a JSON object {shape}, found {Text.WireContent.Describe(body)}",
+            "body");
         var wire = Read(body, type, "", out var problem);
         if (wire is null)
         {

@@ -34,7 +34,8 @@ public sealed class SimServer : IAsyncDisposable
 
     public SimWorld World => Service.World;
 
-    public static async Task<SimServer> StartAsync(SimServerOptions options, int port = 0, IPAddress? address = null, CancellationToken cancellationToken = default)
+    public static async Task<SimServer> StartAsync(SimServerOptions options, int port = 0, IPAddress? address = null,
+        CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -60,7 +61,8 @@ public sealed class SimServer : IAsyncDisposable
             ChatRequestWire? wire;
             try
             {
-                wire = await JsonSerializer.DeserializeAsync(context.Request.Body, SimWireContext.Default.ChatRequestWire, context.RequestAborted).ConfigureAwait(false);
+                wire = await JsonSerializer.DeserializeAsync(context.Request.Body, SimWireContext.Default.ChatRequestWire,
+                    context.RequestAborted).ConfigureAwait(false);
             }
             catch (JsonException ex)
             {

@@ -53,11 +53,13 @@ public sealed class SimService
         if (wire.Stream == true) return Error(400, "streaming is not supported by the simulated server", "invalid_request_error", null);
         if (string.IsNullOrEmpty(wire.Model)) return Error(400, "'model' is required", "invalid_request_error", null);
         if (wire.Messages is not { Count: > 0 }) return Error(400, "'messages' must hold at least one message", "invalid_request_error", null);
-        if (!SimModels.Exists(wire.Model)) return Error(404, $"The model '{wire.Model}' does not exist. Models: {string.Join(", ", SimModels.Names)}", "invalid_request_error", "model_not_found");
+        if (!SimModels.Exists(wire.Model)) return Error(404, $"The model '{wire.Model}' does not exist. Models: {string.Join(", ", SimModels.Names)}",
+            "invalid_request_error", "model_not_found");
         var n = wire.N ?? 1;
         if (n is < 1 or > 128) return Error(400, "'n' must be between 1 and 128", "invalid_request_error", null);
 
-        if (ResponseFormatType(wire.ResponseFormat, out var formatError) is not { } format) return Error(400, formatError!, "invalid_request_error", null, "response_format");
+        if (ResponseFormatType(wire.ResponseFormat, out var formatError) is not { } format) return Error(400, formatError!, "invalid_request_error", null,
+            "response_format");
         if (RefusedFormat(wire.Model, format) is { } refusal)
         {
             Stats.RefusedResponseFormat();
@@ -96,14 +98,16 @@ public sealed class SimService
             Stats.Fault(fault.Value);
             choices = [.. choices.Select(c => fault == FaultKind.Malformed
                 ? c with { Content = Break(c.Content), Logprobs = null }
-                : c with { Content = SimModels.Truncate(c.Content, Math.Max(1, SimTokenizer.Count(c.Content) / 2)), FinishReason = "length", Logprobs = null })];
+                : c with { Content = SimModels.Truncate(c.Content, Math.Max(1, SimTokenizer.Count(c.Content) / 2)), FinishReason = "length",
+                    Logprobs = null })];
         }
         var promptTokens = SimTokenizer.CountMessages(request.Messages);
         var reasoningTokens = choices.Sum(c => c.Reasoning is null ? 0 : SimTokenizer.Count(c.Reasoning));
         var completionTokens = choices.Sum(c => SimTokenizer.Count(c.Content)) + reasoningTokens;
         var cached = new StrongBox<int>(0);
         await Serve(request, promptTokens, completionTokens, cached, cancellationToken).ConfigureAwait(false);
-        return Results.Json(Render(request, key, choices, promptTokens, completionTokens, reasoningTokens, cached.Value), SimWireContext.Default.ChatResponseWire);
+        return Results.Json(Render(request, key, choices, promptTokens, completionTokens, reasoningTokens, cached.Value),
+            SimWireContext.Default.ChatResponseWire);
     }
 
     private async Task Serve(SimRequest request, int promptTokens, int completionTokens, StrongBox<int> cached, CancellationToken ct)
@@ -135,7 +139,8 @@ public sealed class SimService
         if (type is "text" or "json_object") return type;
         if (type == "json_schema")
         {
-            if (f.TryGetProperty("json_schema", out var js) && js.ValueKind == JsonValueKind.Object && js.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object) return type;
+            if (f.TryGetProperty("json_schema", out var js) && js.ValueKind == JsonValueKind.Object && js.TryGetProperty("schema", out var schema)
+                && schema.ValueKind == JsonValueKind.Object) return type;
             error = "response_format of type json_schema needs json_schema.schema, an object";
             return null;
         }
@@ -146,7 +151,8 @@ public sealed class SimService
     // What a server that refuses this response format answers (phrased as engines phrase it), or null.
     private string? RefusedFormat(string model, string format) => (_options.World.StructuredOutputs.For(model), format) switch
     {
-        (SimStructuredOutput.JsonObjectOnly, "json_schema") => "response_format json_schema is not supported: this server has no structured-output backend for JSON schemas (simulated)",
+        (SimStructuredOutput.JsonObjectOnly, "json_schema") =>
+            "response_format json_schema is not supported: this server has no structured-output backend for JSON schemas (simulated)",
         (SimStructuredOutput.Reject, "json_schema" or "json_object") => $"response_format {format} is not supported by this server (simulated)",
         _ => null,
     };
@@ -154,13 +160,15 @@ public sealed class SimService
     private static string Break(string content) =>
         content.Length < 4 ? "{\"verdicts\": [" : content[..(content.Length / 2)] + "\",,}";
 
-    private static ChatResponseWire Render(SimRequest request, ulong key, IReadOnlyList<SimChoice> choices, int promptTokens, int completionTokens, int reasoningTokens, int cached) =>
+    private static ChatResponseWire Render(SimRequest request, ulong key, IReadOnlyList<SimChoice> choices, int promptTokens, int completionTokens,
+        int reasoningTokens, int cached) =>
         new($"chatcmpl-{key:x16}", "chat.completion", Created, request.Model, "tailmark-sim",
             [.. choices.Select((c, i) => new ChoiceWire(i, Message(c),
                 c.Logprobs is null ? null : new LogprobsWire([.. c.Logprobs.Select(l => new TokenLogprobWire(l.Token, l.Logprob, null,
                     [.. l.Top.Select(t => new TopLogprobWire(t.Token, t.Logprob, null))]))]),
                 c.FinishReason))],
-            new UsageWire(promptTokens, completionTokens, promptTokens + completionTokens, new PromptTokensDetailsWire(cached), new CompletionTokensDetailsWire(reasoningTokens)));
+            new UsageWire(promptTokens, completionTokens, promptTokens + completionTokens, new PromptTokensDetailsWire(cached),
+                new CompletionTokensDetailsWire(reasoningTokens)));
 
     // Reasoning goes in the field the choice names; content that the budget left empty beside reasoning is null.
     private static AssistantMessageWire Message(SimChoice c) => new("assistant",

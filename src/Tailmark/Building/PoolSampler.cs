@@ -14,7 +14,8 @@ public static class PoolSampler
 {
     public sealed record Sample(ResponseRow? Row, string? Failure);
 
-    public static async Task<Sample> SampleAsync(IChatClient generator, string generatorName, PromptRow prompt, int index, int firstSeed = 0, CancellationToken cancellationToken = default)
+    public static async Task<Sample> SampleAsync(IChatClient generator, string generatorName, PromptRow prompt, int index, int firstSeed = 0,
+        CancellationToken cancellationToken = default)
     {
         var messages = prompt.Prompt.AsMessages().Select(m => new ChatMessage(m.Role switch
         {
@@ -24,7 +25,8 @@ public static class PoolSampler
         }, m.Content)).ToList();
         try
         {
-            var answer = await generator.GetResponseAsync(messages, new ChatOptions { Temperature = 1, Seed = firstSeed + index, MaxOutputTokens = 2048 }, cancellationToken).ConfigureAwait(false);
+            var answer = await generator.GetResponseAsync(messages, new ChatOptions { Temperature = 1, Seed = firstSeed + index, MaxOutputTokens = 2048 },
+                cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrWhiteSpace(answer.Text)) return new Sample(null, "empty response");
             var extra = answer.FinishReason == ChatFinishReason.Length
                 ? JsonMaps.Empty.Add("truncated", System.Text.Json.JsonSerializer.SerializeToElement(true, Building.BoolContext.Default.Boolean))

@@ -97,7 +97,8 @@ public sealed class ProposalJournal : IDisposable
                 }
                 if (key is null || rubric is null || log.HasErrors)
                 {
-                    InputWarnings.Report(Path, number, null, "not a proposal this journal can reuse (cut short by a killed run?); that prompt is proposed again");
+                    InputWarnings.Report(Path, number, null,
+                        "not a proposal this journal can reuse (cut short by a killed run?); that prompt is proposed again");
                     continue;
                 }
                 _done[key] = rubric;

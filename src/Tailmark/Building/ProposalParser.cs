@@ -27,7 +27,8 @@ public static class ProposalParser
         var scan = AnswerObjects.Read(text, stopped: !cutOff);
         if (scan.EndsInReasoning)
         {
-            problem = cutOff ? "cut off while reasoning (raise the reasoning budget: reasoning_tokens, or --reasoning-tokens)" : "the answer ends inside a reasoning block that was never closed";
+            problem = cutOff ? "cut off while reasoning (raise the reasoning budget: reasoning_tokens, or --reasoning-tokens)"
+                : "the answer ends inside a reasoning block that was never closed";
             return null;
         }
         ImmutableArray<Criterion>? found = null;
@@ -65,7 +66,8 @@ public static class ProposalParser
             return Build(list.IsArray ? list.Items : [.. list.Members.Select(m => m.Value)], out problem);
         }
         if (value.IsArray && value.Items.Count > 0 && value.Items.All(IsCriterion)) return Build(value.Items, out problem);
-        if (value.IsObject && value.Members.Count > 0 && value.Members.All(m => IsCriterion(m.Value))) return Build([.. value.Members.Select(m => m.Value)], out problem);
+        if (value.IsObject && value.Members.Count > 0 && value.Members.All(m => IsCriterion(m.Value))) return Build([.. value.Members.Select(m => m.Value)],
+            out problem);
         var children = value.IsObject ? value.Members.Select(m => m.Value) : value.Items;
         foreach (var child in children)
         {
@@ -77,7 +79,8 @@ public static class ProposalParser
 
     private static bool IsCriterion(LooseValue v) => v.IsObject && TextOf(v) is not null;
 
-    private static LooseValue? TextOf(LooseValue item) => item.Get("text") is { Kind: LooseKind.String } t ? t : item.Get("criterion") is { Kind: LooseKind.String } c ? c : null;
+    private static LooseValue? TextOf(LooseValue item) =>
+        item.Get("text") is { Kind: LooseKind.String } t ? t : item.Get("criterion") is { Kind: LooseKind.String } c ? c : null;
 
     private static ImmutableArray<Criterion>? Build(IReadOnlyList<LooseValue> items, out string? problem)
     {

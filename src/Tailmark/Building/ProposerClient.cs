@@ -32,7 +32,8 @@ public sealed class ProposerClient(IChatClient proposer, int seed = 0)
     // After Schema: static fields are initialised in the order they are written.
     private static readonly ChatResponseFormat Format = ChatResponseFormat.ForJsonSchema(Schema, "rubric");
 
-    public async Task<(ImmutableArray<Criterion>? Criteria, string? Problem)> AskAsync(string system, string user, CancellationToken cancellationToken = default)
+    public async Task<(ImmutableArray<Criterion>? Criteria, string? Problem)> AskAsync(string system, string user,
+        CancellationToken cancellationToken = default)
     {
         var messages = new List<ChatMessage> { new(ChatRole.System, system), new(ChatRole.User, user) };
         var options = new ChatOptions

@@ -36,13 +36,15 @@ public static class ProposerPrompts
         answers. Keep the criteria that still matter. Return the FULL rubric, not only the changes.
         """ + "\n" + Principles;
 
-    public const string Repair = "Your previous reply was not the JSON object asked for, or it had no usable criteria. Reply again with only {\"criteria\": [{\"text\": \"...\", \"weight\": N}, ...]}.";
+    public const string Repair = "Your previous reply was not the JSON object asked for, or it had no usable criteria. " +
+        "Reply again with only {\"criteria\": [{\"text\": \"...\", \"weight\": N}, ...]}.";
 
     public static string Initial(string prompt, string? reference)
     {
         var sb = new StringBuilder();
         sb.Append("<prompt>\n").Append(JudgePrompts.Defuse(prompt)).Append("\n</prompt>\n");
-        if (reference is not null) sb.Append("\n<reference>\n").Append(JudgePrompts.Defuse(reference)).Append("\n</reference>\nThe reference is one good answer; use it to see what matters, not as the only right answer.\n");
+        if (reference is not null) sb.Append("\n<reference>\n").Append(JudgePrompts.Defuse(reference)).Append("\n</reference>\nThe reference is one good " +
+            "answer; use it to see what matters, not as the only right answer.\n");
         sb.Append("\nWrite the rubric for answers to this request.");
         return sb.ToString();
     }
@@ -61,5 +63,6 @@ public static class ProposerPrompts
     /// <summary>The rubric as the proposer sees it: texts and weights only.</summary>
     public static string RubricText(Rubric rubric) =>
         "{\"criteria\": [" + string.Join(", ", rubric.Criteria.Select(c =>
-            $"{{\"text\": {System.Text.Json.JsonSerializer.Serialize(c.Text, Io.TailmarkJsonContext.Default.String)}, \"weight\": {c.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}")) + "]}";
+            $"{{\"text\": {System.Text.Json.JsonSerializer.Serialize(c.Text, Io.TailmarkJsonContext.Default.String)}, " +
+                $"\"weight\": {c.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}")) + "]}";
 }

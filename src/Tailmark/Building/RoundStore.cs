@@ -87,7 +87,8 @@ public sealed class RoundStore(string runDir, SecretRedactor? redactor = null)
         if (log.HasErrors || record is null)
         {
             var issues = log.Issues.Where(i => i.IsError).ToList();
-            issues.Add(new InputIssue(IssueSeverity.Error, path, null, null, "a saved refinement round that cannot be resumed: delete the file to redo the round"));
+            issues.Add(new InputIssue(IssueSeverity.Error, path, null, null,
+                "a saved refinement round that cannot be resumed: delete the file to redo the round"));
             throw new InputException(issues);
         }
         return record;

@@ -27,7 +27,8 @@ public sealed class RubricProposer(ProposerClient proposer, SecretRedactor? reda
             PromptId = prompt.PromptId,
             Prompt = prompt.Prompt,
             Criteria = criteria ?? [new Criterion { Id = "c1", Text = FallbackCriterion, Weight = 1 }],
-            Metadata = criteria is null ? Failed(problem!) : JsonMaps.Empty.Add("proposer_prompt", JsonSerializer.SerializeToElement(ProposerPrompts.Version, TailmarkJsonContext.Default.String)),
+            Metadata = criteria is null ? Failed(problem!) : JsonMaps.Empty.Add("proposer_prompt",
+                JsonSerializer.SerializeToElement(ProposerPrompts.Version, TailmarkJsonContext.Default.String)),
         };
         return (rubric, problem);
     }

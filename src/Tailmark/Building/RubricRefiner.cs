@@ -20,7 +20,8 @@ public sealed class RubricRefiner(BatchGrader grading, ProposerClient proposer, 
 {
     private readonly RubricSet _layers = layers ?? RubricSet.Empty;
 
-    public async Task<(Rubric Final, IReadOnlyList<RoundRecord> Rounds)> RefineAsync(Rubric initial, IReadOnlyList<ResponseRow> pool, CancellationToken cancellationToken = default)
+    public async Task<(Rubric Final, IReadOnlyList<RoundRecord> Rounds)> RefineAsync(Rubric initial, IReadOnlyList<ResponseRow> pool,
+        CancellationToken cancellationToken = default)
     {
         var promptId = initial.PromptId ?? initial.Id;
         var conversation = JudgePrompts.Conversation(initial.Prompt);
@@ -44,13 +45,15 @@ public sealed class RubricRefiner(BatchGrader grading, ProposerClient proposer, 
             if (candidates.Count < 2) break;
             // The pool is ranked by the reward a trainer would see: the current rubric with its layers.
             var graded = await grading.GradeAllAsync(candidates.Select(r => _layers.ItemFor(current, r)), null, cancellationToken).ConfigureAwait(false);
-            var scored = graded.Select(o => new ScoredResponse(o.Item.Response.ResponseId, o.Item.Response.Generator, o.GradedOrThrow().Result.Reward)).ToList();
+            var scored = graded.Select(o =>
+                new ScoredResponse(o.Item.Response.ResponseId, o.Item.Response.Generator, o.GradedOrThrow().Result.Reward)).ToList();
             var pair = PairSelector.Select(scored, options.Pair, options.Seed, promptId)!.Value;
             used.Add(pair.A.ResponseId);
             used.Add(pair.B.ResponseId);
             var a = pool.First(r => r.ResponseId == pair.A.ResponseId).Response;
             var b = pool.First(r => r.ResponseId == pair.B.ResponseId).Response;
-            var (criteria, problem) = await proposer.AskAsync(ProposerPrompts.RefineSystem, ProposerPrompts.Refine(conversation, current, a, b), cancellationToken).ConfigureAwait(false);
+            var (criteria, problem) = await proposer.AskAsync(ProposerPrompts.RefineSystem, ProposerPrompts.Refine(conversation, current, a, b),
+                cancellationToken).ConfigureAwait(false);
             var next = criteria is null ? current : current with { Criteria = criteria.Value, Version = current.Version + 1 };
             if (criteria is not null)
             {

@@ -27,7 +27,8 @@ public static class DataSelection
         {
             null => new SelectionDecision(p.Id, p.Count, null, false, "no scored response"),
             var m when m > hi => new SelectionDecision(p.Id, p.Count, m, false, $"too easy: mean {F(m.Value)} above the {F(high * 100)}th percentile {F(hi)}"),
-            var m when m < lo => new SelectionDecision(p.Id, p.Count, m, false, $"too hard or noisy: mean {F(m.Value)} below the {F(low * 100)}th percentile {F(lo)}"),
+            var m when m < lo => new SelectionDecision(p.Id, p.Count, m, false,
+                $"too hard or noisy: mean {F(m.Value)} below the {F(low * 100)}th percentile {F(lo)}"),
             var m => new SelectionDecision(p.Id, p.Count, m, true, $"mean {F(m.Value)} within [{F(lo)}, {F(hi)}]"),
         })];
     }

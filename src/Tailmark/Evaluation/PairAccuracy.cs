@@ -37,7 +37,8 @@ public static class PairAccuracy
     public static (AccuracyWithInterval High, AccuracyWithInterval Low, AccuracyWithInterval All) Compute(IEnumerable<Scored> responses)
     {
         var rows = PairEvaluation.Compute(Outcomes(responses), PairTies.Wrong);
-        AccuracyWithInterval Pick(string region) => rows.FirstOrDefault(r => r.Region == region) ?? new AccuracyWithInterval(region, 0, 0, double.NaN, double.NaN, double.NaN);
+        AccuracyWithInterval Pick(string region) => rows.FirstOrDefault(r => r.Region == region)
+            ?? new AccuracyWithInterval(region, 0, 0, double.NaN, double.NaN, double.NaN);
         return (Pick("high"), Pick("low"), Pick("all"));
     }
 }

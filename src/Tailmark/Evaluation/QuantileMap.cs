@@ -43,7 +43,8 @@ public sealed record QuantileMap(string Name, ImmutableArray<(double U0, double 
         var i = 0;
         foreach (var seg in list.EnumerateArray())
         {
-            var values = seg.ValueKind == JsonValueKind.Array ? seg.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDouble()).ToArray() : [];
+            var values = seg.ValueKind == JsonValueKind.Array ? seg.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.Number).Select(v =>
+                v.GetDouble()).ToArray() : [];
             if (values.Length != 4) throw new InputException(path, null, $"segments[{i}]", "expected four numbers [u0, u1, r0, r1]");
             segments.Add((values[0], values[1], values[2], values[3]));
             i++;
@@ -62,8 +63,10 @@ public sealed record QuantileMap(string Name, ImmutableArray<(double U0, double 
         for (var i = 0; i < byDomain.Count; i++)
         {
             var (u0, u1, r0, r1) = byDomain[i];
-            if (Math.Abs(u0 - at) > Eps || !(u1 > u0)) throw new InputException(where, null, $"segments[{i}]", "the segments' domains must tile [0,1] in order without gaps or overlaps");
-            if (Math.Abs(Math.Abs(r1 - r0) - (u1 - u0)) > Eps) throw new InputException(where, null, $"segments[{i}]", "each piece must have slope +1 or -1 so the proxy quantile stays uniform");
+            if (Math.Abs(u0 - at) > Eps || !(u1 > u0)) throw new InputException(where, null, $"segments[{i}]",
+                "the segments' domains must tile [0,1] in order without gaps or overlaps");
+            if (Math.Abs(Math.Abs(r1 - r0) - (u1 - u0)) > Eps) throw new InputException(where, null, $"segments[{i}]",
+                "each piece must have slope +1 or -1 so the proxy quantile stays uniform");
             at = u1;
         }
         if (Math.Abs(at - 1) > Eps) throw new InputException(where, null, "segments", "the domains must end at 1");
@@ -71,7 +74,8 @@ public sealed record QuantileMap(string Name, ImmutableArray<(double U0, double 
         at = 0;
         foreach (var (low, high) in images)
         {
-            if (Math.Abs(low - at) > Eps) throw new InputException(where, null, "segments", "the images must tile [0,1] (each proxy quantile reached exactly once)");
+            if (Math.Abs(low - at) > Eps) throw new InputException(where, null, "segments",
+                "the images must tile [0,1] (each proxy quantile reached exactly once)");
             at = high;
         }
         if (Math.Abs(at - 1) > Eps) throw new InputException(where, null, "segments", "the images must end at 1");

@@ -107,7 +107,8 @@ public sealed class BatchGrader : IDisposable
     }
 
     /// <summary>Grades a list, outcomes in its order.</summary>
-    public async Task<IReadOnlyList<GradeOutcome>> GradeAllAsync(IEnumerable<GradeItem> items, IProgress<GradeOutcome>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<GradeOutcome>> GradeAllAsync(IEnumerable<GradeItem> items, IProgress<GradeOutcome>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var outcomes = new List<GradeOutcome>();
         await foreach (var o in GradeAsync(items.ToAsyncEnumerable(), progress, cancellationToken).ConfigureAwait(false)) outcomes.Add(o);
@@ -120,7 +121,8 @@ public sealed class BatchGrader : IDisposable
     /// start; items being graded finish in the background (still bounded by the slots) and fill the verdict cache, so a
     /// retry is fast. A null item is skipped (its caller answers it). Every failure is that item's error.
     /// </summary>
-    public async Task<BatchWithin> GradeWithinAsync(IReadOnlyList<GradeItem?> items, TimeSpan deadline, CancellationToken stop, CancellationToken cancellationToken)
+    public async Task<BatchWithin> GradeWithinAsync(IReadOnlyList<GradeItem?> items, TimeSpan deadline, CancellationToken stop,
+        CancellationToken cancellationToken)
     {
         var outcomes = new GradeOutcome?[items.Count];
         using var shed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -16,7 +16,8 @@ public sealed class InputReader : StreamReader
     // A UTF-16 or UTF-32 byte-order mark (PowerShell's redirection writes UTF-16) lets the reader switch encoding; a
     // UTF-8 one is skipped as the encoding's preamble, keeping the counting decoder.
     private InputReader(Stream stream, string file, CountingFallback fallback)
-        : base(stream, Encoding.GetEncoding("utf-8", EncoderFallback.ReplacementFallback, fallback), detectEncodingFromByteOrderMarks: !StartsWithUtf8Bom(stream), bufferSize: 1 << 16)
+        : base(stream, Encoding.GetEncoding("utf-8", EncoderFallback.ReplacementFallback, fallback),
+            detectEncodingFromByteOrderMarks: !StartsWithUtf8Bom(stream), bufferSize: 1 << 16)
     {
         _fallback = fallback;
         _file = file;
@@ -55,7 +56,8 @@ public sealed class InputReader : StreamReader
     {
         if (disposing && _fallback.Count > _reported)
         {
-            InputWarnings.Report(_file, null, null, $"{_fallback.Count - _reported} invalid UTF-8 sequence(s) were read as U+FFFD (\uFFFD); save the file as UTF-8");
+            InputWarnings.Report(_file, null, null,
+                $"{_fallback.Count - _reported} invalid UTF-8 sequence(s) were read as U+FFFD (\uFFFD); save the file as UTF-8");
             _reported = _fallback.Count;
         }
         base.Dispose(disposing);

@@ -42,7 +42,8 @@ public static class JsonInput
         }
         if (text.Contains("\\u", StringComparison.Ordinal) && BrokenString(root, "") is { } broken)
         {
-            return new Result(null, $"malformed JSON: {(broken.Length > 0 ? broken + ": " : "")}a string holds half of a UTF-16 surrogate pair (\\uD800-\\uDFFF escaped alone)", null);
+            return new Result(null, $"malformed JSON: {(broken.Length > 0 ? broken + ": " : "")}a string holds half of a UTF-16 surrogate pair " +
+                $"(\\uD800-\\uDFFF escaped alone)", null);
         }
         return new Result(root, null, null);
     }

@@ -175,7 +175,8 @@ public static partial class YamlJson
                     if (_expanded > maxExpansion)
                     {
                         throw new InputException(file, (int)replay.Current.Start.Line, null,
-                            $"YAML aliases expand this file past {maxExpansion:#,0} characters (a hundred times its size plus 100,000): an alias bomb, not an input");
+                            $"YAML aliases expand this file past {maxExpansion:#,0} characters (a hundred times its size plus 100,000): an alias bomb, not " +
+                                $"an input");
                     }
                     // An anchored node that holds an alias holds what the alias stands for.
                     Record(replay.Current, startRecording: false);
@@ -249,7 +250,8 @@ public static partial class YamlJson
         if (text is "" or "~" or "null" or "Null" or "NULL") w.WriteNullValue();
         else if (text is "true" or "True" or "TRUE") w.WriteBooleanValue(true);
         else if (text is "false" or "False" or "FALSE") w.WriteBooleanValue(false);
-        else if (IntPattern().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) w.WriteNumberValue(l);
+        else if (IntPattern().IsMatch(text)
+            && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) w.WriteNumberValue(l);
         // A number JSON can spell is kept as written (1e400 stays 1e400, which a number field reads as infinite and
         // validation names), exactly as the same number in a JSON file.
         else if (JsonNumberPattern().IsMatch(text)) w.WriteRawValue(text);

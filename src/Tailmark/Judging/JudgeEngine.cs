@@ -52,7 +52,8 @@ public sealed class JudgeEngine
     /// <summary>What every judge of the ensemble has used so far: calls, retries, failures, tokens, cost.</summary>
     public Usage JudgeUsage() => Usage.Total(_judges);
 
-    public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria, CancellationToken cancellationToken = default)
+    public async Task<JudgeResult> GradeAsync(string conversation, string response, IReadOnlyList<Criterion> criteria,
+        CancellationToken cancellationToken = default)
     {
         // The conversation and response parts of the prompt are the same for every call about this response; they are
         // built (and hashed for the cache keys) once, and the prompt text only if some verdict is not cached.
@@ -83,7 +84,8 @@ public sealed class JudgeEngine
     /// the response's lease: taken (KEY: release it after judging), or waited for — the verdicts another process stored
     /// meanwhile go into VOTES and leave PENDING (SERVED: how many).
     /// </summary>
-    private async ValueTask<(string? Key, int Served)> ClaimAsync(string contentDigest, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes, CancellationToken ct)
+    private async ValueTask<(string? Key, int Served)> ClaimAsync(string contentDigest, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes,
+        CancellationToken ct)
     {
         if (_cache is not { Leasing: true } || pending.All(p => p.Count == 0)) return (null, 0);
         var missing = new List<(int Order, int Index, VerdictLookup At)>();
@@ -106,7 +108,8 @@ public sealed class JudgeEngine
         return (claim.Held ? key : null, served);
     }
 
-    private async Task<JudgeResult> JudgeAsync(Lazy<string> preamble, Lazy<string> digest, IReadOnlyList<Criterion> criteria, List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes,
+    private async Task<JudgeResult> JudgeAsync(Lazy<string> preamble, Lazy<string> digest, IReadOnlyList<Criterion> criteria,
+        List<(int Index, VerdictLookup At)>[] pending, Vote?[,] votes,
         int hits, CancellationToken cancellationToken)
     {
         var rounds = _judges.Count * _options.Votes;
@@ -125,7 +128,8 @@ public sealed class JudgeEngine
 
                 async Task AskBatch()
                 {
-                    var (answers, made) = await AskAsync(judge, preamble.Value, digest.Value, [.. batch.Select(b => criteria[b.Index])], vote, cancellationToken).ConfigureAwait(false);
+                    var (answers, made) = await AskAsync(judge, preamble.Value, digest.Value, [.. batch.Select(b => criteria[b.Index])], vote,
+                        cancellationToken).ConfigureAwait(false);
                     Interlocked.Add(ref calls, made);
                     List<(VerdictLookup, CachedVerdict)>? fresh = null;
                     foreach (var (ci, at) in batch)
@@ -254,11 +258,13 @@ public sealed class JudgeEngine
 
     // What in a verdict's key is fixed for one judge of this engine: the judge and the options that change its answer.
     private string[] SettingsParts(EndpointSpec judge) =>
-        [judge.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature), _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [judge.Identity, JudgeVerdictParser.Number(_options.EffectiveTemperature),
+            _options.MaxTokensPerCriterion.ToString(System.Globalization.CultureInfo.InvariantCulture),
             _options.Logprobs ? "logprobs" : "-", JudgePrompts.Version, judge.Request.CacheText, _options.Mode.Name];
 
     /// <summary>One call (plus at most one repair call, asked afresh once) for a batch of criteria; every criterion gets a vote.</summary>
-    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(int judgeIndex, string preamble, string affinityKey, IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
+    private async Task<(Dictionary<string, Vote> Answers, int Calls)> AskAsync(int judgeIndex, string preamble, string affinityKey,
+        IReadOnlyList<Criterion> batch, int vote, CancellationToken ct)
     {
         var judge = _judges[judgeIndex];
         var messages = new List<ChatMessage>
@@ -339,7 +345,8 @@ public sealed class JudgeEngine
         var reasoningAllowance = judge.Request.ReasoningTokens;
         var budget = _options.OutputBudget(batchSize) + reasoningAllowance;
         var shown = JudgeVerdictParser.ClipAnswer(answer.Text);
-        if (ReasoningOf(answer) is { Length: > 0 } reasoning) shown += $" (reasoning, last 200 characters: …{reasoning[^Math.Min(200, reasoning.Length)..].Trim()})";
+        if (ReasoningOf(answer) is { Length: > 0 } reasoning) shown += $" (reasoning, last 200 characters: " +
+            $"…{reasoning[^Math.Min(200, reasoning.Length)..].Trim()})";
         if (read.CutOffWhileReasoning)
         {
             return $"cut off while reasoning: raise the reasoning budget (reasoning_tokens in the endpoints file, or --reasoning-tokens; " +
@@ -347,7 +354,8 @@ public sealed class JudgeEngine
         }
         if (answer.FinishReason == ChatFinishReason.Length)
         {
-            return $"judge answer cut off at its output budget of {budget} tokens, after one repair (raise the budget per criterion, --max-tokens-per-criterion): {shown}";
+            return $"judge answer cut off at its output budget of {budget} tokens, after one repair (raise the budget per criterion, " +
+                $"--max-tokens-per-criterion): {shown}";
         }
         if (read.AnswerProblem is { } whole) return $"unparsable judge output after one repair: {whole}; answer: {shown}";
         return $"no usable verdict for {criterion.Id} after one repair: {read.ProblemFor(criterion.Id)}; answer: {shown}";

@@ -12,5 +12,6 @@ public sealed record JudgePlan(EndpointSpec Judge, int Calls, long PromptCharact
     public long EstimatedPromptTokens => PromptCharacters / 4;
 
     public JudgePlan Add(JudgePlan other) =>
-        this with { Calls = Calls + other.Calls, PromptCharacters = PromptCharacters + other.PromptCharacters, MaxCompletionTokens = MaxCompletionTokens + other.MaxCompletionTokens, CachedVerdicts = CachedVerdicts + other.CachedVerdicts };
+        this with { Calls = Calls + other.Calls, PromptCharacters = PromptCharacters + other.PromptCharacters,
+            MaxCompletionTokens = MaxCompletionTokens + other.MaxCompletionTokens, CachedVerdicts = CachedVerdicts + other.CachedVerdicts };
 }

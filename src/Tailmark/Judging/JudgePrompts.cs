@@ -66,12 +66,17 @@ public static partial class JudgePrompts
             sb.Append("<criterion id=\"").Append(c.Id.Replace("\"", "'", StringComparison.Ordinal)).Append('"');
             if (c.Scale is { } scale)
             {
-                sb.Append(" levels=\"").AppendJoin(',', scale.Levels.Select(l => l.Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture))).Append('"');
+                sb.Append(" levels=\"").AppendJoin(',',
+                    scale.Levels.Select(l => l.Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture))).Append('"');
             }
             sb.Append('>').Append(Defuse(c.Text));
             if (c.Scale is { } s2)
             {
-                foreach (var l in s2.Levels) sb.Append("\n  level ").Append(l.Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append(": ").Append(Defuse(l.Description));
+                foreach (var l in s2.Levels)
+                {
+                    sb.Append("\n  level ").Append(l.Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append(": ")
+                        .Append(Defuse(l.Description));
+                }
             }
             sb.Append("</criterion>\n");
         }

@@ -25,7 +25,9 @@ public static class JudgeSchema
     /// <summary>The response format asking for <see cref="For"/>'s schema; the same instance for the same batch shape.</summary>
     public static ChatResponseFormat Format(IReadOnlyList<Criterion> batch)
     {
-        var key = batch.Count == 1 && batch[0].Scale is null ? batch[0].Id : string.Join("\u001f", batch.Select(c => c.Scale is null ? c.Id : c.Id + "\u001e" + string.Join(",", c.Scale.Levels.Select(l => JudgeVerdictParser.Number(l.Value)))));
+        var key = batch.Count == 1
+            && batch[0].Scale is null ? batch[0].Id : string.Join("\u001f",
+                batch.Select(c => c.Scale is null ? c.Id : c.Id + "\u001e" + string.Join(",", c.Scale.Levels.Select(l => JudgeVerdictParser.Number(l.Value)))));
         if (Formats.TryGetValue(key, out var format)) return format;
         if (Formats.Count >= MaxFormats) Formats.Clear();
         return Formats.GetOrAdd(key, _ => ChatResponseFormat.ForJsonSchema(For(batch), Name));

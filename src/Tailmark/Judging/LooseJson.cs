@@ -139,7 +139,8 @@ public static class LooseJson
                     case 'r': sb.Append('\r'); break;
                     case 'b': sb.Append('\b'); break;
                     case 'f': sb.Append('\f'); break;
-                    case 'u' when _pos + 4 <= text.Length && ushort.TryParse(text.AsSpan(_pos, 4), System.Globalization.NumberStyles.HexNumber, null, out var code):
+                    case 'u' when _pos + 4 <= text.Length
+                        && ushort.TryParse(text.AsSpan(_pos, 4), System.Globalization.NumberStyles.HexNumber, null, out var code):
                         sb.Append((char)code);
                         _pos += 4;
                         break;

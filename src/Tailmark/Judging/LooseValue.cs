@@ -50,7 +50,8 @@ public sealed class LooseValue
 
     /// <summary>A number's value, when this is a number (or a string holding one, like "2").</summary>
     public double? AsNumber() =>
-        Kind is LooseKind.Number or LooseKind.String && double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
+        Kind is LooseKind.Number or LooseKind.String && double.TryParse(Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            && double.IsFinite(v) ? v : null;
 
     /// <summary>
     /// The member named NAME, compared without case ("Met" is "met"). Two members whose names differ only in case and
@@ -83,7 +84,8 @@ public sealed class LooseValue
                 if (a.Members.Count != b.Members.Count) return false;
                 for (var i = 0; i < a.Members.Count; i++)
                 {
-                    if (!string.Equals(a.Members[i].Key, b.Members[i].Key, StringComparison.Ordinal) || !DeepEquals(a.Members[i].Value, b.Members[i].Value)) return false;
+                    if (!string.Equals(a.Members[i].Key, b.Members[i].Key, StringComparison.Ordinal)
+                        || !DeepEquals(a.Members[i].Value, b.Members[i].Value)) return false;
                 }
                 return true;
             case LooseKind.Array:

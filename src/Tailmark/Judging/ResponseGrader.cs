@@ -9,13 +9,15 @@ namespace Tailmark.Judging;
 
 /// <summary>
 /// Grades one response against its (composed) rubric: verifiable criteria by their checks, with no call; judged
-/// criteria by the judge engine (except injection criteria when the detector fires); then the scoring pipeline. Without a judge, judged criteria are CannotAssess
+/// criteria by the judge engine (except injection criteria when the detector fires); then the scoring pipeline. Without a judge, judged criteria are
+/// CannotAssess
 /// ("no judge configured"). A response longer than <c>maxResponseChars</c> is not sent to a judge: no judge's context
 /// holds it, and every call would carry it (memory grows about fifty bytes per character of a response while its
 /// calls are made, docs/reliability.md); its judged criteria are CannotAssess, so the coverage rule leaves its reward
 /// undefined, while its verifiable criteria are still checked.
 /// </summary>
-public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, RewardPipeline pipeline, int maxResponseChars = ResponseGrader.DefaultMaxResponseChars)
+public sealed class ResponseGrader(JudgeEngine? judge, CheckRunner checks, RewardPipeline pipeline,
+    int maxResponseChars = ResponseGrader.DefaultMaxResponseChars)
 {
     /// <summary>A million characters (about 250,000 tokens): more than any judge's context window.</summary>
     public const int DefaultMaxResponseChars = 1_000_000;

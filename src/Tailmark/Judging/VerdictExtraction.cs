@@ -20,5 +20,6 @@ public sealed record VerdictExtraction(
 
     /// <summary>One line naming what is wrong (for repair prompts and messages); null when complete.</summary>
     public string? Summary() =>
-        AnswerProblem ?? (Problems.Count == 0 ? null : string.Join("; ", Problems.Take(3).Select(p => p.Value)) + (Problems.Count > 3 ? $"; and {Problems.Count - 3} more" : ""));
+        AnswerProblem ?? (Problems.Count == 0 ? null : string.Join("; ",
+            Problems.Take(3).Select(p => p.Value)) + (Problems.Count > 3 ? $"; and {Problems.Count - 3} more" : ""));
 }

@@ -45,7 +45,8 @@ public static class VerdictExtractor
         foreach (var value in scan.Values) Collect(value, batch, 0, entries);
         if (entries.Count == 0)
         {
-            return Failed(scan.EndsInsideValue ? "the JSON ends before it is complete" : scan.Values.Count == 0 ? "no JSON object in the answer" : "no verdicts in the JSON the answer holds");
+            return Failed(scan.EndsInsideValue ? "the JSON ends before it is complete" : scan.Values.Count == 0 ? "no JSON object in the answer"
+                : "no verdicts in the JSON the answer holds");
         }
 
         var asked = new Dictionary<string, Criterion>(batch.Count, StringComparer.Ordinal);
@@ -155,7 +156,8 @@ public static class VerdictExtractor
     }
 
     private static bool VerdictLike(LooseValue v) =>
-        v.Kind is LooseKind.True or LooseKind.False || (v.Kind == LooseKind.String && MetValue.Read(v.Text!) is not null) || (v.IsObject && v.Get("met") is not null);
+        v.Kind is LooseKind.True or LooseKind.False || (v.Kind == LooseKind.String && MetValue.Read(v.Text!) is not null)
+            || (v.IsObject && v.Get("met") is not null);
 
     private static JudgeVerdictParser.Parsed? Read(Entry e, Criterion criterion, out string? problem)
     {

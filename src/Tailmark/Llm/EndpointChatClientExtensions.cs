@@ -22,7 +22,8 @@ public static class EndpointChatClientExtensions
             var name = metadata.ProviderUri is { } uri ? $"{uri}#{model}" : $"{metadata.ProviderName ?? "client"}:{model}";
             return new EndpointSpec(name, EndpointKind.Http, metadata.ProviderUri, model, null, new EndpointLimits(), PriceTable.Free);
         }
-        throw new ArgumentException($"the chat client ({client.GetType().Name}) names no endpoint: it offers neither an EndpointSpec nor metadata with a model id", nameof(client));
+        throw new ArgumentException($"the chat client ({client.GetType().Name}) names no endpoint: it offers neither an EndpointSpec nor metadata with a " +
+            $"model id", nameof(client));
     }
 
     /// <summary>The client's calls, retries, failures, tokens, cost and answers so far; zero when it keeps no count.</summary>

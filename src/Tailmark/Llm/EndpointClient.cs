@@ -27,7 +27,8 @@ public static class EndpointClient
     /// <summary>The name of the OpenTelemetry activity source and meter of every endpoint's calls.</summary>
     public const string ActivitySourceName = "Tailmark.Llm";
 
-    public static IChatClient Create(EndpointSpec spec, EndpointClientOptions? options = null) => Create(spec, Transport(spec, options ?? EndpointClientOptions.Default), options);
+    public static IChatClient Create(EndpointSpec spec, EndpointClientOptions? options = null) =>
+        Create(spec, Transport(spec, options ?? EndpointClientOptions.Default), options);
 
     // One SDK client, or with several replicas one per replica under the router (ReplicaRouterChatClient).
     private static IChatClient Transport(EndpointSpec spec, EndpointClientOptions options) => spec.Replicas.Count > 1

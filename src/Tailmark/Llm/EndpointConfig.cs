@@ -5,7 +5,8 @@ namespace Tailmark.Llm;
 
 /// <summary>
 /// Named endpoints from a YAML or JSON file (docs/llm.md):
-/// <c>endpoints: {NAME: {url | urls: [...], model, affinity?, eject_after?, eject_s?, api_key_env?, concurrency?, rpm?, tpm?, timeout_s?, max_retries?, price?: {prompt, cached_prompt, completion},
+/// <c>endpoints: {NAME: {url | urls: [...], model, affinity?, eject_after?, eject_s?, api_key_env?, concurrency?, rpm?, tpm?, timeout_s?, max_retries?, price?:
+/// {prompt, cached_prompt, completion},
 /// structured_output?: auto|json_schema|json_object|none, reasoning_effort?, reasoning_tokens?}}</c>.
 /// Prices are US dollars per million tokens. Every bad field is reported with its line.
 /// </summary>
@@ -63,7 +64,8 @@ public sealed class EndpointConfig
         var timeout = f.Number("timeout_s") ?? 60;
         if (!(timeout is > 0 and <= MaxTimeoutSeconds))
         {
-            log.Error(f.FieldPath("timeout_s"), $"expected seconds in (0, {MaxTimeoutSeconds:0}], found {timeout.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            log.Error(f.FieldPath("timeout_s"),
+                $"expected seconds in (0, {MaxTimeoutSeconds:0}], found {timeout.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             timeout = 60;
         }
         var limits = new EndpointLimits
@@ -80,7 +82,8 @@ public sealed class EndpointConfig
             var pf = new JsonFieldReader(price, f.FieldPath("price"), log);
             prices = new PriceTable(pf.Number("prompt") ?? 0, pf.Number("cached_prompt") ?? pf.Number("prompt") ?? 0, pf.Number("completion") ?? 0);
             pf.Rest();
-            if (prices.PromptPerMillion < 0 || prices.CachedPromptPerMillion < 0 || prices.CompletionPerMillion < 0) log.Error(f.FieldPath("price"), "prices must not be negative");
+            if (prices.PromptPerMillion < 0 || prices.CachedPromptPerMillion < 0 || prices.CompletionPerMillion < 0) log.Error(f.FieldPath("price"),
+                "prices must not be negative");
         }
         var request = ReadRequest(f);
         f.Rest();
@@ -102,7 +105,8 @@ public sealed class EndpointConfig
         }
         var key = keyEnv is null ? null : Environment.GetEnvironmentVariable(keyEnv);
         if (keyEnv is not null && key is null) log.Warn(f.FieldPath("api_key_env"), $"environment variable {keyEnv} is not set");
-        return new EndpointSpec(name, EndpointKind.Http, urls[0], model, key, limits, prices) { Request = request, Replicas = urls.Count > 1 ? urls : [], Routing = routing };
+        return new EndpointSpec(name, EndpointKind.Http, urls[0], model, key, limits, prices)
+            { Request = request, Replicas = urls.Count > 1 ? urls : [], Routing = routing };
     }
 
     // url, or urls: the replicas of one model; exactly one of them, every URL http(s), none twice.
@@ -112,7 +116,8 @@ public sealed class EndpointConfig
         var hasMany = f.Has("urls");
         if (f.Has("url") == hasMany)
         {
-            f.Log.Error(f.FieldPath(hasMany ? "urls" : "url"), hasMany ? "give url or urls, not both" : "required field is missing (url, or urls: a list of replicas)");
+            f.Log.Error(f.FieldPath(hasMany ? "urls" : "url"),
+                hasMany ? "give url or urls, not both" : "required field is missing (url, or urls: a list of replicas)");
             f.String("url");
             f.Strings("urls");
             return (urls, false);
@@ -154,10 +159,12 @@ public sealed class EndpointConfig
         {
             if (!(seconds is > 0 and <= 3600))
             {
-                f.Log.Error(f.FieldPath("eject_s"), $"expected seconds in (0, 3600], found {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                f.Log.Error(f.FieldPath("eject_s"),
+                    $"expected seconds in (0, 3600], found {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 return null;
             }
-            routing = routing with { EjectFor = TimeSpan.FromSeconds(seconds), MaxEjectFor = TimeSpan.FromSeconds(Math.Max(seconds, ReplicaRouting.Default.MaxEjectFor.TotalSeconds)) };
+            routing = routing with { EjectFor = TimeSpan.FromSeconds(seconds),
+                MaxEjectFor = TimeSpan.FromSeconds(Math.Max(seconds, ReplicaRouting.Default.MaxEjectFor.TotalSeconds)) };
         }
         if (routing.EjectAfter is < 1 or > 1000)
         {

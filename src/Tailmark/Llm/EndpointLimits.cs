@@ -21,7 +21,8 @@ public sealed record EndpointLimits
         if (TokensPerMinute is < 1) throw new ArgumentOutOfRangeException(nameof(TokensPerMinute), TokensPerMinute, "at least 1 when set");
         if (Timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "positive");
         if (MaxRetries is < 0 or > 20) throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "between 0 and 20");
-        if (BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay) throw new ArgumentOutOfRangeException(nameof(BaseDelay), BaseDelay, "0 ≤ base delay ≤ max delay");
+        if (BaseDelay < TimeSpan.Zero || MaxDelay < BaseDelay) throw new ArgumentOutOfRangeException(nameof(BaseDelay), BaseDelay,
+            "0 ≤ base delay ≤ max delay");
         return this;
     }
 }

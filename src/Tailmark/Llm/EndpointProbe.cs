@@ -61,7 +61,8 @@ public static class EndpointProbe
         {
             try
             {
-                return (Warning: await CheckAsync(spec.WithBaseUrl(url) with { Replicas = [] }, timeout, cancellationToken).ConfigureAwait(false), Down: (EndpointUnusableException?)null);
+                return (Warning: await CheckAsync(spec.WithBaseUrl(url) with { Replicas = [] }, timeout, cancellationToken).ConfigureAwait(false),
+                    Down: (EndpointUnusableException?)null);
             }
             catch (EndpointUnusableException ex)
             {
@@ -69,7 +70,8 @@ public static class EndpointProbe
             }
         })).ConfigureAwait(false);
         var down = checks.Select(c => c.Down).OfType<EndpointUnusableException>().ToList();
-        if (down.Count == checks.Length) throw new EndpointUnusableException($"{spec.Name}: no replica answers ({string.Join("; ", down.Select(d => d.Message))})", down[0]);
+        if (down.Count == checks.Length) throw new EndpointUnusableException($"{spec.Name}: no replica answers " +
+            $"({string.Join("; ", down.Select(d => d.Message))})", down[0]);
         var warnings = checks.Select(c => c.Warning).OfType<string>()
             .Concat(down.Select(d => $"{d.Message}; the other replicas take its calls until it answers"));
         return string.Join("\n", warnings) is { Length: > 0 } text ? text : null;
@@ -80,13 +82,16 @@ public static class EndpointProbe
     {
         try
         {
-            using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), cancellationToken: ct).ConfigureAwait(false);
+            using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false),
+                cancellationToken: ct).ConfigureAwait(false);
             if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array) return null;
             return [.. data.EnumerateArray()
-                .Select(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null)
+                .Select(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("id", out var id)
+                    && id.ValueKind == JsonValueKind.String ? id.GetString() : null)
                 .OfType<string>()];
         }
-        catch (Exception ex) when (ex is JsonException or HttpRequestException or InvalidOperationException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or InvalidOperationException
+            || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             return null;
         }

@@ -43,8 +43,10 @@ public sealed record EndpointRequestOptions
 
     public EndpointRequestOptions Validated()
     {
-        if (ReasoningTokens is < 0 or > MaxReasoningTokens) throw new ArgumentOutOfRangeException(nameof(ReasoningTokens), ReasoningTokens, $"between 0 and {MaxReasoningTokens}");
-        if (ReasoningEffort is { } e && (e.Length == 0 || e.Any(char.IsWhiteSpace))) throw new ArgumentOutOfRangeException(nameof(ReasoningEffort), e, "one word, such as low, medium or high");
+        if (ReasoningTokens is < 0 or > MaxReasoningTokens) throw new ArgumentOutOfRangeException(nameof(ReasoningTokens), ReasoningTokens,
+            $"between 0 and {MaxReasoningTokens}");
+        if (ReasoningEffort is { } e && (e.Length == 0 || e.Any(char.IsWhiteSpace))) throw new ArgumentOutOfRangeException(nameof(ReasoningEffort), e,
+            "one word, such as low, medium or high");
         return this;
     }
 }

@@ -10,7 +10,8 @@ public static class EndpointSpecParser
     /// <param name="config">Named endpoints.</param>
     /// <param name="limits">Limits to apply to endpoints not defined in the config file.</param>
     /// <param name="request">How to ask endpoints not defined in the config file (a named endpoint has its own).</param>
-    public static EndpointSpec Parse(string text, string defaultSimModel, EndpointConfig? config = null, EndpointLimits? limits = null, EndpointRequestOptions? request = null)
+    public static EndpointSpec Parse(string text, string defaultSimModel, EndpointConfig? config = null, EndpointLimits? limits = null,
+        EndpointRequestOptions? request = null)
     {
         text = text.Trim();
         if (config is not null && config.Endpoints.TryGetValue(text, out var named)) return named;
@@ -38,21 +39,25 @@ public static class EndpointSpecParser
         if (text.StartsWith("http://", StringComparison.Ordinal) || text.StartsWith("https://", StringComparison.Ordinal))
         {
             var hash = text.IndexOf('#', StringComparison.Ordinal);
-            if (hash < 0 || hash == text.Length - 1) throw new FormatException($"'{text}': name the model after '#', e.g. http://127.0.0.1:8000/v1#Qwen/Qwen3-8B");
+            if (hash < 0 || hash == text.Length - 1) throw new FormatException($"'{text}': name the model after '#', e.g. " +
+                $"http://127.0.0.1:8000/v1#Qwen/Qwen3-8B");
             // Several URLs before the '#' are replicas of one model (affinity on, default ejection).
             var urls = new List<Uri>();
             foreach (var part in text[..hash].Split(',', StringSplitOptions.TrimEntries))
             {
-                if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) throw new FormatException($"'{part}' is not an http(s) URL");
+                if (!Uri.TryCreate(part, UriKind.Absolute, out var uri)
+                    || uri.Scheme is not ("http" or "https")) throw new FormatException($"'{part}' is not an http(s) URL");
                 if (urls.Contains(uri)) throw new FormatException($"'{text}': {part} is listed twice");
                 urls.Add(uri);
             }
-            return new EndpointSpec(text, EndpointKind.Http, urls[0], text[(hash + 1)..], Environment.GetEnvironmentVariable("OPENAI_API_KEY"), limits, PriceTable.Free)
+            return new EndpointSpec(text, EndpointKind.Http, urls[0], text[(hash + 1)..], Environment.GetEnvironmentVariable("OPENAI_API_KEY"), limits,
+                PriceTable.Free)
             {
                 Replicas = urls.Count > 1 ? urls : [],
             };
         }
         var known = config is null || config.Endpoints.Count == 0 ? "" : $" or one of the configured endpoints ({string.Join(", ", config.Endpoints.Keys)})";
-        throw new FormatException($"'{text}' is not an endpoint spec: use sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL (replicas: URL,URL,…#MODEL){known}");
+        throw new FormatException($"'{text}' is not an endpoint spec: use sim, sim:MODEL, openai:MODEL, http(s)://HOST:PORT/v1#MODEL (replicas: " +
+            $"URL,URL,…#MODEL){known}");
     }
 }

@@ -18,7 +18,8 @@ public sealed class FailFastChatClient(IChatClient inner, EndpointSpec spec, Usa
     /// <summary>The limit, or null: never stop.</summary>
     public int? StopAfter => stopAfter;
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         ThrowIfUnusable(null);
         try
@@ -53,7 +54,8 @@ public sealed class FailFastChatClient(IChatClient inner, EndpointSpec spec, Usa
         if (stopAfter is not { } limit) return;
         if (meter.FailuresWithoutAnyCall is var failed && failed >= limit)
         {
-            throw new EndpointUnusableException($"{spec.Name}: the first {failed} calls all failed and none succeeded (the last: {_lastFailure}); stopped — fix the endpoint and rerun", inner);
+            throw new EndpointUnusableException($"{spec.Name}: the first {failed} calls all failed and none succeeded (the last: {_lastFailure}); stopped — " +
+                $"fix the endpoint and rerun", inner);
         }
         if (meter.UnusableWithoutAnyUsable is var unusable && unusable >= limit)
         {

@@ -15,7 +15,8 @@ namespace Tailmark.Llm;
 /// </summary>
 public sealed class OpenAiExtrasChatClient(IChatClient inner, EndpointSpec spec) : DelegatingChatClient(inner)
 {
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var mentionsReasoning = ReasoningFieldProbe.Watch();
         var response = await base.GetResponseAsync(messages, Request(options), cancellationToken).ConfigureAwait(false);

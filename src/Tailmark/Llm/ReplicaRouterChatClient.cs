@@ -26,11 +26,16 @@ namespace Tailmark.Llm;
 public sealed class ReplicaRouterChatClient : IChatClient
 {
     private static readonly Meter Meter = new(EndpointClient.ActivitySourceName);
-    private static readonly Counter<long> CallsCounter = Meter.CreateCounter<long>("tailmark.llm.replica.calls", description: "Attempts sent to each judge replica, by outcome (ok, failed, other)");
-    private static readonly Counter<long> SpillsCounter = Meter.CreateCounter<long>("tailmark.llm.replica.spills", description: "Calls a replica took that affinity would have sent to another");
-    private static readonly Counter<long> EjectionsCounter = Meter.CreateCounter<long>("tailmark.llm.replica.ejections", description: "Times a replica was ejected after failing");
-    private static readonly Counter<long> CachedCounter = Meter.CreateCounter<long>("tailmark.llm.replica.cached_prompt_tokens", description: "Prompt tokens each replica's prefix cache served");
-    private static readonly Counter<long> PromptCounter = Meter.CreateCounter<long>("tailmark.llm.replica.prompt_tokens", description: "Prompt tokens sent to each replica");
+    private static readonly Counter<long> CallsCounter = Meter.CreateCounter<long>("tailmark.llm.replica.calls",
+        description: "Attempts sent to each judge replica, by outcome (ok, failed, other)");
+    private static readonly Counter<long> SpillsCounter = Meter.CreateCounter<long>("tailmark.llm.replica.spills",
+        description: "Calls a replica took that affinity would have sent to another");
+    private static readonly Counter<long> EjectionsCounter = Meter.CreateCounter<long>("tailmark.llm.replica.ejections",
+        description: "Times a replica was ejected after failing");
+    private static readonly Counter<long> CachedCounter = Meter.CreateCounter<long>("tailmark.llm.replica.cached_prompt_tokens",
+        description: "Prompt tokens each replica's prefix cache served");
+    private static readonly Counter<long> PromptCounter = Meter.CreateCounter<long>("tailmark.llm.replica.prompt_tokens",
+        description: "Prompt tokens sent to each replica");
 
     private readonly EndpointSpec _spec;
     private readonly Replica[] _replicas;
@@ -60,7 +65,8 @@ public sealed class ReplicaRouterChatClient : IChatClient
     /// <summary>The most calls a replica holds before the next call for it spills over.</summary>
     public int Share => _share;
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var key = options?.AdditionalProperties?.TryGetValue(ChatOptionKeys.AffinityKey, out var k) == true ? k as string : null;
         var trail = options?.AdditionalProperties?.TryGetValue(ChatOptionKeys.ReplicaTrail, out var t) == true ? t as ReplicaTrail : null;
@@ -80,7 +86,8 @@ public sealed class ReplicaRouterChatClient : IChatClient
         }
     }
 
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("Tailmark does not stream judge, proposer or generator answers");
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -91,7 +98,9 @@ public sealed class ReplicaRouterChatClient : IChatClient
     {
         lock (_lock)
         {
-            return [.. _replicas.Select(r => new ReplicaUsage(r.Url, r.Calls, r.Failures, r.SpilledIn, r.Ejections, r.PromptTokens, r.CachedTokens, r.InFlight, r.EjectedUntil is not null))];
+            return [.. _replicas.Select(r =>
+                new ReplicaUsage(r.Url, r.Calls, r.Failures, r.SpilledIn, r.Ejections, r.PromptTokens, r.CachedTokens, r.InFlight,
+                    r.EjectedUntil is not null))];
         }
     }
 
@@ -124,7 +133,8 @@ public sealed class ReplicaRouterChatClient : IChatClient
                 }
                 else
                 {
-                    var preferred = owner >= 0 ? pool.MaxBy(i => ReplicaChoice.Weight(_names[i], key!)) : pool[(int)((ulong)Interlocked.Increment(ref _roundRobin) % (ulong)pool.Count)];
+                    var preferred = owner >= 0 ? pool.MaxBy(i => ReplicaChoice.Weight(_names[i], key!))
+                        : pool[(int)((ulong)Interlocked.Increment(ref _roundRobin) % (ulong)pool.Count)];
                     chosen = preferred;
                     if (_replicas[preferred].InFlight >= _share)
                     {
@@ -206,7 +216,8 @@ public sealed class ReplicaRouterChatClient : IChatClient
     // Our keys steer the pipeline; none of them is for the server.
     private static ChatOptions? WithoutOurKeys(ChatOptions? options)
     {
-        if (options?.AdditionalProperties is not { } extra || !(extra.ContainsKey(ChatOptionKeys.AffinityKey) || extra.ContainsKey(ChatOptionKeys.ReplicaTrail))) return options;
+        if (options?.AdditionalProperties is not { } extra
+            || !(extra.ContainsKey(ChatOptionKeys.AffinityKey) || extra.ContainsKey(ChatOptionKeys.ReplicaTrail))) return options;
         var copy = options.Clone();
         copy.AdditionalProperties!.Remove(ChatOptionKeys.AffinityKey);
         copy.AdditionalProperties.Remove(ChatOptionKeys.ReplicaTrail);

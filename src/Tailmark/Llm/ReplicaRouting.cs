@@ -25,7 +25,8 @@ public sealed record ReplicaRouting
     public ReplicaRouting Validated()
     {
         if (EjectAfter is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(EjectAfter), EjectAfter, "between 1 and 1000");
-        if (EjectFor <= TimeSpan.Zero || MaxEjectFor < EjectFor) throw new ArgumentOutOfRangeException(nameof(EjectFor), EjectFor, "0 < eject_s ≤ the longest ejection");
+        if (EjectFor <= TimeSpan.Zero || MaxEjectFor < EjectFor) throw new ArgumentOutOfRangeException(nameof(EjectFor), EjectFor,
+            "0 < eject_s ≤ the longest ejection");
         return this;
     }
 }

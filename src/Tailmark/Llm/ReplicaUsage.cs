@@ -6,7 +6,8 @@ namespace Tailmark.Llm;
 /// saturated, failing or ejected replica), times ejected, its prompt and cached prompt tokens, its calls in flight
 /// and whether it is ejected now.
 /// </summary>
-public sealed record ReplicaUsage(Uri Url, long Calls, long Failures, long SpilledIn, long Ejections, long PromptTokens, long CachedPromptTokens, int InFlight, bool Ejected)
+public sealed record ReplicaUsage(Uri Url, long Calls, long Failures, long SpilledIn, long Ejections, long PromptTokens, long CachedPromptTokens, int InFlight,
+    bool Ejected)
 {
     /// <summary>The share of its prompt tokens its prefix cache served; 0 with none.</summary>
     public double CachedShare => PromptTokens == 0 ? 0 : (double)CachedPromptTokens / PromptTokens;

@@ -37,7 +37,8 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
     /// <param name="meter">Where retries are counted (null: nowhere).</param>
     /// <param name="time">The clock of backoff delays and timeouts.</param>
     /// <param name="loggers">Where each retry is logged (null: nowhere).</param>
-    public ResilienceChatClient(IChatClient inner, EndpointSpec spec, UsageMeter? meter = null, TimeProvider? time = null, ILoggerFactory? loggers = null) : base(inner)
+    public ResilienceChatClient(IChatClient inner, EndpointSpec spec, UsageMeter? meter = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+        : base(inner)
     {
         _spec = spec;
         time ??= TimeProvider.System;
@@ -82,7 +83,8 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
                 OnRetry = args =>
                 {
                     meter?.Retry();
-                    LogRetry(_log, _spec.Name, args.AttemptNumber + 1, args.Outcome.Exception is { } ex ? Describe(ex) : "no answer", args.RetryDelay.TotalMilliseconds);
+                    LogRetry(_log, _spec.Name, args.AttemptNumber + 1, args.Outcome.Exception is { } ex ? Describe(ex) : "no answer",
+                        args.RetryDelay.TotalMilliseconds);
                     return default;
                 },
             });
@@ -91,7 +93,8 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
         _routed = inner.GetService<ReplicaRouterChatClient>() is not null;
     }
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -103,7 +106,8 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
                 static async (ctx, state) => await state.Self.InnerGetAsync(state.List, state.Options, ctx.CancellationToken).ConfigureAwait(false),
                 context, (Self: this, List: list, Options: options)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException or TimeoutRejectedException or RateLimiterRejectedException)
+        catch (Exception ex) when (ex is ClientResultException or HttpRequestException or IOException or TimeoutRejectedException
+            or RateLimiterRejectedException)
         {
             throw new LlmCallException($"{_spec.Name}: {Describe(ex)}", ex) { Problem = Describe(ex) };
         }
@@ -121,9 +125,11 @@ public sealed partial class ResilienceChatClient : DelegatingChatClient
         return copy;
     }
 
-    private Task<ChatResponse> InnerGetAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken ct) => base.GetResponseAsync(messages, options, ct);
+    private Task<ChatResponse> InnerGetAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken ct) =>
+        base.GetResponseAsync(messages, options, ct);
 
-    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("Tailmark does not stream judge, proposer or generator answers");
 
     public override object? GetService(Type serviceType, object? serviceKey = null) =>

@@ -31,9 +31,11 @@ public sealed class StructuredOutputChatClient : DelegatingChatClient
     /// <summary>What a JSON request is sent as now (json_schema, json_object or none): the configured mode, or auto's current step.</summary>
     public StructuredOutputMode StructuredOutputNow => (StructuredOutputMode)Volatile.Read(ref _mode);
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
-        if (options?.ResponseFormat is not ChatResponseFormatJson json) return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (options?.ResponseFormat is not ChatResponseFormatJson json) return await base.GetResponseAsync(messages, options,
+            cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var mode = StructuredOutputNow;
@@ -41,7 +43,8 @@ public sealed class StructuredOutputChatClient : DelegatingChatClient
             {
                 return await base.GetResponseAsync(messages, Request(options, json, mode), cancellationToken).ConfigureAwait(false);
             }
-            catch (ClientResultException ex) when (_spec.Request.StructuredOutput == StructuredOutputMode.Auto && mode != StructuredOutputMode.None && NamesResponseFormat(ex))
+            catch (ClientResultException ex) when (_spec.Request.StructuredOutput == StructuredOutputMode.Auto && mode != StructuredOutputMode.None
+                && NamesResponseFormat(ex))
             {
                 StepDown(mode, ex);
             }

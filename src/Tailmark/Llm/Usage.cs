@@ -17,5 +17,6 @@ public sealed record Usage(long Calls, long Retries, long Failures, long PromptT
 
     public Usage Add(Usage o) => new(Calls + o.Calls, Retries + o.Retries, Failures + o.Failures, PromptTokens + o.PromptTokens,
         CachedPromptTokens + o.CachedPromptTokens, CompletionTokens + o.CompletionTokens, Cost + o.Cost, UnusableAnswers + o.UnusableAnswers,
-        UsableAnswers + o.UsableAnswers, RecentAnswers + o.RecentAnswers, RecentUnusable + o.RecentUnusable, RecentCalls + o.RecentCalls, RecentFailures + o.RecentFailures);
+        UsableAnswers + o.UsableAnswers, RecentAnswers + o.RecentAnswers, RecentUnusable + o.RecentUnusable, RecentCalls + o.RecentCalls,
+        RecentFailures + o.RecentFailures);
 }

@@ -11,7 +11,8 @@ public sealed class UsageChatClient(IChatClient inner, UsageMeter meter) : Deleg
 {
     public UsageMeter Meter => meter;
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         ChatResponse response;
         try

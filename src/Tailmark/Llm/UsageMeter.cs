@@ -71,6 +71,7 @@ public sealed class UsageMeter(PriceTable prices)
         var recentFailures = 0;
         for (var i = 0; i < recentCalls; i++) recentFailures += Volatile.Read(ref _recentCalls[i]);
         return new Usage(Interlocked.Read(ref _calls), Interlocked.Read(ref _retries), Interlocked.Read(ref _failures), prompt, cached, completion,
-            prices.Cost(prompt, cached, completion), Interlocked.Read(ref _unusable), Interlocked.Read(ref _usable), recent, recentUnusable, recentCalls, recentFailures);
+            prices.Cost(prompt, cached,
+                completion), Interlocked.Read(ref _unusable), Interlocked.Read(ref _usable), recent, recentUnusable, recentCalls, recentFailures);
     }
 }

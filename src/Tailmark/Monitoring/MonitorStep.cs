@@ -81,5 +81,6 @@ public sealed class MonitorStep
 
     /// <summary>Criteria passed by at least RATE of at least MINIMUM assessed rollouts, in id order.</summary>
     public IEnumerable<string> Saturated(double rate, int minimum) =>
-        _criteria.Where(kv => kv.Value.Assessed >= minimum && (double)kv.Value.Met / kv.Value.Assessed >= rate).Select(kv => kv.Key).Order(StringComparer.Ordinal);
+        _criteria.Where(kv => kv.Value.Assessed >= minimum && (double)kv.Value.Met / kv.Value.Assessed >= rate).Select(kv =>
+            kv.Key).Order(StringComparer.Ordinal);
 }

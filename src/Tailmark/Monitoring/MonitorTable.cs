@@ -210,7 +210,8 @@ public sealed class MonitorTable
             foreach (var p in map.EnumerateObject())
             {
                 var at = $"{c.FieldPath("criteria")}.{p.Name}";
-                if (p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() == 2 && p.Value[0].TryGetInt32(out var met) && p.Value[1].TryGetInt32(out var assessed)
+                if (p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() == 2 && p.Value[0].TryGetInt32(out var met)
+                    && p.Value[1].TryGetInt32(out var assessed)
                     && met >= 0 && assessed >= met)
                 {
                     criteria.Add((p.Name, met, assessed));
@@ -225,7 +226,8 @@ public sealed class MonitorTable
         {
             log.Error(c.FieldPath("criteria"), "required field is missing");
         }
-        if (number is null || items is null || scored is null || rewardSum is null || rewardSquares is null || lengthSum is null || vetoes is null || injections is null) return;
+        if (number is null || items is null || scored is null || rewardSum is null || rewardSquares is null || lengthSum is null || vetoes is null
+            || injections is null) return;
         var s = table.StepFor(promptId, new MonitorStepKey(number.Value, window));
         s.Add((int)items.Value, (int)scored.Value, rewardSum.Value, rewardSquares.Value, lengthSum.Value, (int)vetoes.Value, (int)injections.Value);
         foreach (var (id, met, assessed) in criteria) s.AddCriterion(id, met, assessed);

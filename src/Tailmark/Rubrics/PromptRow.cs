@@ -5,7 +5,8 @@ using Tailmark.Io;
 namespace Tailmark.Rubrics;
 
 /// <summary>A prompt row: <c>{prompt_id, prompt: text | messages, reference_answer?, tags?}</c>; other fields pass through.</summary>
-public sealed record PromptRow(string PromptId, PromptContent Prompt, string? ReferenceAnswer, ImmutableArray<string> Tags, ImmutableSortedDictionary<string, JsonElement> Extra)
+public sealed record PromptRow(string PromptId, PromptContent Prompt, string? ReferenceAnswer, ImmutableArray<string> Tags, ImmutableSortedDictionary<string,
+    JsonElement> Extra)
 {
     public static PromptRow? Read(JsonElement json, IssueLog log)
     {

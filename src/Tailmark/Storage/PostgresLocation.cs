@@ -71,7 +71,8 @@ public sealed partial class PostgresLocation
         {
             var message = ex.Message;
             if (builder.Password is { Length: > 0 } given) message = message.Replace(given, SecretRedactor.Mask, StringComparison.Ordinal);
-            throw new InputException("--cache", null, null, $"not a PostgreSQL location Tailmark can read ({message}); expected postgres://USER@HOST:PORT/DATABASE or a connection string (docs/llm.md)");
+            throw new InputException("--cache", null, null,
+                $"not a PostgreSQL location Tailmark can read ({message}); expected postgres://USER@HOST:PORT/DATABASE or a connection string (docs/llm.md)");
         }
         var inLocation = !string.IsNullOrEmpty(builder.Password);
         if (!inLocation && environment("TAILMARK_PG_PASSWORD") is { Length: > 0 } password) builder.Password = password;
@@ -96,7 +97,8 @@ public sealed partial class PostgresLocation
     private static void ReadUrl(string url, NpgsqlConnectionStringBuilder builder)
     {
         var scheme = url.IndexOf("://", StringComparison.Ordinal);
-        if (url[..scheme].ToLowerInvariant() is not ("postgres" or "postgresql")) throw new FormatException($"the scheme must be postgres:// or postgresql://, not {url[..scheme]}://");
+        if (url[..scheme].ToLowerInvariant() is not ("postgres" or "postgresql")) throw new FormatException($"the scheme must be postgres:// or " +
+            $"postgresql://, not {url[..scheme]}://");
         var rest = url[(scheme + 3)..];
         var query = "";
         if (rest.IndexOf('?', StringComparison.Ordinal) is var q and >= 0)

@@ -25,7 +25,8 @@ internal static class PostgresSchema
     {
         if (!create)
         {
-            using var exists = new NpgsqlCommand("SELECT to_regclass('tailmark_schema') IS NOT NULL AND to_regclass('tailmark_verdicts') IS NOT NULL", connection);
+            using var exists = new NpgsqlCommand("SELECT to_regclass('tailmark_schema') IS NOT NULL AND to_regclass('tailmark_verdicts') IS NOT NULL",
+                connection);
             if (exists.ExecuteScalar() is not true) return false;
             Check(ReadVersion(connection), location);
             return true;

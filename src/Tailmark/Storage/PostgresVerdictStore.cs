@@ -107,7 +107,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         catch (Exception ex) when (IsStoreFailure(ex))
         {
             source.Dispose();
-            throw new InputException(location.Display, null, null, $"the verdict store cannot be used: {location.Redact(Why(ex))}; run with --no-cache, or fix --cache (docs/llm.md)");
+            throw new InputException(location.Display, null, null,
+                $"the verdict store cannot be used: {location.Redact(Why(ex))}; run with --no-cache, or fix --cache (docs/llm.md)");
         }
         catch
         {
@@ -128,7 +129,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         for (var i = 0; i < keys.Count; i++) binary[i] = KeyBytes(keys[i]);
         try
         {
-            var rows = await _breaker.ExecuteAsync(static (state, ct) => state.Store.ReadAsync(state.Binary, ct), (Store: this, Binary: binary), cancellationToken).ConfigureAwait(false);
+            var rows = await _breaker.ExecuteAsync(static (state, ct) => state.Store.ReadAsync(state.Binary, ct), (Store: this, Binary: binary),
+                cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _reads);
             Up();
             var found = new CachedVerdict?[keys.Count];
@@ -154,7 +156,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
             // The table's constraints keep every row a verdict; a status this version does not know is still a miss.
             if (CachedVerdict.ParseStatus(reader.GetString(1)) is not { } status) continue;
             rows[Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(0))] = new CachedVerdict(status,
-                reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetString(4));
+                reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3), reader.IsDBNull(4) ? null
+                    : reader.GetString(4));
         }
         return rows;
     }
@@ -210,7 +213,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
     {
         try
         {
-            await _breaker.ExecuteAsync(static (state, ct) => state.Store.WriteAsync(state.Batch, ct), (Store: this, Batch: batch), _closing.Token).ConfigureAwait(false);
+            await _breaker.ExecuteAsync(static (state, ct) => state.Store.WriteAsync(state.Batch, ct), (Store: this, Batch: batch),
+                _closing.Token).ConfigureAwait(false);
             Interlocked.Increment(ref _writes);
             Up();
             return true;
@@ -224,7 +228,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         {
             // Not an outage but a batch the driver cannot send (a bug): it is given up, said, and the writer goes on.
             Interlocked.Add(ref _dropped, Verdicts(batch));
-            _notice?.Invoke($"{Location}: {Verdicts(batch)} verdicts could not be written and are given up ({ex.GetType().Name}: {_location.Redact(ex.Message)})");
+            _notice?.Invoke($"{Location}: {Verdicts(batch)} verdicts could not be written and are given up " +
+                $"({ex.GetType().Name}: {_location.Redact(ex.Message)})");
             return true;
         }
     }
@@ -366,7 +371,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
                 lastRenewal = _time.GetTimestamp();
                 if (_held.IsEmpty) continue;
                 byte[][] keys = [.. _held.Keys.Select(KeyBytes)];
-                await using var cmd = _source.CreateCommand("UPDATE tailmark_leases SET expires_at = now() + make_interval(secs => $3) WHERE key = ANY($1) AND holder = $2");
+                await using var cmd = _source.CreateCommand("UPDATE tailmark_leases SET expires_at = now() + make_interval(secs => $3) WHERE key = ANY($1) " +
+                    "AND holder = $2");
                 cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = keys });
                 cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = _holder });
                 cmd.Parameters.Add(new NpgsqlParameter<double> { TypedValue = hold.TotalSeconds });
@@ -439,7 +445,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
             {
                 await leases.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
-            await using var cmd = _source.CreateCommand(before is null ? "DELETE FROM tailmark_verdicts" : "DELETE FROM tailmark_verdicts WHERE created_at < $1");
+            await using var cmd = _source.CreateCommand(before is null ? "DELETE FROM tailmark_verdicts"
+                : "DELETE FROM tailmark_verdicts WHERE created_at < $1");
             if (before is { } t) cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = t.UtcDateTime });
             return (long)await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
@@ -466,7 +473,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         Settled(1);
         if (Interlocked.Exchange(ref _overflowWarned, 1) == 0)
         {
-            _notice?.Invoke($"{Location}: {MaxPending:#,0} verdicts are waiting to be written; the oldest are dropped from now on (they are still used in this run, but not kept for the next)");
+            _notice?.Invoke($"{Location}: {MaxPending:#,0} verdicts are waiting to be written; the oldest are dropped from now on (they are still used in " +
+                $"this run, but not kept for the next)");
         }
     }
 
@@ -479,7 +487,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         }
         Interlocked.Add(ref _dropped, left);
         Settled(left);
-        _notice?.Invoke($"{Location}: {left:#,0} verdicts could not be written before closing (the store is unreachable); a rerun asks the judge for them again");
+        _notice?.Invoke($"{Location}: {left:#,0} verdicts could not be written before closing (the store is unreachable); a rerun asks the judge for them " +
+            $"again");
     }
 
     private void Down(Exception ex)
@@ -502,11 +511,14 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
     /// <summary>What went wrong, in the server's or the driver's words, plus a hint for the failures a user can fix.</summary>
     private static string Why(Exception ex) => ex switch
     {
-        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg => $"{pg.MessageText} ({PasswordHint})",
-        NpgsqlException npg when npg is not PostgresException && npg.Message.Contains("password", StringComparison.OrdinalIgnoreCase) => $"{npg.Message} ({PasswordHint})",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg =>
+            $"{pg.MessageText} ({PasswordHint})",
+        NpgsqlException npg when npg is not PostgresException && npg.Message.Contains("password", StringComparison.OrdinalIgnoreCase) =>
+            $"{npg.Message} ({PasswordHint})",
         PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } pg => $"{pg.MessageText} (create it first: createdb NAME)",
         PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } pg =>
-            $"{pg.MessageText} (the user needs to create tables on first use: GRANT CREATE ON SCHEMA public TO the user, or let the owner run Tailmark once; docs/deploy.md)",
+            $"{pg.MessageText} (the user needs to create tables on first use: GRANT CREATE ON SCHEMA public TO the user, or let the owner run Tailmark once; " +
+                $"docs/deploy.md)",
         PostgresException pg => $"{pg.MessageText} (SQL state {pg.SqlState})",
         NpgsqlException { InnerException: SocketException or TimeoutException or IOException } npg => $"{npg.Message} ({npg.InnerException!.Message})",
         _ => ex.Message,
@@ -519,7 +531,8 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
         || (ex is InvalidOperationException && ex.Source == "Npgsql");
 
     private static byte[] KeyBytes(string key) =>
-        key.Length == 64 ? Convert.FromHexString(key) : throw new ArgumentException("a verdict key is the 64-digit hex SHA-256 of VerdictCacheKey", nameof(key));
+        key.Length == 64 ? Convert.FromHexString(key) : throw new ArgumentException("a verdict key is the 64-digit hex SHA-256 of VerdictCacheKey",
+            nameof(key));
 
     public void Dispose()
     {

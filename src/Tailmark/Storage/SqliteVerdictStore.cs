@@ -63,7 +63,8 @@ public sealed class SqliteVerdictStore : IVerdictStore
         // A table of the same name with other columns (another tool's file) fails here, where it can be named.
         // All of a lookup's keys in one statement: the keys as a JSON array, unpacked by json_each.
         return (Prepare("SELECT key, status, level, p_yes, reason FROM verdicts WHERE key IN (SELECT value FROM json_each($keys))", "$keys"),
-            Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, $reason, $now, $now)",
+            Prepare("INSERT OR REPLACE INTO verdicts (key, status, level, p_yes, reason, created_at, used_at) VALUES ($key, $status, $level, $p_yes, " +
+                "$reason, $now, $now)",
                 "$key", "$status", "$level", "$p_yes", "$reason", "$now"));
     }
 
@@ -204,7 +205,8 @@ public sealed class SqliteVerdictStore : IVerdictStore
             r.Read();
             static DateTimeOffset? At(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(i));
             var size = new FileInfo(Location).Length + (File.Exists(Location + "-wal") ? new FileInfo(Location + "-wal").Length : 0);
-            return new VerdictStoreStats(Location, r.GetInt64(0), r.IsDBNull(1) ? 0 : r.GetInt64(1), r.IsDBNull(2) ? 0 : r.GetInt64(2), size, At(r, 3), At(r, 4));
+            return new VerdictStoreStats(Location, r.GetInt64(0), r.IsDBNull(1) ? 0 : r.GetInt64(1), r.IsDBNull(2) ? 0 : r.GetInt64(2), size, At(r, 3),
+                At(r, 4));
         }
     }));
 

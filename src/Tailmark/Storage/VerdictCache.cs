@@ -101,7 +101,8 @@ public sealed class VerdictCache : IDisposable
         foreach (var (at, given) in verdicts)
         {
             // Memory and store hold the same text: what a store can keep (no NUL, no lone surrogate).
-            var verdict = given.Reason is { } reason && StoredText.Clean(reason) is var clean && !ReferenceEquals(clean, reason) ? given with { Reason = clean } : given;
+            var verdict = given.Reason is { } reason && StoredText.Clean(reason) is var clean
+                && !ReferenceEquals(clean, reason) ? given with { Reason = clean } : given;
             Remember(at.Warm, verdict);
             // A number that is not finite (a judge's odd log probabilities) cannot be stored; the verdict is still used.
             if (verdict.IsStorable) stored.Add(new(at.Key, verdict));

@@ -20,7 +20,8 @@ public static class VerdictStores
         var where = PostgresLocation.Parse(location);
         if (where.PasswordInLocation)
         {
-            notice?.Invoke($"{where.Display}: a password written into the store's location is visible in the process list; prefer TAILMARK_PG_PASSWORD, PGPASSWORD or ~/.pgpass");
+            notice?.Invoke($"{where.Display}: a password written into the store's location is visible in the process list; prefer TAILMARK_PG_PASSWORD, " +
+                $"PGPASSWORD or ~/.pgpass");
         }
         return PostgresVerdictStore.Open(where, create, notice);
     }

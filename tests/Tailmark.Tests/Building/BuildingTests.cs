@@ -59,7 +59,8 @@ public sealed class BuildingTests
         var proposer = new RubricProposer(new ProposerClient(client));
         foreach (var task in server.World.Tasks)
         {
-            var (rubric, problem) = await proposer.ProposeAsync(new PromptRow(task.Id, PromptContent.FromText(task.Prompt), null, [], JsonMaps.Empty), withReference: false);
+            var (rubric, problem) = await proposer.ProposeAsync(new PromptRow(task.Id, PromptContent.FromText(task.Prompt), null, [], JsonMaps.Empty),
+                withReference: false);
             Assert.StartsWith("proposal unusable after one repair", problem);
             Assert.Equal(task.Id, rubric.PromptId);
             Assert.Equal(RubricProposer.FallbackCriterion, Assert.Single(rubric.Criteria).Text);
@@ -81,7 +82,8 @@ public sealed class BuildingTests
         var (initial, _) = await new RubricProposer(new ProposerClient(proposerClient)).ProposeAsync(prompt, false);
         var pool = SimFixtures.Responses(server.World, 6, "sim-great").Where(r => r.PromptId == task.Id).ToList();
         using var walk = Walk.Over(judge, preset: "ctt");
-        RubricRefiner Refiner(int rounds, string runDir) => new(walk, new ProposerClient(proposerClient), new RefineOptions(rounds, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
+        RubricRefiner Refiner(int rounds, string runDir) =>
+            new(walk, new ProposerClient(proposerClient), new RefineOptions(rounds, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
 
         var (straight, rounds) = await Refiner(3, dir.File("straight")).RefineAsync(initial, pool);
         Assert.Equal(3, rounds.Count);
@@ -107,7 +109,8 @@ public sealed class BuildingTests
         using var dir = new TempDir();
         var world = new SimOptions { Seed = 5, Tasks = 3, ProposerMalformedRate = 0 };
         await using var server = await SimServer.StartAsync(new SimServerOptions { World = world });
-        await using var broken = await SimServer.StartAsync(new SimServerOptions { World = world with { Dialects = SimOptions.ParseDialects("sim-proposer=garbage") } });
+        await using var broken = await SimServer.StartAsync(
+            new SimServerOptions { World = world with { Dialects = SimOptions.ParseDialects("sim-proposer=garbage") } });
         using var judge = SimFixtures.Judge(server, Limits);
         using var proposerClient = SimFixtures.Judge(server, Limits, "sim-proposer");
         using var brokenProposer = SimFixtures.Judge(broken, Limits, "sim-proposer");
@@ -115,7 +118,8 @@ public sealed class BuildingTests
         var initial = SimFixtures.RubricFor(task);
         var pool = SimFixtures.Responses(server.World, 6, "sim-great").Where(r => r.PromptId == task.Id).ToList();
         using var walk = Walk.Over(judge, preset: "ctt");
-        RubricRefiner Refiner(IChatClient proposer, string runDir) => new(walk, new ProposerClient(proposer), new RefineOptions(2, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
+        RubricRefiner Refiner(IChatClient proposer, string runDir) =>
+            new(walk, new ProposerClient(proposer), new RefineOptions(2, ExcludeUsed: true, Seed: 1), new RoundStore(runDir));
 
         var (straight, _) = await Refiner(proposerClient, dir.File("straight")).RefineAsync(initial, pool);
         Assert.NotEqual(initial, straight);
@@ -164,14 +168,16 @@ public sealed class BuildingTests
         var clients = SimModels.Names.ToDictionary(m => m, m => SimFixtures.Judge(server, Limits, m));
         try
         {
-            var rows = await new TailExperiment(server.World, m => clients[m], clients["sim-proposer"], clients["sim-judge"], votes: 5).RunAsync(concurrency: 4);
+            var rows = await new TailExperiment(server.World, m => clients[m], clients["sim-proposer"], clients["sim-judge"],
+                votes: 5).RunAsync(concurrency: 4);
             var promptOnly = rows.Single(r => r.Name == "prompt only");
             var great = rows.Single(r => r.Name == "4 rounds, great");
             var diverse = rows.Single(r => r.Name == "4 rounds, great & diverse");
             Assert.True(promptOnly.High.Pairs > 100);
             // The margin stated in docs/building.md: at least 10 points on high-reward pairs.
             Assert.True(great.High.Accuracy >= promptOnly.High.Accuracy + 0.10, $"great {great.High.Accuracy:P1} vs prompt only {promptOnly.High.Accuracy:P1}");
-            Assert.True(diverse.High.Accuracy >= promptOnly.High.Accuracy + 0.10, $"diverse {diverse.High.Accuracy:P1} vs prompt only {promptOnly.High.Accuracy:P1}");
+            Assert.True(diverse.High.Accuracy >= promptOnly.High.Accuracy + 0.10,
+                $"diverse {diverse.High.Accuracy:P1} vs prompt only {promptOnly.High.Accuracy:P1}");
         }
         finally
         {

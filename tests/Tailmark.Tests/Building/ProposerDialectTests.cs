@@ -18,14 +18,16 @@ public sealed class ProposerDialectTests
     {
         await using var server = await SimServer.StartAsync(new SimServerOptions
         {
-            World = new SimOptions { Seed = 5, Tasks = 8, Dialects = SimOptions.ParseDialects(dialect), StructuredOutputs = SimOptions.ParseStructuredOutputs(structured) },
+            World = new SimOptions { Seed = 5, Tasks = 8, Dialects = SimOptions.ParseDialects(dialect),
+                StructuredOutputs = SimOptions.ParseStructuredOutputs(structured) },
         });
         using var client = SimFixtures.Judge(server, new EndpointLimits { Concurrency = 8 }, "sim-proposer");
         var proposer = new RubricProposer(new ProposerClient(client));
         var rubrics = new List<string>();
         foreach (var task in server.World.Tasks)
         {
-            var (rubric, problem) = await proposer.ProposeAsync(new PromptRow(task.Id, PromptContent.FromText(task.Prompt), null, [], JsonMaps.Empty), withReference: false);
+            var (rubric, problem) = await proposer.ProposeAsync(new PromptRow(task.Id, PromptContent.FromText(task.Prompt), null, [], JsonMaps.Empty),
+                withReference: false);
             rubrics.Add(problem is null ? string.Join(" | ", rubric.Criteria.Select(c => $"{c.Id}:{c.Weight}:{c.Text}")) : "failed: " + problem);
         }
         return rubrics;
@@ -55,14 +57,17 @@ public sealed class ProposerDialectTests
     {
         var clean = await ProposeAll("clean");
         var got = await ProposeAll("ambiguous");
-        Assert.All(clean.Zip(got), p => Assert.True(p.Second == p.First || p.Second.StartsWith("failed: proposal unusable after one repair (two different rubrics", StringComparison.Ordinal), p.Second));
+        Assert.All(clean.Zip(got), p =>
+            Assert.True(p.Second == p.First
+                || p.Second.StartsWith("failed: proposal unusable after one repair (two different rubrics", StringComparison.Ordinal), p.Second));
         Assert.Contains(clean.Zip(got), p => p.First == p.Second);
     }
 
     public static TheoryData<string, string> Accepted => new()
     {
         { "clean", """{"criteria": [{"text": "Says X.", "weight": 3}, {"text": "Claims Y.", "weight": -2}]}""" },
-        { "fenced in prose", "Here you go:\n```json\n{\"criteria\": [{\"text\": \"Says X.\", \"weight\": 3}, {\"text\": \"Claims Y.\", \"weight\": -2}]}\n```\nDone." },
+        { "fenced in prose", "Here you go:\n```json\n{\"criteria\": [{\"text\": \"Says X.\", \"weight\": 3}, {\"text\": \"Claims Y.\", \"weight\": " +
+            "-2}]}\n```\nDone." },
         { "think with a draft", """<think>{"criteria": [{"text": "Draft.", "weight": 1}]}</think>{"criteria": [{"text": "Says X.", "weight": 3}, {"text": "Claims Y.", "weight": -2}]}""" },
         { "keyed by id", """{"criteria": {"c1": {"text": "Says X.", "weight": 3}, "c2": {"text": "Claims Y.", "weight": -2}}}""" },
         { "keyed at the top", """{"a": {"criterion": "Says X.", "weight": "3"}, "b": {"text": "Claims Y.", "weight": "-2"}}""" },

@@ -13,11 +13,13 @@ public sealed class BuildCommandTests
         var prompts = dir.File("prompts.jsonl");
         Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
         var pool = dir.File("pool.jsonl");
-        var first = CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks", "3");
+        var first = CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks",
+            "3");
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("sampled 12 response(s)", first.Stderr);
         File.AppendAllText(pool, "{\"prompt_id\": \"sim-7-0001\", \"respo"); // a torn line, as a killed run leaves
-        var again = CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks", "3");
+        var again = CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks",
+            "3");
         Assert.Contains("sampled 0 response(s) into", again.Stderr);
         Assert.Contains("(12 were already there", again.Stderr);
         var rows = File.ReadAllLines(pool).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -28,7 +30,8 @@ public sealed class BuildCommandTests
         Assert.Equal(0, CliProcess.Run("propose", "--prompts", prompts, "--out", rubrics, "--sim-tasks", "3").ExitCode);
         Assert.Equal(0, CliProcess.Run("validate", rubrics).ExitCode);
         var run = dir.File("run");
-        var refine = CliProcess.Run("refine", "--rubrics", rubrics, "--pool", pool, "--iterations", "2", "--out", run, "--sim-tasks", "3", "--cache", dir.File("c.sqlite"));
+        var refine = CliProcess.Run("refine", "--rubrics", rubrics, "--pool", pool, "--iterations", "2", "--out", run, "--sim-tasks", "3", "--cache",
+            dir.File("c.sqlite"));
         Assert.Equal(0, refine.ExitCode);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "rubrics.jsonl")).Length);
         Assert.Equal(3, Directory.GetDirectories(Path.Combine(run, "rounds")).Length);
@@ -41,7 +44,9 @@ public sealed class BuildCommandTests
         using var dir = new TempDir();
         var prompts = dir.File("prompts.jsonl");
         Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
-        string[] Sample(string pool) => ["sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "3", "--out", pool, "--sim-tasks", "3", "--concurrency", "16"];
+        string[] Sample(string pool) =>
+            ["sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "3", "--out", pool, "--sim-tasks", "3", "--concurrency",
+                "16"];
         Assert.Equal(0, CliProcess.Run(Sample(dir.File("a.jsonl"))).ExitCode);
         Assert.Equal(0, CliProcess.Run(Sample(dir.File("b.jsonl"))).ExitCode);
         var clean = File.ReadAllBytes(dir.File("a.jsonl"));
@@ -71,12 +76,14 @@ public sealed class BuildCommandTests
     public async Task Propose_NamedEndpointFromTheEndpointsFile_IsTheSameModelAsTheSpec()
     {
         // A server of its own with the world the in-process sim would start (seed 7, 3 tasks), named in a file.
-        await using var sim = await Tailmark.Sim.Server.SimServer.StartAsync(new Tailmark.Sim.Server.SimServerOptions { World = new Tailmark.Sim.SimOptions { Tasks = 3 } });
+        await using var sim = await Tailmark.Sim.Server.SimServer.StartAsync(
+            new Tailmark.Sim.Server.SimServerOptions { World = new Tailmark.Sim.SimOptions { Tasks = 3 } });
         using var dir = new TempDir();
         var prompts = dir.File("prompts.jsonl");
         Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
         var endpoints = dir.Write("endpoints.yaml", $"endpoints:\n  my-proposer:\n    url: {sim.BaseUrl}\n    model: sim-proposer\n    concurrency: 2\n");
-        var named = await Task.Run(() => CliProcess.Run("propose", "--prompts", prompts, "--proposer", "my-proposer", "--endpoints", endpoints, "--out", dir.File("named.jsonl")));
+        var named = await Task.Run(() =>
+            CliProcess.Run("propose", "--prompts", prompts, "--proposer", "my-proposer", "--endpoints", endpoints, "--out", dir.File("named.jsonl")));
         Assert.Equal(0, named.ExitCode);
         Assert.Equal(0, CliProcess.Run("propose", "--prompts", prompts, "--proposer", "sim", "--sim-tasks", "3", "--out", dir.File("spec.jsonl")).ExitCode);
         Assert.Equal(File.ReadAllBytes(dir.File("spec.jsonl")), File.ReadAllBytes(dir.File("named.jsonl")));
@@ -95,7 +102,8 @@ public sealed class BuildCommandTests
         using var dir = new TempDir();
         var prompts = dir.File("prompts.jsonl");
         Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "8", "--out", prompts).ExitCode);
-        string[] Propose(string output) => ["propose", "--prompts", prompts, "--proposer", $"{sim.BaseUrl}#sim-proposer", "--concurrency", "1", "--out", output];
+        string[] Propose(string output) =>
+            ["propose", "--prompts", prompts, "--proposer", $"{sim.BaseUrl}#sim-proposer", "--concurrency", "1", "--out", output];
         Assert.Equal(0, (await Task.Run(() => CliProcess.Run(Propose(dir.File("clean.jsonl"))))).ExitCode);
 
         var output = dir.File("rubrics.jsonl");

@@ -123,7 +123,8 @@ public sealed class CliTests
         Assert.Equal(2, rows.Count);
         Assert.Equal(0.2, rows[0].GetProperty("reward").GetDouble(), 12);      // (3 − 2) / 5
         Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("reward").ValueKind);
-        Assert.Contains(rows[1].GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("message").GetString() == "only 5 of 7 judged weight got a verdict; at least 75% is required");
+        Assert.Contains(rows[1].GetProperty("diagnostics").EnumerateArray(), d =>
+            d.GetProperty("message").GetString() == "only 5 of 7 judged weight got a verdict; at least 75% is required");
         Assert.Equal("judge timeout", rows[1].GetProperty("verdicts").GetProperty("b").GetProperty("reason").GetString());
 
         // A lower share on the command line: b is skipped, 3 / 3.

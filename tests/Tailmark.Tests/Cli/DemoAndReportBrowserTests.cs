@@ -35,7 +35,8 @@ public sealed class DemoAndReportBrowserTests : IClassFixture<HeadlessChromium>
         using var dir = new TempDir();
         var result = CliProcess.Run("demo", "--tasks", "4", "--out", dir.Path);
         Assert.True(result.ExitCode == 0, result.All);
-        foreach (var file in new[] { "prompts.jsonl", "pool.jsonl", "rubrics.jsonl", "run/rubrics.jsonl", "graded.jsonl", "accuracy.jsonl", "bon.jsonl", "report.html" })
+        foreach (var file in new[] { "prompts.jsonl", "pool.jsonl", "rubrics.jsonl", "run/rubrics.jsonl", "graded.jsonl", "accuracy.jsonl", "bon.jsonl",
+            "report.html" })
         {
             Assert.True(File.Exists(Path.Combine(dir.Path, file)), file);
         }
@@ -67,7 +68,8 @@ public sealed class DemoAndReportBrowserTests : IClassFixture<HeadlessChromium>
         var refinedGold = File.ReadLines(Path.Combine(dir.Path, "bon.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(r => r.GetProperty("rubrics").GetString() == "refined").Select(r => r.GetProperty("gold").GetDouble()).ToList();
         var chartedGold = Config("best-of-n").GetProperty("data").GetProperty("datasets").EnumerateArray()
-            .First(d => d.GetProperty("label").GetString() == "refined: gold").GetProperty("data").EnumerateArray().Select(p => p.GetProperty("y").GetDouble()).ToList();
+            .First(d => d.GetProperty("label").GetString() == "refined: gold").GetProperty("data").EnumerateArray().Select(p =>
+                p.GetProperty("y").GetDouble()).ToList();
         Assert.Equal(8, refinedGold.Count);
         Assert.Equal(refinedGold, chartedGold);
     }
@@ -91,7 +93,8 @@ public sealed class DemoAndReportBrowserTests : IClassFixture<HeadlessChromium>
         var status = await page.EvaluateAsync<JsonElement>("() => window.tailmarkReport");
         Assert.True(status.GetProperty("done").GetBoolean());
         var canvases = (await page.EvaluateAsync<JsonElement>(ChartsScript)).EnumerateArray()
-            .Select(c => new CanvasState(c.GetProperty("id").GetString()!, c.GetProperty("chart").GetBoolean(), c.GetProperty("ink").GetInt32(), c.GetProperty("elements").GetInt32()))
+            .Select(c => new CanvasState(c.GetProperty("id").GetString()!, c.GetProperty("chart").GetBoolean(), c.GetProperty("ink").GetInt32(),
+                c.GetProperty("elements").GetInt32()))
             .ToArray();
         Assert.NotEmpty(canvases);
         Assert.Equal(canvases.Length, status.GetProperty("expected").GetInt32());

@@ -20,7 +20,8 @@ public sealed class DialectCommandTests
             var row = JsonDocument.Parse(l).RootElement;
             var verdicts = row.GetProperty("verdicts").EnumerateObject().Select(v =>
                 $"{v.Name}={v.Value.GetProperty("status").GetString()}:{(v.Value.TryGetProperty("level", out var level) ? level.GetRawText() : "")}");
-            return $"{row.GetProperty("prompt_id").GetString()}/{row.GetProperty("response_id").GetString()} {row.GetProperty("reward").GetRawText()} {string.Join(",", verdicts)}";
+            return $"{row.GetProperty("prompt_id").GetString()}/{row.GetProperty("response_id").GetString()} {row.GetProperty("reward").GetRawText()} " +
+                $"{string.Join(",", verdicts)}";
         })];
 
     private static (string Rubrics, string Responses) SimInputs(TempDir dir)
@@ -34,7 +35,8 @@ public sealed class DialectCommandTests
     }
 
     private static CliProcess.Result Grade(TempDir dir, string rubrics, string responses, string output, params string[] extra) =>
-        CliProcess.Run(["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--sim-tasks", "6", "--no-cache", "--out", output, .. extra]);
+        CliProcess.Run(["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--sim-tasks", "6", "--no-cache", "--out", output,
+            .. extra]);
 
     [Theory]
     [InlineData("per-criterion")]
@@ -44,7 +46,8 @@ public sealed class DialectCommandTests
     {
         using var dir = new TempDir();
         var (rubrics, responses) = SimInputs(dir);
-        Assert.Equal(12, MixedEqualsClean(dir, ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--sim-tasks", "6", "--no-cache", "--mode", mode]));
+        Assert.Equal(12, MixedEqualsClean(dir,
+            ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--sim-tasks", "6", "--no-cache", "--mode", mode]));
     }
 
     // Runs a grade command on the clean and the mixed dialect: the same graded rows, none cannot_assess. Returns the rows.
@@ -83,7 +86,8 @@ public sealed class DialectCommandTests
         Assert.False(File.Exists(output));
         Assert.Empty(Directory.EnumerateFiles(dir.Path, "out.jsonl*"));
         // At least 20: the calls already in flight when the twentieth came back are counted too.
-        Assert.Matches(@"error: sim: the first ([2-9][0-9]|[1-9][0-9]{2}) answers could not be used and none could \(the last: no JSON object in the answer: ", result.Stderr);
+        Assert.Matches(@"error: sim: the first ([2-9][0-9]|[1-9][0-9]{2}) answers could not be used and none could " +
+            @"\(the last: no JSON object in the answer: ", result.Stderr);
         Assert.Contains("Try structured_output: json_schema or json_object", result.Stderr);
     }
 
@@ -98,7 +102,8 @@ public sealed class DialectCommandTests
         Assert.Single(refusing.Stderr.Split('\n'), l => l.StartsWith("warning: sim: the server refused response_format json_schema", StringComparison.Ordinal));
         Assert.Equal(Graded(dir.File("clean.jsonl")), Graded(dir.File("fallback.jsonl")));
         // Asked for json_schema and nothing else, the same server fails every call: the run stops.
-        var strict = Grade(dir, rubrics, responses, dir.File("strict.jsonl"), "--sim-structured", "json-object-only", "--structured-output", "json_schema", "--retries", "0");
+        var strict = Grade(dir, rubrics, responses, dir.File("strict.jsonl"), "--sim-structured", "json-object-only", "--structured-output", "json_schema",
+            "--retries", "0");
         Assert.Equal(1, strict.ExitCode);
         Assert.Matches(@"error: sim: the first [2-9][0-9] calls all failed and none succeeded \(the last: HTTP 400", strict.Stderr);
     }
@@ -110,18 +115,22 @@ public sealed class DialectCommandTests
         var prompts = dir.File("prompts.jsonl");
         var pool = dir.File("pool.jsonl");
         Assert.Equal(0, CliProcess.Run("sim", "export", "--tasks", "3", "--out", prompts).ExitCode);
-        Assert.Equal(0, CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool, "--sim-tasks", "3").ExitCode);
+        Assert.Equal(0, CliProcess.Run("sample", "--prompts", prompts, "--generators", "sim:sim-great,sim:sim-diverse-2", "--n", "2", "--out", pool,
+            "--sim-tasks", "3").ExitCode);
         foreach (var dialect in new[] { "clean", "mixed" })
         {
             var rubrics = dir.File($"rubrics-{dialect}.jsonl");
             Assert.Equal(0, CliProcess.Run("propose", "--prompts", prompts, "--out", rubrics, "--sim-tasks", "3", "--sim-dialect", dialect).ExitCode);
-            Assert.Equal(0, CliProcess.Run("refine", "--rubrics", rubrics, "--pool", pool, "--iterations", "2", "--out", dir.File($"run-{dialect}"), "--sim-tasks", "3",
+            Assert.Equal(0, CliProcess.Run("refine", "--rubrics", rubrics, "--pool", pool, "--iterations", "2", "--out", dir.File($"run-{dialect}"),
+                "--sim-tasks", "3",
                 "--cache", dir.File($"refine-{dialect}.sqlite"), "--sim-dialect", dialect).ExitCode);
-            Assert.Equal(0, CliProcess.Run("eval", "bon", "--pool", pool, "--rubrics", Path.Combine(dir.File($"run-{dialect}"), "rubrics.jsonl"), "--sim-tasks", "3",
+            Assert.Equal(0, CliProcess.Run("eval", "bon", "--pool", pool, "--rubrics", Path.Combine(dir.File($"run-{dialect}"), "rubrics.jsonl"), "--sim-tasks",
+                "3",
                 "--gold", "sim", "--cache", dir.File($"eval-{dialect}.sqlite"), "--out", dir.File($"bon-{dialect}.jsonl"), "--sim-dialect", dialect).ExitCode);
         }
         Assert.Equal(File.ReadAllBytes(dir.File("rubrics-clean.jsonl")), File.ReadAllBytes(dir.File("rubrics-mixed.jsonl")));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("run-clean"), "rubrics.jsonl")), File.ReadAllBytes(Path.Combine(dir.File("run-mixed"), "rubrics.jsonl")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.File("run-clean"), "rubrics.jsonl")),
+            File.ReadAllBytes(Path.Combine(dir.File("run-mixed"), "rubrics.jsonl")));
         Assert.Equal(File.ReadAllBytes(dir.File("bon-clean.jsonl")), File.ReadAllBytes(dir.File("bon-mixed.jsonl")));
     }
 }

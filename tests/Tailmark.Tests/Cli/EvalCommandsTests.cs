@@ -28,7 +28,9 @@ public sealed class EvalCommandsTests
         var rows = File.ReadAllLines(dir.File("bon.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, rows.Count);
         // n = 1: a uniform draw. n = 2: the pick is "a" unless both draws are "b" (probability 1/4).
-        Assert.Equal((1, 0.0, 0.5, 0.55), (rows[0].GetProperty("n").GetInt32(), rows[0].GetProperty("kl").GetDouble(), rows[0].GetProperty("proxy").GetDouble(), rows[0].GetProperty("gold").GetDouble()));
+        Assert.Equal((1, 0.0, 0.5, 0.55),
+            (rows[0].GetProperty("n").GetInt32(), rows[0].GetProperty("kl").GetDouble(), rows[0].GetProperty("proxy").GetDouble(),
+                rows[0].GetProperty("gold").GetDouble()));
         Assert.Equal(Math.Log(2) - 0.5, rows[1].GetProperty("kl").GetDouble(), 12);
         Assert.Equal(0.75, rows[1].GetProperty("proxy").GetDouble(), 12);
         Assert.Equal(0.75 * 0.2 + 0.25 * 0.9, rows[1].GetProperty("gold").GetDouble(), 12);
@@ -48,10 +50,12 @@ public sealed class EvalCommandsTests
             {"prompt_id": "p3", "response_id": "1", "response": "Hi you."}
             {"prompt_id": "p3", "response_id": "2", "response": "Hello."}
             """);
-        var result = CliProcess.Run("select", "--pool", pool, "--rubrics", rubrics, "--band", "0.25,0.75", "--cache", dir.File("c.sqlite"), "--out", dir.File("sel.jsonl"));
+        var result = CliProcess.Run("select", "--pool", pool, "--rubrics", rubrics, "--band", "0.25,0.75", "--cache", dir.File("c.sqlite"), "--out",
+            dir.File("sel.jsonl"));
         Assert.True(result.ExitCode == 0, result.All);
         var decisions = File.ReadAllLines(dir.File("sel.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
-            .ToDictionary(d => d.GetProperty("prompt_id").GetString()!, d => (Keep: d.GetProperty("keep").GetBoolean(), Mean: d.GetProperty("mean").GetDouble()));
+            .ToDictionary(d => d.GetProperty("prompt_id").GetString()!, d =>
+                (Keep: d.GetProperty("keep").GetBoolean(), Mean: d.GetProperty("mean").GetDouble()));
         Assert.Equal((false, 0.0), decisions["p1"]);
         Assert.Equal((true, 0.5), decisions["p2"]);
         Assert.Equal((false, 1.0), decisions["p3"]);

@@ -90,7 +90,8 @@ public sealed class GradeCommandTests
         var (rubrics, responses) = Inputs(dir, tasks: 8, perTask: 8);
         var endpoints = dir.Write("endpoints.yaml", $"endpoints:\n  slow:\n    url: {sim.BaseUrl}\n    model: sim-judge\n    concurrency: 40\n");
         string[] Args(params string[] extra) =>
-            ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "slow", "--endpoints", endpoints, "--mode", "all", "--no-cache", "--out", dir.File("g.jsonl"), .. extra];
+            ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "slow", "--endpoints", endpoints, "--mode", "all", "--no-cache", "--out",
+                dir.File("g.jsonl"), .. extra];
 
         var byDefault = await Task.Run(() => CliProcess.Run(Args()));
         Assert.Equal(0, byDefault.ExitCode);
@@ -142,7 +143,8 @@ public sealed class GradeCommandTests
     {
         var match = System.Text.RegularExpressions.Regex.Match(stdout, $@"│ {judge}\s*│([^\n]*)");
         Assert.True(match.Success, stdout);
-        return [.. match.Groups[1].Value.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(4).Select(c => long.Parse(c.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture))];
+        return [.. match.Groups[1].Value.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Take(4).Select(c =>
+            long.Parse(c.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     [Fact]
@@ -170,13 +172,15 @@ public sealed class GradeCommandTests
         Assert.Equal([0, perResponse.Sum()], after[..2]); // everything cached now
 
         // All at once with three votes: one call per response and vote, each budgeted 64 + 160 per criterion.
-        var votes = DryRunRow(CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("other.sqlite"), "--dry-run", "--mode", "all", "--votes", "3")).Stdout, "sim");
+        var votes = DryRunRow(CliProcess.Run(Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("other.sqlite"), "--dry-run", "--mode", "all", "--votes",
+            "3")).Stdout, "sim");
         Assert.Equal(perResponse.Count * 3, votes[0]);
         Assert.Equal(perResponse.Sum(n => 3L * (64 + 160 * n)), votes[3]);
 
         // A priced endpoint that is not even running: a dry run neither checks nor calls it; the bound is the prices
         // (USD per million tokens) applied to the estimate and the whole output budget.
-        var endpoints = dir.Write("endpoints.yaml", "endpoints:\n  paid:\n    url: http://127.0.0.1:9/v1\n    model: m\n    price: { prompt: 3.0, cached_prompt: 1.5, completion: 15.0 }\n");
+        var endpoints = dir.Write("endpoints.yaml",
+            "endpoints:\n  paid:\n    url: http://127.0.0.1:9/v1\n    model: m\n    price: { prompt: 3.0, cached_prompt: 1.5, completion: 15.0 }\n");
         var args = Grade(rubrics, responses, dir.File("g.jsonl"), dir.File("other.sqlite"), "--dry-run", "--endpoints", endpoints).ToList();
         args[args.IndexOf("--judge") + 1] = "paid";
         var paid = CliProcess.Run([.. args]);

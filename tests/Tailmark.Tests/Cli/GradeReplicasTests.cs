@@ -32,7 +32,8 @@ public sealed partial class GradeReplicasTests
                 Assert.False(string.IsNullOrEmpty(urls[^1]), line);
             }
             var endpoints = dir.Write("endpoints.yaml",
-                $"endpoints:\n  replicas:\n    urls: [{string.Join(", ", urls.Take(3))}]\n    model: sim-judge\n  one:\n    url: {urls[3]}\n    model: sim-judge\n");
+                $"endpoints:\n  replicas:\n    urls: [{string.Join(", ", urls.Take(3))}]\n    model: sim-judge\n  one:\n    url: {urls[3]}\n    model: " +
+                    $"sim-judge\n");
             var replicated = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--endpoints", endpoints, "--judge", "replicas",
                 "--mode", "per-criterion", "--no-cache", "--out", dir.File("replicated.jsonl"));
             Assert.True(replicated.ExitCode == 0, replicated.Stderr);

@@ -22,7 +22,8 @@ public sealed class ShardCommandTests
         foreach (var i in new[] { 3, 1, 2 })
         {
             var args = job.Grade($"part{i}.jsonl", dir.File($"part{i}.sqlite"), "--shard", $"{i}/3");
-            if (i == 2) args = [.. args.Select(a => a == job.Rubrics ? Path.Combine(elsewhere, "r.jsonl") : a == job.Responses ? Path.Combine(elsewhere, "s.jsonl") : a)];
+            if (i == 2) args = [.. args.Select(a =>
+                a == job.Rubrics ? Path.Combine(elsewhere, "r.jsonl") : a == job.Responses ? Path.Combine(elsewhere, "s.jsonl") : a)];
             var part = CliProcess.Run(args);
             Assert.True(part.ExitCode == 0, part.All);
             Assert.Contains($"part {i}/3: ", part.Stderr);
@@ -64,7 +65,8 @@ public sealed class ShardCommandTests
         var cache = dir.File("part1.sqlite");
         using var store = Tailmark.Storage.VerdictStores.Open(cache);
         // A slow simulated server (4 slots, 2,000 decode tokens/s) so the part is killed part-way.
-        using (var process = CliProcess.Start(null, null, job.Grade("part1.jsonl", cache, "--shard", "1/2", "--sim-capacity", "slots=4,prefill_tps=100000,decode_tps=2000")))
+        using (var process = CliProcess.Start(null, null,
+            job.Grade("part1.jsonl", cache, "--shard", "1/2", "--sim-capacity", "slots=4,prefill_tps=100000,decode_tps=2000")))
         {
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
@@ -126,15 +128,18 @@ public sealed class ShardCommandTests
 
         // A part of a job cut in three.
         Assert.Equal(0, CliProcess.Run(job.Grade("third.jsonl", dir.File("c.sqlite"), "--shard", "3/3")).ExitCode);
-        Refused($"{dir.File("third.jsonl")}: error: part 3/3 of a job in 3 parts (part 1/2 in {job.Part(1)} says 2 parts)", job.Part(1), job.Part(2), dir.File("third.jsonl"));
+        Refused($"{dir.File("third.jsonl")}: error: part 3/3 of a job in 3 parts (part 1/2 in {job.Part(1)} says 2 parts)", job.Part(1), job.Part(2),
+            dir.File("third.jsonl"));
 
         // A part graded with another judge mode, from the same input.
         Assert.Equal(0, CliProcess.Run(job.Grade("other.jsonl", dir.File("c.sqlite"), "--shard", "2/2", "--mode", "batched:4")).ExitCode);
-        Refused($"{dir.File("other.jsonl")}: error: graded with other settings: --mode 'batched:4' (part 1/2 in {job.Part(1)} says 'per-criterion')", job.Part(1), dir.File("other.jsonl"));
+        Refused($"{dir.File("other.jsonl")}: error: graded with other settings: --mode 'batched:4' (part 1/2 in {job.Part(1)} says 'per-criterion')",
+            job.Part(1), dir.File("other.jsonl"));
 
         // A part graded from another response file (one row fewer).
         var shorter = dir.Write("shorter.jsonl", string.Join('\n', File.ReadAllLines(job.Responses).Skip(1)) + "\n");
-        var fromShorter = CliProcess.Run(["grade", "--rubrics", job.Rubrics, "--responses", shorter, "--judge", "sim", "--sim-tasks", "8", "--cache", dir.File("c.sqlite"),
+        var fromShorter = CliProcess.Run(["grade", "--rubrics", job.Rubrics, "--responses", shorter, "--judge", "sim", "--sim-tasks", "8", "--cache",
+            dir.File("c.sqlite"),
             "--out", dir.File("short2.jsonl"), "--shard", "2/2"]);
         Assert.Equal(0, fromShorter.ExitCode);
         Refused($"{dir.File("short2.jsonl")}: error: graded from another response file", job.Part(1), dir.File("short2.jsonl"));
@@ -143,7 +148,8 @@ public sealed class ShardCommandTests
         File.Copy(job.Part(2), dir.File("edited.jsonl"));
         File.Copy(job.Part(2) + ".shard.json", dir.File("edited.jsonl.shard.json"));
         File.WriteAllLines(dir.File("edited.jsonl"), File.ReadAllLines(job.Part(2)).SkipLast(1));
-        Refused($"{dir.File("edited.jsonl")}: error: the rows differ from those edited.jsonl.shard.json describes (changed or cut short since the part was graded): grade part 2/2 again", job.Part(1), dir.File("edited.jsonl"));
+        Refused($"{dir.File("edited.jsonl")}: error: the rows differ from those edited.jsonl.shard.json describes (changed or cut short since the part was " +
+            $"graded): grade part 2/2 again", job.Part(1), dir.File("edited.jsonl"));
         File.Copy(job.Part(2), dir.File("bare.jsonl"));
         Refused($"{dir.File("bare.jsonl")}: error: no shard manifest beside it (bare.jsonl.shard.json)", job.Part(1), dir.File("bare.jsonl"));
 

@@ -38,7 +38,8 @@ internal sealed class ShardJob(TempDir dir, string rubrics, string responses)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(summaryPath));
         var r = doc.RootElement;
-        return string.Join("|", new[] { "responses_graded", "mean_reward", "mean_reward_bootstrap_std", "undefined_rewards", "cannot_assess_verdicts", "input_errors" }
+        return string.Join("|", new[] { "responses_graded", "mean_reward", "mean_reward_bootstrap_std", "undefined_rewards", "cannot_assess_verdicts",
+            "input_errors" }
             .Select(name => $"{name}={r.GetProperty(name).GetRawText()}"));
     }
 }

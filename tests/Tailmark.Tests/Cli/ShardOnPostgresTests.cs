@@ -19,7 +19,8 @@ public sealed class ShardOnPostgresTests(PostgresFixture fixture)
         Assert.True(one.ExitCode == 0, one.All);
 
         var parts = Enumerable.Range(1, 3)
-            .Select(i => Task.Run(() => CliProcess.RunWith(null, env, job.Grade($"part{i}.jsonl", server.Url(database), "--shard", $"{i}/3", "--summary", dir.File($"part{i}.json")))))
+            .Select(i => Task.Run(() =>
+                CliProcess.RunWith(null, env, job.Grade($"part{i}.jsonl", server.Url(database), "--shard", $"{i}/3", "--summary", dir.File($"part{i}.json")))))
             .ToList();
         foreach (var part in await Task.WhenAll(parts)) Assert.True(part.ExitCode == 0, part.All);
 

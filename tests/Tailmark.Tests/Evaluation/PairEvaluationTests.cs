@@ -65,7 +65,8 @@ public sealed class PairEvaluationTests
             lines.Add(JsonSerializer.Serialize(new { prompt_id = task.Id, chosen, rejected, chosen_gold = cg, rejected_gold = rg, chosen_labels = labels }));
         }
         var pairs = dir.Write("pairs.jsonl", string.Join("\n", lines) + "\n");
-        var result = CliProcess.Run("eval", "pairs", "--rubrics", rubrics, "--pairs", pairs, "--votes", "3", "--sim-tasks", "6", "--cache", dir.File("c.sqlite"));
+        var result = CliProcess.Run("eval", "pairs", "--rubrics", rubrics, "--pairs", pairs, "--votes", "3", "--sim-tasks", "6", "--cache",
+            dir.File("c.sqlite"));
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"all\s*│\s*\d+\s*│", result.Stdout);
         Assert.Contains("balanced F1", result.Stdout);

@@ -100,7 +100,8 @@ public sealed class ReportTests
         store.Save(new RoundRecord(2, scores, "r1", "r2", rubric, new RubricDiff([], [], []), true, "malformed proposal"));
         var report = await RunReport.BuildAsync(dir.Path);
         Assert.Equal(["graded.jsonl", "rounds/"], report.Sources);
-        Assert.Equal(["Score distributions", "Per-criterion pass rates", "Rubric refinement", "Theory: what ranking errors in the tail cost"], report.Sections.Select(s => s.Title));
+        Assert.Equal(["Score distributions", "Per-criterion pass rates", "Rubric refinement", "Theory: what ranking errors in the tail cost"],
+            report.Sections.Select(s => s.Title));
         var refinement = report.Sections[2];
         var datasets = refinement.Charts[0].Config["data"]!["datasets"]!.AsArray();
         int[] Series(string label) => [.. datasets.Single(d => (string)d!["label"]! == label)!["data"]!.AsArray().Select(x => (int)x!)];
@@ -122,7 +123,8 @@ public sealed class ReportTests
         Assert.Equal(3, html.Split("</script>").Length - 1); // the JSON island, Chart.js, our renderer
         var island = html[(html.IndexOf("id=\"tailmark-data\">", StringComparison.Ordinal) + 19)..];
         island = island[..island.IndexOf("</script>", StringComparison.Ordinal)];
-        Assert.Equal(hostile, JsonDocument.Parse(island).RootElement.GetProperty("charts")[0].GetProperty("config").GetProperty("data").GetProperty("labels")[0].GetString());
+        var config = JsonDocument.Parse(island).RootElement.GetProperty("charts")[0].GetProperty("config");
+        Assert.Equal(hostile, config.GetProperty("data").GetProperty("labels")[0].GetString());
     }
 
     [Fact]

@@ -27,7 +27,8 @@ public sealed class BatchGraderTests
     }
 
     private static BatchGrader Walk(InMemoryJudge judge, int concurrency, TimeProvider? time = null, bool coalesce = false) =>
-        Support.Walk.Over(judge.Client(), options: new BatchGraderOptions { Concurrency = concurrency, Coalesce = coalesce, Time = time ?? TimeProvider.System });
+        Support.Walk.Over(judge.Client(),
+            options: new BatchGraderOptions { Concurrency = concurrency, Coalesce = coalesce, Time = time ?? TimeProvider.System });
 
     // A judge whose answers wait until the test lets them through, in the order the test chooses.
     private sealed class Gate
@@ -74,7 +75,8 @@ public sealed class BatchGraderTests
         }
         var outcomes = await run;
         Assert.Equal(3, judge.PeakInFlight);
-        Assert.Equal(items.Select(i => i.Response.ResponseId + "/" + i.Response.PromptId), outcomes.Select(o => o.Item.Response.ResponseId + "/" + o.Item.Response.PromptId));
+        Assert.Equal(items.Select(i => i.Response.ResponseId + "/" + i.Response.PromptId),
+            outcomes.Select(o => o.Item.Response.ResponseId + "/" + o.Item.Response.PromptId));
         Assert.Equal(items.Count, reported.Count);
         Assert.All(outcomes, o => Assert.NotNull(o.Graded));
         // The same verdicts as grading each response alone (the walk adds no judgement of its own), on an ungated judge.
@@ -93,7 +95,8 @@ public sealed class BatchGraderTests
         var bad = items[1].Response.Response;
         var judge = new InMemoryJudge(World)
         {
-            Before = (m, _) => m.Any(x => x.Text.Contains(bad, StringComparison.Ordinal)) ? throw new InvalidOperationException("the judge's client broke") : Task.CompletedTask,
+            Before = (m, _) => m.Any(x => x.Text.Contains(bad, StringComparison.Ordinal)) ? throw new InvalidOperationException("the judge's client broke")
+                : Task.CompletedTask,
         };
         using var walk = Walk(judge, concurrency: 2);
         var outcomes = await walk.GradeAllAsync(items);
@@ -166,7 +169,8 @@ public sealed class BatchGraderTests
         var items = Items(perTask: 1);
         var first = items[0].Response.Response;
         // The first item's call is held; the others answer at once. One slot: the third waits behind the first.
-        var judge = new InMemoryJudge(World) { Before = (m, ct) => m.Any(x => x.Text.Contains(first, StringComparison.Ordinal)) ? gate.Wait(m, ct) : Task.CompletedTask };
+        var judge = new InMemoryJudge(World)
+            { Before = (m, ct) => m.Any(x => x.Text.Contains(first, StringComparison.Ordinal)) ? gate.Wait(m, ct) : Task.CompletedTask };
         using var walk = Walk(judge, concurrency: 1, clock);
         var run = walk.GradeWithinAsync([items[0], null, items[2]], TimeSpan.FromSeconds(5), CancellationToken.None, CancellationToken.None);
         while (gate.Waiting == 0) await Task.Delay(5);

@@ -39,9 +39,11 @@ public sealed class SameRewardEverywhereTests
     {
         using var dir = new TempDir();
         var rubrics = dir.Write("rubrics.jsonl", Rubrics + "\n");
-        var responses = dir.Write("responses.jsonl", string.Join("\n", Rows.Select(r => Row(r.Prompt, r.Id, r.Response, r.Task, r.Tags).ToJsonString())) + "\n");
+        var responses = dir.Write("responses.jsonl",
+            string.Join("\n", Rows.Select(r => Row(r.Prompt, r.Id, r.Response, r.Task, r.Tags).ToJsonString())) + "\n");
 
-        var grade = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--mode", "all", "--cache", dir.File("grade.sqlite"), "--out", dir.File("graded.jsonl"));
+        var grade = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--mode", "all", "--cache", dir.File("grade.sqlite"), "--out",
+            dir.File("graded.jsonl"));
         Assert.True(grade.ExitCode == 0, grade.All);
         var graded = File.ReadAllLines(dir.File("graded.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var byGrade = graded.ToDictionary(g => g.GetProperty("response_id").GetString()!, Reward);
@@ -51,7 +53,8 @@ public sealed class SameRewardEverywhereTests
             else Assert.True(byGrade[r.Id] > 0, $"{r.Id}: {byGrade[r.Id]}");
         }
         // The layers each row got, by its criteria: the task rubric for a and b (and f, by its rubric), the tag's for c and d only.
-        var criteria = graded.ToDictionary(g => g.GetProperty("response_id").GetString()!, g => g.GetProperty("verdicts").EnumerateObject().Select(p => p.Name).ToHashSet());
+        var criteria = graded.ToDictionary(g => g.GetProperty("response_id").GetString()!, g =>
+            g.GetProperty("verdicts").EnumerateObject().Select(p => p.Name).ToHashSet());
         Assert.All(new[] { "a", "b", "f" }, id => Assert.Contains("writing.no_comma", criteria[id]));
         Assert.All(new[] { "c", "d", "e" }, id => Assert.DoesNotContain("writing.no_comma", criteria[id]));
         Assert.All(new[] { "c", "d" }, id => Assert.Contains("formal.sign_off", criteria[id]));
@@ -60,7 +63,8 @@ public sealed class SameRewardEverywhereTests
         // score: the verdicts grade wrote (its rows keep their task and tags), scored again.
         var score = CliProcess.Run("score", "--rubrics", rubrics, "--verdicts", dir.File("graded.jsonl"), "--out", dir.File("scored.jsonl"));
         Assert.True(score.ExitCode == 0, score.All);
-        Assert.Equal(byGrade, File.ReadAllLines(dir.File("scored.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(g => g.GetProperty("response_id").GetString()!, Reward));
+        Assert.Equal(byGrade, File.ReadAllLines(dir.File("scored.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(g =>
+            g.GetProperty("response_id").GetString()!, Reward));
 
         // serve: the same rows as /v1/reward items, task and tags with them.
         using (var serve = new ServeProcess("--rubrics", rubrics, "--mode", "all", "--cache", dir.File("serve.sqlite")))
@@ -68,7 +72,8 @@ public sealed class SameRewardEverywhereTests
             using var http = new HttpClient();
             var items = new JsonArray([.. Rows.Select(r => (JsonNode)Item(r.Prompt, r.Response, r.Task, r.Tags))]);
             using var answer = await http.PostAsJsonAsync(new Uri(serve.Url, "v1/reward"), new JsonObject { ["items"] = items });
-            var rewards = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("rewards").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            var rewards = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("rewards").EnumerateArray().Select(e =>
+                e.GetDouble()).ToList();
             Assert.Equal(Rows.Select(r => byGrade[r.Id]), rewards);
         }
 
@@ -77,14 +82,16 @@ public sealed class SameRewardEverywhereTests
         {
             var r = group.Single();
             var pool = dir.Write($"pool-{r.Id}.jsonl", Row(r.Prompt, r.Id, r.Response, r.Task, r.Tags).ToJsonString() + "\n");
-            var select = CliProcess.Run("select", "--pool", pool, "--rubrics", rubrics, "--cache", dir.File("select.sqlite"), "--out", dir.File($"select-{r.Id}.jsonl"));
+            var select = CliProcess.Run("select", "--pool", pool, "--rubrics", rubrics, "--cache", dir.File("select.sqlite"), "--out",
+                dir.File($"select-{r.Id}.jsonl"));
             Assert.True(select.ExitCode == 0, select.All);
             var mean = JsonDocument.Parse(File.ReadAllText(dir.File($"select-{r.Id}.jsonl"))).RootElement.GetProperty("mean").GetDouble();
             Assert.Equal(byGrade[r.Id], mean);
         }
 
         // eval bon: at n = 1 the expected proxy is the mean over prompts of each prompt's mean reward.
-        var goldPool = dir.Write("gold-pool.jsonl", string.Join("\n", Rows.Select(r => Row(r.Prompt, r.Id, r.Response, r.Task, r.Tags, gold: 0.5).ToJsonString())) + "\n");
+        var goldPool = dir.Write("gold-pool.jsonl",
+            string.Join("\n", Rows.Select(r => Row(r.Prompt, r.Id, r.Response, r.Task, r.Tags, gold: 0.5).ToJsonString())) + "\n");
         var bon = CliProcess.Run("eval", "bon", "--pool", goldPool, "--rubrics", rubrics, "--cache", dir.File("bon.sqlite"), "--out", dir.File("bon.jsonl"));
         Assert.True(bon.ExitCode == 0, bon.All);
         var first = JsonDocument.Parse(File.ReadLines(dir.File("bon.jsonl")).First()).RootElement;

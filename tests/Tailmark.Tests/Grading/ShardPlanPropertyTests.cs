@@ -29,7 +29,8 @@ public sealed class ShardPlanPropertyTests
                 if (parts.Any(p => p < 1 || p > count)) return false;
                 if (!Enumerable.Range(1, count).Select(i => parts.Count(p => p == i)).SequenceEqual(plan.Rows)) return false;
                 if (plan.Weights.Sum() != rows.Where(r => r.PromptId is not null).Sum(r => (long)r.Weight)) return false;
-                if (rows.Zip(parts).Where(x => x.First.PromptId is not null).GroupBy(x => x.First.PromptId).Any(g => g.Select(x => x.Second).Distinct().Count() > 1)) return false;
+                if (rows.Zip(parts).Where(x => x.First.PromptId is not null).GroupBy(x => x.First.PromptId).Any(g =>
+                    g.Select(x => x.Second).Distinct().Count() > 1)) return false;
             }
             return true;
         }).QuickCheckThrowOnFailure();
@@ -57,7 +58,8 @@ public sealed class ShardPlanPropertyTests
         // Greedy dealing to the lightest part bounds the heaviest by the mean plus the heaviest single prompt (Graham).
         Prop.ForAll(Inputs().ToArbitrary(), rows =>
         {
-            var promptWeights = rows.Where(r => r.PromptId is not null).GroupBy(r => r.PromptId).Select(g => g.Sum(r => (long)r.Weight)).DefaultIfEmpty(0).ToList();
+            var promptWeights = rows.Where(r => r.PromptId is not null).GroupBy(r => r.PromptId).Select(g =>
+                g.Sum(r => (long)r.Weight)).DefaultIfEmpty(0).ToList();
             return Counts.All(count =>
             {
                 var plan = ShardPlan.Build(rows, count);

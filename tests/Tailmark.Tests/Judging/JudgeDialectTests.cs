@@ -20,7 +20,9 @@ namespace Tailmark.Tests.Judging;
 [Trait("Tier", "Integration")]
 public sealed class JudgeDialectTests
 {
-    private static readonly EndpointLimits Fast = new() { Timeout = TimeSpan.FromSeconds(10), MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50), Concurrency = 64 };
+    private static readonly EndpointLimits Fast = new()
+        { Timeout = TimeSpan.FromSeconds(10), MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50),
+            Concurrency = 64 };
 
     private static SimServerOptions Options(string dialect, string? structured = null) => new()
     {
@@ -61,7 +63,8 @@ public sealed class JudgeDialectTests
             verdicts += r.Verdicts.Count;
             cannot += r.Verdicts.Values.Count(v => v.Status == VerdictStatus.CannotAssess);
             reasons.AddRange(r.Verdicts.Values.Where(v => v.Status == VerdictStatus.CannotAssess).Select(v => v.Reason!));
-            lines.Add($"{row.PromptId}/{row.ResponseId}: " + string.Join(",", r.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value.Status}:{v.Value.Level}")));
+            lines.Add($"{row.PromptId}/{row.ResponseId}: " + string.Join(",",
+                r.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value.Status}:{v.Value.Level}")));
         }
         return new Run(string.Join("\n", lines), calls, verdicts, cannot, reasons);
     }
@@ -181,7 +184,8 @@ public sealed class JudgeDialectTests
         using var judge = EndpointClient.Create(spec, new EndpointClientOptions { Notice = notices.Enqueue });
         var structured = judge.GetService<StructuredOutputChatClient>()!;
         var task = server.World.Tasks[0];
-        var result = await new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }).GradeAsync(task.Prompt, "Some answer.", Criteria(task));
+        var result = await new JudgeEngine([judge], null, new JudgeOptions { Mode = JudgeMode.AllAtOnce }).GradeAsync(task.Prompt, "Some answer.",
+            Criteria(task));
         Assert.All(result.Verdicts.Values, v => Assert.NotEqual(VerdictStatus.CannotAssess, v.Status));
         Assert.Equal(StructuredOutputMode.None, structured.StructuredOutputNow);
         Assert.Equal(2, notices.Count);
@@ -229,7 +233,8 @@ public sealed class JudgeDialectTests
             Assert.All(cut.Verdicts.Values, v =>
             {
                 Assert.Equal(VerdictStatus.CannotAssess, v.Status);
-                Assert.StartsWith("cut off while reasoning: raise the reasoning budget (reasoning_tokens in the endpoints file, or --reasoning-tokens; this call allowed 224 output tokens, 0 of them for reasoning): ", v.Reason);
+                Assert.StartsWith("cut off while reasoning: raise the reasoning budget (reasoning_tokens in the endpoints file, or --reasoning-tokens; this " +
+                    "call allowed 224 output tokens, 0 of them for reasoning): ", v.Reason);
                 Assert.True(v.Reason!.Length < 1200, "reasoning appears only clipped");
             });
             Assert.Equal(criteria.Count, cut.Calls); // no repair, no fresh attempt: they would be cut off again
@@ -270,7 +275,8 @@ public sealed class JudgeDialectTests
         using var counted = EndpointClient.Create(spec);
         var task = server.World.Tasks[0];
         var result = await new JudgeEngine([counted], null, new JudgeOptions()).GradeAsync(task.Prompt, "Some answer.", Criteria(task).Take(3).ToList());
-        Assert.All(result.Verdicts.Values, v => Assert.StartsWith("unparsable judge output after one repair: no JSON object in the answer; answer: ", v.Reason));
+        Assert.All(result.Verdicts.Values, v =>
+            Assert.StartsWith("unparsable judge output after one repair: no JSON object in the answer; answer: ", v.Reason));
         var usage = counted.UsageSoFar();
         Assert.Equal(3, usage.UnusableAnswers);
         Assert.Equal(3 * 2 * JudgeEngine.FreshAttempts, usage.Calls);

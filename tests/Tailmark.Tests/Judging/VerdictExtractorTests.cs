@@ -12,7 +12,8 @@ namespace Tailmark.Tests.Judging;
 public sealed class VerdictExtractorTests
 {
     private static readonly Criterion[] Two = [C("c1", 1), C("c2", 1)];
-    private static readonly Criterion Ordinal = C("o1", 1, scale: new CriterionScale([new ScaleLevel(0, "none"), new ScaleLevel(1, "some"), new ScaleLevel(2, "all")]));
+    private static readonly Criterion Ordinal = C("o1", 1,
+        scale: new CriterionScale([new ScaleLevel(0, "none"), new ScaleLevel(1, "some"), new ScaleLevel(2, "all")]));
 
     private static VerdictExtraction X(string answer, bool cutOff = false, string? reasoning = null, params Criterion[] batch) =>
         VerdictExtractor.Extract(answer, batch.Length == 0 ? Two : batch, cutOff, reasoning);
@@ -28,11 +29,16 @@ public sealed class VerdictExtractorTests
     public static TheoryData<string, string> Accepted => new()
     {
         { "clean", """{"verdicts": [{"id": "c1", "met": true, "reason": "a"}, {"id": "c2", "met": false, "reason": "b"}]}""" },
-        { "fenced after prose", "Here is my grading:\n\n```json\n{\"verdicts\": [{\"id\": \"c1\", \"met\": true}, {\"id\": \"c2\", \"met\": false}]}\n```\nThanks." },
+        { "fenced after prose", "Here is my grading:\n\n```json\n{\"verdicts\": [{\"id\": \"c1\", \"met\": true}, {\"id\": \"c2\", \"met\": " +
+            "false}]}\n```\nThanks." },
         { "prose around it, braces in strings", """I checked each one. {"verdicts": [{"id": "c1", "met": true, "reason": "uses {curly} braces"}, {"id": "c2", "met": false, "reason": "no }"}]} That is all."""},
         { "think with a different draft inside", """<think>Draft: {"verdicts": [{"id": "c1", "met": false}, {"id": "c2", "met": true}]} wait, wrong.</think>{"verdicts": [{"id": "c1", "met": true}, {"id": "c2", "met": false}]}""" },
-        { "closing tag only (opening tag was in the prompt)", "reasoning with a draft {\"c1\": \"no\", \"c2\": \"yes\"}</think>\n\n{\"verdicts\": [{\"id\": \"c1\", \"met\": true}, {\"id\": \"c2\", \"met\": false}]}" },
-        { "unclosed think, object at the end", "<think>Let me see. A draft {\"c1\": false, \"c2\": true} is wrong.\n{\"verdicts\": [{\"id\": \"c1\", \"met\": true}, {\"id\": \"c2\", \"met\": false}]}\n```" },
+        { "closing tag only (opening tag was in the prompt)",
+            "reasoning with a draft {\"c1\": \"no\", \"c2\": \"yes\"}</think>\n\n{\"verdicts\": [{\"id\": \"c1\", \"met\": true}, {\"id\": \"c2\", \"met\": " +
+                "false}]}" },
+        { "unclosed think, object at the end",
+            "<think>Let me see. A draft {\"c1\": false, \"c2\": true} is wrong.\n{\"verdicts\": [{\"id\": \"c1\", \"met\": true}, {\"id\": \"c2\", \"met\": " +
+                "false}]}\n```" },
         { "harmony channels", """<|channel|>analysis<|message|>Draft {"c1": "no", "c2": "yes"}<|end|><|start|>assistant<|channel|>final<|message|>{"c1": true, "c2": false}<|return|>""" },
         { "harmony with its special tokens stripped", """analysisThe user wants {"c1": "no"} maybe.assistantfinal{"c1": true, "c2": false}""" },
         { "[THINK] (Magistral)", """[THINK]{"c1": false, "c2": false}[/THINK]{"c1": true, "c2": false}""" },
@@ -146,7 +152,8 @@ public sealed class VerdictExtractorTests
         Assert.Equal("false", answer.Substring(x.Verdicts["c2"].MetOffset, 5));
         Assert.Equal(-1, X("""{"c1": "yes", "c2": "no"}""").Verdicts["c1"].MetOffset);
         // Tokens laid over the text: the one at the offset carries P(yes) = e^-0.1 / (e^-0.1 + e^-2.4).
-        string[] tokens = ["<think>", "{\"c1\": false}", "</think> {\"verdicts\": [{\"id\": \"c2\", \"met\": ", "false", "}, {\"id\": \"c1\", \"met\": ", "true", "}]}"];
+        string[] tokens = ["<think>", "{\"c1\": false}", "</think> {\"verdicts\": [{\"id\": \"c2\", \"met\": ", "false", "}, {\"id\": \"c1\", \"met\": ",
+            "true", "}]}"];
         var logprobs = tokens.Select(t => new TokenLogprob(t, t is "true" ? -0.1 : 0, t is "true" ? [("true", -0.1), ("false", -2.4)] : [])).ToList();
         Assert.Equal(Math.Exp(-0.1) / (Math.Exp(-0.1) + Math.Exp(-2.4)), JudgeVerdictParser.PYes(logprobs, answer, x.Verdicts["c1"].MetOffset)!.Value, 12);
         Assert.Equal(0.0, JudgeVerdictParser.PYes(logprobs, answer, x.Verdicts["c2"].MetOffset)!.Value, 12); // a certain "false": P(yes) = 1 − e^0

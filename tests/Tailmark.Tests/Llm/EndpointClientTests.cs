@@ -23,7 +23,8 @@ public sealed class EndpointClientTests
 {
     private const string Schema = """{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": false}""";
 
-    private static EndpointSpec Spec(RecordingEndpoint server, EndpointRequestOptions? request = null, EndpointLimits? limits = null, string? key = null, string model = "m") =>
+    private static EndpointSpec Spec(RecordingEndpoint server, EndpointRequestOptions? request = null, EndpointLimits? limits = null, string? key = null,
+        string model = "m") =>
         new("stand-in", EndpointKind.Http, new Uri(server.Url), model, key, limits ?? new EndpointLimits { MaxRetries = 0 }, new PriceTable(1.0, 0.5, 2.0))
         {
             Request = request ?? EndpointRequestOptions.Default,
@@ -62,7 +63,8 @@ public sealed class EndpointClientTests
         // The schema exactly as written: not rewritten by the adapter's strict-mode transform.
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Schema), JsonNode.Parse(format.GetProperty("json_schema").GetProperty("schema").GetRawText())));
         // Messages as plain strings, as every OpenAI-compatible server reads them.
-        Assert.Equal(["system:Be brief.", "user:Is it?"], sent.GetProperty("messages").EnumerateArray().Select(m => $"{m.GetProperty("role").GetString()}:{m.GetProperty("content").GetString()}"));
+        Assert.Equal(["system:Be brief.", "user:Is it?"],
+            sent.GetProperty("messages").EnumerateArray().Select(m => $"{m.GetProperty("role").GetString()}:{m.GetProperty("content").GetString()}"));
     }
 
     [Trait("Tier", "Integration")]
@@ -77,7 +79,8 @@ public sealed class EndpointClientTests
         await client.GetResponseAsync(Question, new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.RootElement, "answer") });
         var sent = Assert.Single(server.Requests);
         Assert.Equal(type, sent.TryGetProperty("response_format", out var f) ? f.GetProperty("type").GetString() : null);
-        foreach (var absent in new[] { "max_completion_tokens", "max_tokens", "seed", "reasoning_effort", "logprobs", "top_logprobs" }) Assert.False(sent.TryGetProperty(absent, out _), absent);
+        foreach (var absent in new[] { "max_completion_tokens", "max_tokens", "seed", "reasoning_effort", "logprobs",
+            "top_logprobs" }) Assert.False(sent.TryGetProperty(absent, out _), absent);
     }
 
     [Trait("Tier", "Integration")]
@@ -134,7 +137,8 @@ public sealed class EndpointClientTests
         await client.GetResponseAsync(Question);
         Assert.Equal((1L, 1L, 0L), (client.UsageSoFar().Calls, client.UsageSoFar().Retries, client.UsageSoFar().Failures));
         Assert.Equal(2, server.Requests.Count);
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("stand-in: attempt 1 failed (HTTP 503", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information
+            && e.Message.StartsWith("stand-in: attempt 1 failed (HTTP 503", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.Message.Contains("GetResponseAsync", StringComparison.Ordinal)); // the logging stage
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(key, StringComparison.Ordinal));
     }
@@ -181,7 +185,8 @@ public sealed class EndpointClientTests
         // Every call hangs for five minutes; the attempt's timeout of ten seconds passes on the test's clock alone.
         await using var sim = await SimServer.StartAsync(new SimServerOptions { Faults = FaultSpec.Parse("hang=1"), HangLimit = TimeSpan.FromMinutes(5) });
         var clock = new FakeTimeProvider();
-        var spec = new EndpointSpec("hanging", EndpointKind.Sim, sim.BaseUrl, "sim-judge", null, new EndpointLimits { MaxRetries = 0, Timeout = TimeSpan.FromSeconds(10) }, PriceTable.Free);
+        var spec = new EndpointSpec("hanging", EndpointKind.Sim, sim.BaseUrl, "sim-judge", null,
+            new EndpointLimits { MaxRetries = 0, Timeout = TimeSpan.FromSeconds(10) }, PriceTable.Free);
         using var client = EndpointClient.Create(spec, new EndpointClientOptions { TimeProvider = clock });
         var call = client.GetResponseAsync(Question);
         await Until(() => sim.Service.Stats.Snapshot().Faults["Hang"] == 1);
@@ -195,7 +200,8 @@ public sealed class EndpointClientTests
     [Fact]
     public void Endpoint_OfAForeignClient_ComesFromItsMetadata_OrIsAClearError()
     {
-        using var adapter = new OpenAI.Chat.ChatClient("m", new ApiKeyCredential("x"), new OpenAIClientOptions { Endpoint = new Uri("http://127.0.0.1:9/v1") }).AsIChatClient();
+        using var adapter = new OpenAI.Chat.ChatClient("m", new ApiKeyCredential("x"),
+            new OpenAIClientOptions { Endpoint = new Uri("http://127.0.0.1:9/v1") }).AsIChatClient();
         var spec = adapter.Endpoint();
         Assert.Equal(("m", "http://127.0.0.1:9/v1#m"), (spec.Model, spec.Identity));
         using var anonymous = new Anonymous();
@@ -211,10 +217,12 @@ public sealed class EndpointClientTests
     /// <summary>A chat client that says nothing about itself.</summary>
     private sealed class Anonymous : IChatClient
     {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default) =>
             Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "")));
 
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();
 
         public object? GetService(Type serviceType, object? serviceKey = null) => null;

@@ -24,7 +24,8 @@ public sealed class EndpointProbeTests
     public async Task Check_NothingListening_ThrowsNamingTheUrl()
     {
         var port = LoopbackPort.Closed();
-        var ex = await Assert.ThrowsAsync<EndpointUnusableException>(() => EndpointProbe.CheckAsync(Http($"http://127.0.0.1:{port}/v1", "m"), Patience, default));
+        var ex = await Assert.ThrowsAsync<EndpointUnusableException>(() =>
+            EndpointProbe.CheckAsync(Http($"http://127.0.0.1:{port}/v1", "m"), Patience, default));
         Assert.Contains($"cannot reach http://127.0.0.1:{port}/v1", ex.Message);
     }
 
@@ -71,7 +72,8 @@ public sealed class EndpointProbeTests
     public async Task Judge_ServerGoneAfterTheCheck_VerdictsAreCannotAssessAsNetworkErrors()
     {
         var port = LoopbackPort.Closed();
-        var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge", limits: new EndpointLimits { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var spec = EndpointSpecParser.Parse($"http://127.0.0.1:{port}/v1#m", "sim-judge",
+            limits: new EndpointLimits { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
         using var judge = EndpointClient.Create(spec);
         var criteria = new[] { new Criterion { Id = "c1", Text = "The response is kind.", Weight = 1 } };
         var result = await new JudgeEngine([judge], null, new JudgeOptions()).GradeAsync("Hi", "Hello.", criteria);

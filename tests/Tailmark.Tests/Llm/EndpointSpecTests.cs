@@ -54,7 +54,8 @@ public sealed class EndpointSpecTests
         Assert.True(spec.Routing.Affinity);
         Assert.StartsWith("replicas:", spec.Identity, StringComparison.Ordinal);
         Assert.Contains("listed twice", Assert.Throws<FormatException>(() => EndpointSpecParser.Parse("http://a:1/v1,http://a:1/v1#m", "j")).Message);
-        Assert.Contains("'ftp://b/v1' is not an http(s) URL", Assert.Throws<FormatException>(() => EndpointSpecParser.Parse("http://a:1/v1,ftp://b/v1#m", "j")).Message);
+        Assert.Contains("'ftp://b/v1' is not an http(s) URL",
+            Assert.Throws<FormatException>(() => EndpointSpecParser.Parse("http://a:1/v1,ftp://b/v1#m", "j")).Message);
     }
 
     [Fact]
@@ -128,10 +129,13 @@ public sealed class EndpointSpecTests
         Assert.Equal(cli, EndpointSpecParser.Parse("http://127.0.0.1:9000/v1#x", "sim-judge", config, request: cli).Request);
         Assert.Equal("JsonObject|high|4096", thinker.CacheText);
 
-        var bad = dir.Write("bad.yaml", "endpoints:\n  j:\n    url: http://x/v1\n    model: m\n    structured_output: xml\n    reasoning_tokens: -5\n    reasoning_effort: very high\n");
+        var bad = dir.Write("bad.yaml",
+            "endpoints:\n  j:\n    url: http://x/v1\n    model: m\n    structured_output: xml\n    reasoning_tokens: -5\n    reasoning_effort: very high\n");
         var ex = Assert.Throws<InputException>(() => EndpointConfig.Load(bad));
-        Assert.Contains(ex.Issues, i => i.Line == 5 && i.Field == "endpoints.j.structured_output" && i.Message.Contains("expected auto, json_schema, json_object or none", StringComparison.Ordinal));
-        Assert.Contains(ex.Issues, i => i.Line == 6 && i.Field == "endpoints.j.reasoning_tokens" && i.Message.Contains("between 0 and", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Line == 5 && i.Field == "endpoints.j.structured_output"
+            && i.Message.Contains("expected auto, json_schema, json_object or none", StringComparison.Ordinal));
+        Assert.Contains(ex.Issues, i => i.Line == 6 && i.Field == "endpoints.j.reasoning_tokens"
+            && i.Message.Contains("between 0 and", StringComparison.Ordinal));
         Assert.Contains(ex.Issues, i => i.Line == 7 && i.Field == "endpoints.j.reasoning_effort");
     }
 }

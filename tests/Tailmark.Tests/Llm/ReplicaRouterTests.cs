@@ -75,7 +75,8 @@ public sealed class ReplicaRouterTests
         var second = router.GetResponseAsync("criterion 2", Keyed(key));
         Assert.Equal([owner, owner], replicas.Arrivals());
         // Another key's call held by a third replica makes it busier than the one left.
-        var other = Enumerable.Range(0, 100).Select(i => $"other {i}").First(k => ReplicaChoice.Owner([.. replicas.Urls.Select(u => u.AbsoluteUri)], k) != owner);
+        var other = Enumerable.Range(0, 100).Select(i => $"other {i}").First(k =>
+            ReplicaChoice.Owner([.. replicas.Urls.Select(u => u.AbsoluteUri)], k) != owner);
         var otherOwner = ReplicaChoice.Owner([.. replicas.Urls.Select(u => u.AbsoluteUri)], other);
         var third = router.GetResponseAsync("elsewhere", Keyed(other));
         var spilled = router.GetResponseAsync("criterion 3", Keyed(key));
@@ -168,8 +169,10 @@ public sealed class ReplicaRouterTests
         try
         {
             for (var i = 0; i < 3; i++) servers.Add(await SimServer.StartAsync(options));
-            var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(10), MaxRetries = 4, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) };
-            var spec = new EndpointSpec("replicas", EndpointKind.Http, servers[0].BaseUrl, "sim-judge", null, limits, PriceTable.Free) { Replicas = [.. servers.Select(s => s.BaseUrl)] };
+            var limits = new EndpointLimits { Timeout = TimeSpan.FromSeconds(10), MaxRetries = 4, BaseDelay = TimeSpan.FromMilliseconds(5),
+                MaxDelay = TimeSpan.FromMilliseconds(50) };
+            var spec = new EndpointSpec("replicas", EndpointKind.Http, servers[0].BaseUrl, "sim-judge", null, limits, PriceTable.Free)
+                { Replicas = [.. servers.Select(s => s.BaseUrl)] };
             using var replicated = EndpointClient.Create(spec);
             using var one = SimFixtures.Judge(single, limits);
             var judging = new JudgeOptions { Mode = JudgeMode.PerCriterion };
@@ -207,7 +210,8 @@ public sealed class ReplicaRouterTests
         try
         {
             for (var i = 0; i < 3; i++) servers.Add(await SimServer.StartAsync(options));
-            var spec = new EndpointSpec("replicas", EndpointKind.Http, servers[0].BaseUrl, "sim-judge", null, new EndpointLimits(), PriceTable.Free) { Replicas = [.. servers.Select(s => s.BaseUrl)] };
+            var spec = new EndpointSpec("replicas", EndpointKind.Http, servers[0].BaseUrl, "sim-judge", null, new EndpointLimits(), PriceTable.Free)
+                { Replicas = [.. servers.Select(s => s.BaseUrl)] };
             using var replicated = EndpointClient.Create(spec);
             var engine = new JudgeEngine([replicated], null, new JudgeOptions { Mode = JudgeMode.PerCriterion });
             var names = servers.Select(s => s.BaseUrl.AbsoluteUri).ToList();
@@ -231,7 +235,8 @@ public sealed class ReplicaRouterTests
         }
     }
 
-    private static async Task<List<(string Id, IReadOnlyDictionary<string, Verdict> Verdicts)>> GradeAll(JudgeEngine engine, SimWorld world, IReadOnlyList<Tailmark.Io.ResponseRow> rows)
+    private static async Task<List<(string Id, IReadOnlyDictionary<string, Verdict> Verdicts)>> GradeAll(JudgeEngine engine, SimWorld world,
+        IReadOnlyList<Tailmark.Io.ResponseRow> rows)
     {
         var results = new List<(string, IReadOnlyDictionary<string, Verdict>)>();
         await Task.WhenAll(rows.Select(async row =>
@@ -244,7 +249,8 @@ public sealed class ReplicaRouterTests
     }
 
     private static string Flatten(List<(string Id, IReadOnlyDictionary<string, Verdict> Verdicts)> results) =>
-        string.Join("\n", results.Select(r => r.Id + ": " + string.Join(",", r.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value.Status}"))));
+        string.Join("\n", results.Select(r =>
+            r.Id + ": " + string.Join(",", r.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value.Status}"))));
 
     private static EndpointSpec Spec(int concurrency) =>
         new("replicas", EndpointKind.Http, new Uri(Names[0]), "m", null, new EndpointLimits { Concurrency = concurrency }, PriceTable.Free);
@@ -283,17 +289,20 @@ public sealed class ReplicaRouterTests
 
         private sealed class Held(HeldReplicas owner, int index) : IChatClient
         {
-            public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+                CancellationToken cancellationToken = default)
             {
                 lock (owner._arrivals) owner._arrivals.Add(index);
                 if (owner.Down[index]) throw new HttpRequestException("Connection refused");
                 if (!owner.Immediate) await owner._release.Task.WaitAsync(cancellationToken);
                 // Our keys steer the router; none reaches a server.
                 Assert.False(options?.AdditionalProperties?.ContainsKey(ChatOptionKeys.AffinityKey) ?? false);
-                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { Usage = new UsageDetails { InputTokenCount = 10, CachedInputTokenCount = 4 } };
+                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok"))
+                    { Usage = new UsageDetails { InputTokenCount = 10, CachedInputTokenCount = 4 } };
             }
 
-            public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+            public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+                CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
             public object? GetService(Type serviceType, object? serviceKey = null) => null;
 

@@ -99,7 +99,8 @@ public sealed class MonitorTableTests
         }
         Assert.Equal(0, a.SaturatedCriteria());
         var merged = MonitorTable.Merge([a, b]);
-        var saturated = JsonDocument.Parse(merged.Render()).RootElement.GetProperty("prompts")[0].GetProperty("saturated").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var saturated = JsonDocument.Parse(merged.Render()).RootElement.GetProperty("prompts")[0].GetProperty("saturated").EnumerateArray().Select(e =>
+            e.GetString()!).ToList();
         Assert.Equal(met, saturated);
     }
 

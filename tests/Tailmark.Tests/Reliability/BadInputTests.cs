@@ -133,7 +133,8 @@ public sealed class BadInputTests
     public void EndpointsFile_NonFiniteOrHugeTimeout_IsALocatedError()
     {
         using var dir = new TempDir();
-        foreach (var (value, found) in new[] { (".nan", "expected a finite number, found the string \"NaN\""), ("1e300", "expected seconds in (0, 86400], found 1E+300"), ("-1", "expected seconds in (0, 86400], found -1") })
+        foreach (var (value, found) in new[] { (".nan", "expected a finite number, found the string \"NaN\""),
+            ("1e300", "expected seconds in (0, 86400], found 1E+300"), ("-1", "expected seconds in (0, 86400], found -1") })
         {
             var path = dir.Write("e.yaml", $"endpoints:\n  local:\n    url: http://127.0.0.1:9/v1\n    model: m\n    timeout_s: {value}\n");
             var ex = Assert.Throws<InputException>(() => Tailmark.Llm.EndpointConfig.Load(path));
@@ -174,7 +175,8 @@ public sealed class BadInputTests
             """{"rubrics": "c", "high": {"pairs": 3, "ties": 0, "accuracy": 0.5, "ci_high": 0.9}}""") + "\n");
         var ex = await Assert.ThrowsAsync<InputException>(() => Tailmark.Evaluation.Report.RunReport.BuildAsync(dir.Path));
         Assert.Equal(
-            [(1, "high.accuracy", "expected a finite number, found the number 1e400"), (2, "high.accuracy", "expected a finite number, found the string \"NaN\""),
+            [(1, "high.accuracy", "expected a finite number, found the number 1e400"),
+                (2, "high.accuracy", "expected a finite number, found the string \"NaN\""),
              (3, "high.ci_low", "accuracy, ci_low and ci_high are given together or not at all")],
             ex.Issues.Select(i => (i.Line!.Value, i.Field!, i.Message)));
     }
@@ -321,7 +323,8 @@ public sealed class BadInputTests
         var rubrics = dir.Write("r.jsonl", """{"rubric_id": "r1", "prompt_id": "p", "criteria": [{"id": "a", "text": "Says hello."}, {"id": "n", "text": "Short.", "check": {"type": "length_constraints:number_words", "relation": "less than", "num_words": 5}}]}""" + "\n");
         var responses = dir.Write("s.jsonl", $$"""{"prompt_id": "p", "response_id": "x", "response": "{{string.Join(' ', Enumerable.Repeat("hello", 40))}}"}""" + "\n");
         var output = dir.File("g.jsonl");
-        var result = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--no-cache", "--max-response-chars", "100", "--summary", dir.File("s.json"), "--out", output);
+        var result = CliProcess.Run("grade", "--rubrics", rubrics, "--responses", responses, "--no-cache", "--max-response-chars", "100", "--summary",
+            dir.File("s.json"), "--out", output);
         Assert.Equal(0, result.ExitCode);
         using var row = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output));
         var verdicts = row.RootElement.GetProperty("verdicts");

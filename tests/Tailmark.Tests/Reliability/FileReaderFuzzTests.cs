@@ -48,43 +48,76 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
     private static IEnumerable<Target> Targets()
     {
         // Readers that need no model: many cases each.
-        yield return new("rubrics jsonl", "rubrics.jsonl", SeedShape.Jsonl, "rubrics.jsonl", 300, c => ["convert", c.Input, "--to", "yaml", "--out", c.In("out.yaml")], "out.yaml");
+        yield return new("rubrics jsonl", "rubrics.jsonl", SeedShape.Jsonl, "rubrics.jsonl", 300, c =>
+            ["convert", c.Input, "--to", "yaml", "--out", c.In("out.yaml")], "out.yaml");
         yield return new("rubrics json", "rubrics.json", SeedShape.Json, "rubrics.json", 150, c => ["validate", c.Input], null);
         yield return new("rubrics yaml", "rubrics.yaml", SeedShape.Yaml, "rubrics.yaml", 300, c => ["convert", c.Input, "--out", c.In("out.jsonl")]);
-        yield return new("rubrics healthbench", "healthbench.jsonl", SeedShape.Jsonl, "hb.jsonl", 120, c => ["convert", c.Input, "--from", "healthbench", "--to", "healthbench", "--out", c.In("out.jsonl")]);
-        yield return new("rubrics ctt", "ctt.jsonl", SeedShape.Jsonl, "ctt.jsonl", 100, c => ["convert", c.Input, "--from", "ctt", "--to", "rar", "--out", c.In("out.jsonl")]);
-        yield return new("rubrics rar", "rar.jsonl", SeedShape.Jsonl, "rar.jsonl", 100, c => ["convert", c.Input, "--from", "rar", "--to", "ctt", "--out", c.In("out.jsonl")]);
-        yield return new("rubrics plain txt", "plain.txt", SeedShape.Text, "plain.txt", 60, c => ["convert", c.Input, "--to", "plain", "--out", c.In("out.txt")], "out.txt");
+        yield return new("rubrics healthbench", "healthbench.jsonl", SeedShape.Jsonl, "hb.jsonl", 120, c =>
+            ["convert", c.Input, "--from", "healthbench", "--to", "healthbench", "--out", c.In("out.jsonl")]);
+        yield return new("rubrics ctt", "ctt.jsonl", SeedShape.Jsonl, "ctt.jsonl", 100, c =>
+            ["convert", c.Input, "--from", "ctt", "--to", "rar", "--out", c.In("out.jsonl")]);
+        yield return new("rubrics rar", "rar.jsonl", SeedShape.Jsonl, "rar.jsonl", 100, c =>
+            ["convert", c.Input, "--from", "rar", "--to", "ctt", "--out", c.In("out.jsonl")]);
+        yield return new("rubrics plain txt", "plain.txt", SeedShape.Text, "plain.txt", 60, c =>
+            ["convert", c.Input, "--to", "plain", "--out", c.In("out.txt")], "out.txt");
         yield return new("rubrics plain jsonl", "plain.jsonl", SeedShape.Jsonl, "plain.jsonl", 60, c => ["stats", "--format", "plain", c.Input], null);
-        yield return new("verdicts", "verdicts.jsonl", SeedShape.Jsonl, "verdicts.jsonl", 300, c => ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Input, "--out", c.In("out.jsonl")]);
-        yield return new("score rubrics", "rubrics.jsonl", SeedShape.Jsonl, "rubrics.jsonl", 120, c => ["score", "--rubrics", c.Input, "--verdicts", c.Seed("verdicts.jsonl"), "--out", c.In("out.jsonl")]);
-        yield return new("responses", "responses.jsonl", SeedShape.Jsonl, "responses.jsonl", 150, c => ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Seed("verdicts.jsonl"), "--responses", c.Input, "--out", c.In("out.jsonl")]);
-        yield return new("scoring yaml", "scoring.yaml", SeedShape.Yaml, "scoring.yaml", 200, c => ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Seed("verdicts.jsonl"), "--scoring", c.Input, "--out", c.In("out.jsonl")]);
-        yield return new("scoring json", "scoring.json", SeedShape.Json, "scoring.json", 120, c => ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Seed("verdicts.jsonl"), "--scoring", c.Input, "--out", c.In("out.jsonl")]);
-        yield return new("endpoints", "endpoints.yaml", SeedShape.Yaml, "endpoints.yaml", 200, c => ["grade", "--dry-run", "--no-cache", "--endpoints", c.Input, "--judge", "local", "--rubrics", c.Seed("rubrics.jsonl"), "--responses", c.Seed("responses.jsonl"), "--out", c.In("out.jsonl")], null) { UsageErrorPossible = true };
-        yield return new("grade responses", "responses.jsonl", SeedShape.Jsonl, "responses.jsonl", 100, c => ["grade", "--dry-run", "--no-cache", "--rubrics", c.Seed("rubrics.jsonl"), "--responses", c.Input, "--out", c.In("out.jsonl")], null);
-        yield return new("ifeval input", "ifeval-input.jsonl", SeedShape.Jsonl, "input.jsonl", 150, c => ["check", "ifeval", "--input", c.Input, "--responses", c.Seed("ifeval-responses.jsonl"), "--out", c.In("ifeval")], Path.Combine("ifeval", "eval_results_strict.jsonl"));
-        yield return new("ifeval responses", "ifeval-responses.jsonl", SeedShape.Jsonl, "responses.jsonl", 100, c => ["check", "ifeval", "--input", c.Seed("ifeval-input.jsonl"), "--responses", c.Input, "--out", c.In("ifeval")], Path.Combine("ifeval", "eval_results_strict.jsonl"));
-        yield return new("report graded", "graded.jsonl", SeedShape.Jsonl, "graded.jsonl", 120, c => ["report", c.Dir, "--out", c.In("report.html")], "report.html");
-        yield return new("report accuracy", "accuracy.jsonl", SeedShape.Jsonl, "accuracy.jsonl", 120, c => ["report", c.Dir, "--out", c.In("report.html")], "report.html");
+        yield return new("verdicts", "verdicts.jsonl", SeedShape.Jsonl, "verdicts.jsonl", 300, c =>
+            ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Input, "--out", c.In("out.jsonl")]);
+        yield return new("score rubrics", "rubrics.jsonl", SeedShape.Jsonl, "rubrics.jsonl", 120, c =>
+            ["score", "--rubrics", c.Input, "--verdicts", c.Seed("verdicts.jsonl"), "--out", c.In("out.jsonl")]);
+        yield return new("responses", "responses.jsonl", SeedShape.Jsonl, "responses.jsonl", 150, c =>
+            ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Seed("verdicts.jsonl"), "--responses", c.Input, "--out", c.In("out.jsonl")]);
+        yield return new("scoring yaml", "scoring.yaml", SeedShape.Yaml, "scoring.yaml", 200, c =>
+            ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Seed("verdicts.jsonl"), "--scoring", c.Input, "--out", c.In("out.jsonl")]);
+        yield return new("scoring json", "scoring.json", SeedShape.Json, "scoring.json", 120, c =>
+            ["score", "--rubrics", c.Seed("rubrics.jsonl"), "--verdicts", c.Seed("verdicts.jsonl"), "--scoring", c.Input, "--out", c.In("out.jsonl")]);
+        yield return new("endpoints", "endpoints.yaml", SeedShape.Yaml, "endpoints.yaml", 200, c =>
+            ["grade", "--dry-run", "--no-cache", "--endpoints", c.Input, "--judge", "local", "--rubrics", c.Seed("rubrics.jsonl"), "--responses",
+                c.Seed("responses.jsonl"), "--out", c.In("out.jsonl")], null) { UsageErrorPossible = true };
+        yield return new("grade responses", "responses.jsonl", SeedShape.Jsonl, "responses.jsonl", 100, c =>
+            ["grade", "--dry-run", "--no-cache", "--rubrics", c.Seed("rubrics.jsonl"), "--responses", c.Input, "--out", c.In("out.jsonl")], null);
+        yield return new("ifeval input", "ifeval-input.jsonl", SeedShape.Jsonl, "input.jsonl", 150, c =>
+            ["check", "ifeval", "--input", c.Input, "--responses", c.Seed("ifeval-responses.jsonl"), "--out", c.In("ifeval")], Path.Combine("ifeval",
+                "eval_results_strict.jsonl"));
+        yield return new("ifeval responses", "ifeval-responses.jsonl", SeedShape.Jsonl, "responses.jsonl", 100, c =>
+            ["check", "ifeval", "--input", c.Seed("ifeval-input.jsonl"), "--responses", c.Input, "--out", c.In("ifeval")], Path.Combine("ifeval",
+                "eval_results_strict.jsonl"));
+        yield return new("report graded", "graded.jsonl", SeedShape.Jsonl, "graded.jsonl", 120, c => ["report", c.Dir, "--out", c.In("report.html")],
+            "report.html");
+        yield return new("report accuracy", "accuracy.jsonl", SeedShape.Jsonl, "accuracy.jsonl", 120, c => ["report", c.Dir, "--out", c.In("report.html")],
+            "report.html");
         yield return new("report bon", "bon.jsonl", SeedShape.Jsonl, "bon.jsonl", 120, c => ["report", c.Dir, "--out", c.In("report.html")], "report.html");
-        yield return new("report rounds", "round-1.json", SeedShape.Json, Path.Combine("rounds", "sim-7-0001", "round-1.json"), 120, c => ["report", c.Dir, "--out", c.In("report.html")], "report.html");
-        yield return new("theory map", "theory-map.json", SeedShape.Json, "map.json", 80, c => ["theory", "--map", "file:" + c.Input, "--beta", "0.1", "--json"], null);
-        yield return new("pool import ctt", "ctt-pool.json", SeedShape.Json, "pool.json", 80, c => ["pool", "import", c.Input, "--from", "ctt", "--out", c.In("out.jsonl")]);
-        yield return new("pool import healthbench", "healthbench.jsonl", SeedShape.Jsonl, "hb.jsonl", 80, c => ["pool", "import", c.Input, "--from", "healthbench", "--out", c.In("out.jsonl")]);
+        yield return new("report rounds", "round-1.json", SeedShape.Json, Path.Combine("rounds", "sim-7-0001", "round-1.json"), 120, c =>
+            ["report", c.Dir, "--out", c.In("report.html")], "report.html");
+        yield return new("theory map", "theory-map.json", SeedShape.Json, "map.json", 80, c =>
+            ["theory", "--map", "file:" + c.Input, "--beta", "0.1", "--json"], null);
+        yield return new("pool import ctt", "ctt-pool.json", SeedShape.Json, "pool.json", 80, c =>
+            ["pool", "import", c.Input, "--from", "ctt", "--out", c.In("out.jsonl")]);
+        yield return new("pool import healthbench", "healthbench.jsonl", SeedShape.Jsonl, "hb.jsonl", 80, c =>
+            ["pool", "import", c.Input, "--from", "healthbench", "--out", c.In("out.jsonl")]);
         // Readers behind a model call: the shared simulated server answers, so fewer cases.
-        yield return new("prompts", "prompts.jsonl", SeedShape.Jsonl, "prompts.jsonl", 60, c => ["propose", "--prompts", c.Input, "--proposer", c.Proposer, "--out", c.In("out.jsonl")]);
-        yield return new("prompts (sample)", "prompts.jsonl", SeedShape.Jsonl, "prompts.jsonl", 40, c => ["sample", "--prompts", c.Input, "--generators", $"{c.Sim}#sim-great", "--n", "1", "--out", c.In("pool.jsonl")], null);
-        yield return new("pool (select)", "pool.jsonl", SeedShape.Jsonl, "pool.jsonl", 50, c => ["select", "--pool", c.Input, "--rubrics", c.Seed("rubrics.jsonl"), "--judge", c.Judge, "--cache", c.In("cache.sqlite"), "--out", c.In("out.jsonl")]);
-        yield return new("pool (eval bon)", "pool.jsonl", SeedShape.Jsonl, "pool.jsonl", 50, c => ["eval", "bon", "--pool", c.Input, "--rubrics", c.Seed("rubrics.jsonl"), "--judge", c.Judge, "--cache", c.In("cache.sqlite"), "--out", c.In("out.jsonl")]);
-        yield return new("pairs", "pairs.jsonl", SeedShape.Jsonl, "pairs.jsonl", 50, c => ["eval", "pairs", "--pairs", c.Input, "--responses", c.Seed("pool.jsonl"), "--rubrics", c.Seed("rubrics.jsonl"), "--judge", c.Judge, "--cache", c.In("cache.sqlite"), "--out", c.In("out.jsonl")]);
+        yield return new("prompts", "prompts.jsonl", SeedShape.Jsonl, "prompts.jsonl", 60, c =>
+            ["propose", "--prompts", c.Input, "--proposer", c.Proposer, "--out", c.In("out.jsonl")]);
+        yield return new("prompts (sample)", "prompts.jsonl", SeedShape.Jsonl, "prompts.jsonl", 40, c =>
+            ["sample", "--prompts", c.Input, "--generators", $"{c.Sim}#sim-great", "--n", "1", "--out", c.In("pool.jsonl")], null);
+        yield return new("pool (select)", "pool.jsonl", SeedShape.Jsonl, "pool.jsonl", 50, c =>
+            ["select", "--pool", c.Input, "--rubrics", c.Seed("rubrics.jsonl"), "--judge", c.Judge, "--cache", c.In("cache.sqlite"), "--out",
+                c.In("out.jsonl")]);
+        yield return new("pool (eval bon)", "pool.jsonl", SeedShape.Jsonl, "pool.jsonl", 50, c =>
+            ["eval", "bon", "--pool", c.Input, "--rubrics", c.Seed("rubrics.jsonl"), "--judge", c.Judge, "--cache", c.In("cache.sqlite"), "--out",
+                c.In("out.jsonl")]);
+        yield return new("pairs", "pairs.jsonl", SeedShape.Jsonl, "pairs.jsonl", 50, c =>
+            ["eval", "pairs", "--pairs", c.Input, "--responses", c.Seed("pool.jsonl"), "--rubrics", c.Seed("rubrics.jsonl"), "--judge", c.Judge, "--cache",
+                c.In("cache.sqlite"), "--out", c.In("out.jsonl")]);
         yield return new("refine round file", "round-1.json", SeedShape.Json, Path.Combine("run", "rounds", "sim-7-0001", "round-1.json"), 60,
-            c => ["refine", "--rubrics", c.Seed("rubrics.jsonl"), "--pool", c.Seed("pool.jsonl"), "--iterations", "1", "--judge", c.Judge, "--proposer", c.Proposer, "--cache", c.In("cache.sqlite"), "--out", c.In("run")],
+            c => ["refine", "--rubrics", c.Seed("rubrics.jsonl"), "--pool", c.Seed("pool.jsonl"), "--iterations", "1", "--judge", c.Judge, "--proposer",
+                c.Proposer, "--cache", c.In("cache.sqlite"), "--out", c.In("run")],
             Path.Combine("run", "rubrics.jsonl"));
         // The verdict cache, a SQLite file: a seed made at the start of the test (VerdictCacheSeed), damaged byte-wise.
         yield return new("verdict cache (stats)", VerdictCacheSeed, SeedShape.Binary, "cache.sqlite", 60, c => ["cache", "stats", "--cache", c.Input], null);
         yield return new("verdict cache (grade)", VerdictCacheSeed, SeedShape.Binary, "cache.sqlite", 40,
-            c => ["grade", "--rubrics", c.Seed("rubrics.jsonl"), "--responses", c.Seed("responses.jsonl"), "--judge", c.Judge, "--cache", c.Input, "--out", c.In("out.jsonl")]);
+            c => ["grade", "--rubrics", c.Seed("rubrics.jsonl"), "--responses", c.Seed("responses.jsonl"), "--judge", c.Judge, "--cache", c.Input, "--out",
+                c.In("out.jsonl")]);
     }
 
     private const string VerdictCacheSeed = "(a verdict cache)";
@@ -104,7 +137,8 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task EveryFileReader_MutatedInputs_NeverAnInternalErrorAndEveryErrorLocated()
     {
-        var scale = double.TryParse(Environment.GetEnvironmentVariable("TAILMARK_FUZZ_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 1;
+        var scale = double.TryParse(Environment.GetEnvironmentVariable("TAILMARK_FUZZ_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s
+            : 1;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("TAILMARK_FUZZ_SEED"), out var given) ? given : 16;
         var seeds = Path.Combine(TestPaths.TestData, "fuzz");
         using var root = new TempDir();
@@ -161,7 +195,8 @@ public sealed partial class FileReaderFuzzTests(ITestOutputHelper output)
             }
             figures.AppendLine($"{target.Name}: {cases} cases, {targetFailures} failed, {targetClock.Elapsed.TotalSeconds:0.0} s");
         }
-        figures.AppendLine($"total: {total} inputs, {exitOne} rejected with exit 1, {internalErrors} internal errors, {hangs} hangs, {unlocated} unlocated errors, " +
+        figures.AppendLine($"total: {total} inputs, {exitOne} rejected with exit 1, {internalErrors} internal errors, {hangs} hangs, {unlocated} unlocated " +
+            $"errors, " +
             $"{lost} outputs lost, {leftovers} temporary files left, {clock.Elapsed.TotalSeconds:0} s (seed {seed})");
         output.WriteLine(figures.ToString());
         if (Environment.GetEnvironmentVariable("TAILMARK_FUZZ_REPORT") is { Length: > 0 } reportPath) File.WriteAllText(reportPath, figures.ToString());

@@ -39,7 +39,8 @@ public sealed class OutputTests
         var responses = dir.Write("s.jsonl", Good + "\n" + """{"prompt_id": "p", "response_id": "y"}""" + "\n");
         var output = dir.Write("graded.jsonl", Yesterday);
         var partial = dir.File("graded.partial.jsonl");
-        string[] Grade() => ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--no-cache", "--summary", dir.File("summary.json"), "--out", output];
+        string[] Grade() => ["grade", "--rubrics", rubrics, "--responses", responses, "--judge", "sim", "--no-cache", "--summary", dir.File("summary.json"),
+            "--out", output];
 
         var failed = CliProcess.Run(Grade());
         Assert.Equal(1, failed.ExitCode);
@@ -99,7 +100,8 @@ public sealed class OutputTests
             echo "content=$(cat '{disk}/graded.jsonl')"
             echo "files=$(ls -A '{disk}' | tr '\n' ' ')"
             """;
-        var start = new ProcessStartInfo("unshare", ["--user", "--map-root-user", "--mount", "sh", "-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("unshare", ["--user", "--map-root-user", "--mount", "sh", "-c", script])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -67,7 +67,8 @@ public sealed class SecretRedactionTests
         var spec = new Tailmark.Llm.EndpointSpec("echo", Tailmark.Llm.EndpointKind.Http, new Uri(judge.Url), "m", Key,
             new Tailmark.Llm.EndpointLimits(), Tailmark.Llm.PriceTable.Free);
         using var client = Tailmark.Llm.EndpointClient.Create(spec);
-        var rubric = new Tailmark.Rubrics.Rubric { Id = "r1", PromptId = "p", Criteria = [new Tailmark.Rubrics.Criterion { Id = "a", Text = "Says hello.", Weight = 1 }] };
+        var rubric = new Tailmark.Rubrics.Rubric { Id = "r1", PromptId = "p",
+            Criteria = [new Tailmark.Rubrics.Criterion { Id = "a", Text = "Says hello.", Weight = 1 }] };
         var (server, _) = await RewardServerFixture.StartAsync(new Tailmark.Grading.RubricSet([rubric]), client);
         await using var _ = server;
         using var http = new HttpClient();
@@ -75,6 +76,7 @@ public sealed class SecretRedactionTests
             """{"items": [{"prompt_id": "p", "response": "Hello."}]}""", System.Text.Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
         Assert.DoesNotContain(Key, answer);
         using var doc = JsonDocument.Parse(answer);
-        Assert.Equal("I was sent Bearer [redacted]", doc.RootElement.GetProperty("results")[0].GetProperty("verdicts").GetProperty("a").GetProperty("reason").GetString());
+        Assert.Equal("I was sent Bearer [redacted]",
+            doc.RootElement.GetProperty("results")[0].GetProperty("verdicts").GetProperty("a").GetProperty("reason").GetString());
     }
 }

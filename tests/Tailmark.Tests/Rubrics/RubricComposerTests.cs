@@ -53,7 +53,8 @@ public sealed class RubricComposerTests
         Assert.All(defense.Criteria, c => Assert.True(c.Veto && c.Weight < 0));
         Assert.Contains(defense.Criteria, c => c.Check is { Type: "regex_match" });
         var composed = RubricComposer.Compose(R(C("a", 1)), [defense]).Rubric;
-        var verdicts = composed.Criteria.ToDictionary(c => c.Id, c => c.Id == "defense.prefatory_praise" ? Verdict.Met : c.Id == "a" ? Verdict.Met : Verdict.NotMet);
+        var verdicts = composed.Criteria.ToDictionary(c => c.Id, c =>
+            c.Id == "defense.prefatory_praise" ? Verdict.Met : c.Id == "a" ? Verdict.Met : Verdict.NotMet);
         var result = new RewardPipeline(ScoringConfigLoader.Preset("default")).Score(composed, verdicts);
         Assert.Equal(0, result.Reward);
         Assert.Equal("defense.prefatory_praise", result.Breakdown.VetoedBy);

@@ -18,7 +18,8 @@ public sealed class RewardPipelinePropertyTests
         ScoringConfigLoader.Preset("rubicon"),
         ScoringConfigLoader.Preset("default") with { Saturation = SaturationScope.Criterion, SaturationK = 5 },
         ScoringConfigLoader.Preset("default") with { Shaping = ShapingKind.Logistic, ShapingK = 8, ShapingMidpoint = 0.7 },
-        ScoringConfigLoader.Preset("default") with { CannotAssess = CannotAssessPolicy.Zero, Interactions = [new Interaction("c0", "c1", InteractionKind.Synergy, 2)] },
+        ScoringConfigLoader.Preset("default") with { CannotAssess = CannotAssessPolicy.Zero,
+            Interactions = [new Interaction("c0", "c1", InteractionKind.Synergy, 2)] },
     ];
 
     private static Gen<Case> Cases() =>
@@ -110,7 +111,8 @@ public sealed class RewardPipelinePropertyTests
         {
             var first = new RewardPipeline(c.Config).Score(c.Rubric, c.Verdicts).Reward;
             var second = new RewardPipeline(c.Config).Score(c.Rubric, new Dictionary<string, Verdict>(c.Verdicts.Reverse())).Reward;
-            return first.HasValue == second.HasValue && (first is null || BitConverter.DoubleToInt64Bits(first.Value) == BitConverter.DoubleToInt64Bits(second!.Value));
+            return first.HasValue == second.HasValue
+                && (first is null || BitConverter.DoubleToInt64Bits(first.Value) == BitConverter.DoubleToInt64Bits(second!.Value));
         }).QuickCheckThrowOnFailure();
     }
 }

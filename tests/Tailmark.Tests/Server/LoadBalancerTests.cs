@@ -18,7 +18,8 @@ public sealed class LoadBalancerTests
         await using var b = await SimServer.StartAsync(world);
         await using var balancer = await HaproxyServer.StartAsync([a.BaseUrl, b.BaseUrl], new HaproxyOptions { HealthCheckPath = "/v1/models" });
 
-        var spec = new EndpointSpec("sim:balanced", EndpointKind.Http, new Uri(balancer.BaseUrl, "/v1"), "sim-judge", null, new EndpointLimits(), PriceTable.Free);
+        var spec = new EndpointSpec("sim:balanced", EndpointKind.Http, new Uri(balancer.BaseUrl, "/v1"), "sim-judge", null, new EndpointLimits(),
+            PriceTable.Free);
         using var throughBalancer = EndpointClient.Create(spec);
         using var direct = SimFixtures.Judge(a);
         var rubrics = a.World.Tasks.ToDictionary(t => t.Id, SimFixtures.RubricFor);
@@ -48,7 +49,8 @@ public sealed class LoadBalancerTests
         await balancer.CommandAsync("disable server be/s1");
         var before = b.Service.Stats.Snapshot().Requests;
         var row0 = SimFixtures.Responses(a.World, 1).First();
-        await new JudgeEngine([throughBalancer], null, new JudgeOptions()).GradeAsync(a.World.TaskById(row0.PromptId)!.Prompt, row0.Response, rubrics[row0.PromptId].Criteria);
+        await new JudgeEngine([throughBalancer], null, new JudgeOptions()).GradeAsync(a.World.TaskById(row0.PromptId)!.Prompt, row0.Response,
+            rubrics[row0.PromptId].Criteria);
         Assert.Equal(before, b.Service.Stats.Snapshot().Requests);
         Assert.StartsWith("MAINT", (await balancer.ServersAsync())["s1"].Status, StringComparison.Ordinal);
     }

@@ -38,7 +38,8 @@ public sealed class ReplicaTests(PostgresFixture fixture, ITestOutputHelper outp
         using var answer = await http.PostAsync(new Uri(server, "v1/reward"), new StringContent(group.ToJsonString(), Encoding.UTF8, "application/json"));
         var body = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{(int)answer.StatusCode} from {server}: {body}");
-        return [.. JsonDocument.Parse(body).RootElement.GetProperty("rewards").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : (double?)null)];
+        return [.. JsonDocument.Parse(body).RootElement.GetProperty("rewards").EnumerateArray().Select(e =>
+            e.ValueKind == JsonValueKind.Number ? e.GetDouble() : (double?)null)];
     }
 
     /// <summary>Sends GROUPS to SERVER, WIDTH at a time; AFTER(n) runs once n answers have come.</summary>
@@ -134,20 +135,23 @@ public sealed class ReplicaTests(PostgresFixture fixture, ITestOutputHelper outp
                 waits += await MetricAsync(http, r.Url, "tailmark_verdict_lease_waits_total");
                 served += await MetricAsync(http, r.Url, "tailmark_verdict_lease_served_total");
             }
-            output.WriteLine($"duplicates: {dupGroups.Count} groups × 3 replicas at once: {dupCalls} judge calls, {distinctDupCalls} in one process; lease waits {waits}, verdicts served by claims {served}");
+            output.WriteLine($"duplicates: {dupGroups.Count} groups × 3 replicas at once: {dupCalls} judge calls, {distinctDupCalls} in one process; lease " +
+                $"waits {waits}, verdicts served by claims {served}");
             // Without leases each copy is judged (3 × the distinct calls); with them, what is left is the rare copy whose
             // lookup and claim straddle another's whole judging.
             Assert.InRange(dupCalls, distinctDupCalls, distinctDupCalls + distinctDupCalls / 4);
 
             // Load through HAProxy (deploy/haproxy.cfg), one replica SIGKILLed mid-load: every request answered, rewards
             // those of one process.
-            await using var balancer = await HaproxyServer.StartFromFileAsync(Path.Combine(TestPaths.RepoRoot, "deploy", "haproxy.cfg"), new Dictionary<string, string>
+            await using var balancer = await HaproxyServer.StartFromFileAsync(Path.Combine(TestPaths.RepoRoot, "deploy", "haproxy.cfg"), new Dictionary<string,
+                string>
             {
                 ["TAILMARK_REPLICA_1"] = replicas[0].Url.Authority,
                 ["TAILMARK_REPLICA_2"] = replicas[1].Url.Authority,
                 ["TAILMARK_REPLICA_3"] = replicas[2].Url.Authority,
             });
-            await UntilAsync(async () => (await balancer.ServersAsync("replicas")).Values.All(s => s.Status.StartsWith("UP", StringComparison.Ordinal)), "HAProxy saw all three replicas up");
+            await UntilAsync(async () => (await balancer.ServersAsync("replicas")).Values.All(s => s.Status.StartsWith("UP", StringComparison.Ordinal)),
+                "HAProxy saw all three replicas up");
             var killed = 0;
             var loaded = await LoadAsync(http, balancer.BaseUrl, loadGroups, 8, answered =>
             {

@@ -14,7 +14,8 @@ public sealed class ResponseTextTests
     {
         { "chatml", "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nName a fruit.<|im_end|>\n<|im_start|>assistant\n" },
         { "chatml", "<|im_start|>system<|im_sep|>Be brief.<|im_end|><|im_start|>user<|im_sep|>Name a fruit.<|im_end|><|im_start|>assistant<|im_sep|>" },
-        { "llama3", "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nName a fruit.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n" },
+        { "llama3", "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nName a " +
+            "fruit.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n" },
         { "phi3", "<|system|>\nBe brief.<|end|>\n<|user|>\nName a fruit.<|end|>\n<|assistant|>\n" },
         { "mistral", "<s>[SYSTEM_PROMPT]Be brief.[/SYSTEM_PROMPT][INST]Name a fruit.[/INST]" },
         { "mistral", "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nName a fruit. [/INST]" },
@@ -37,7 +38,8 @@ public sealed class ResponseTextTests
     [Fact]
     public void Gemma_HasNoSystemRole_AndModelIsTheAssistant()
     {
-        var parsed = ChatTemplates.Parse("<bos><start_of_turn>user\nName a fruit.<end_of_turn>\n<start_of_turn>model\nPear.<end_of_turn>\n<start_of_turn>user\nAnother.<end_of_turn>\n<start_of_turn>model\n")!;
+        var parsed = ChatTemplates.Parse("<bos><start_of_turn>user\nName a " +
+            "fruit.<end_of_turn>\n<start_of_turn>model\nPear.<end_of_turn>\n<start_of_turn>user\nAnother.<end_of_turn>\n<start_of_turn>model\n")!;
         PromptMessage[] expected = [new("user", "Name a fruit."), new("assistant", "Pear."), new("user", "Another.")];
         Assert.Equal(expected, parsed.Turns.ToArray());
     }
@@ -57,7 +59,8 @@ public sealed class ResponseTextTests
         Assert.Equal(graded, ResponseCleaner.Default.Clean(raw, notes));
         if (note is null) Assert.Empty(notes);
         else Assert.Contains(note, notes);
-        Assert.Equal("<think>x</think> Apple.", new ResponseCleaner([], keepReasoning: true).Clean("<think>x</think> Apple.<|im_end|>".Replace("<|im_end|>", "", StringComparison.Ordinal)));
+        Assert.Equal("<think>x</think> Apple.",
+            new ResponseCleaner([], keepReasoning: true).Clean("<think>x</think> Apple.<|im_end|>".Replace("<|im_end|>", "", StringComparison.Ordinal)));
     }
 
     [Theory]

@@ -105,6 +105,7 @@ public sealed class RewardServerCapsTests
 
     /// <summary>Items holding a grading slot now, from <c>/metrics</c>.</summary>
     private static async Task<double> GradingNow(HttpClient http, RewardServer server) =>
-        double.Parse(Regex.Match(await http.GetStringAsync(new Uri(server.BaseUrl, "metrics")), @"^tailmark_items_grading(?:\{\})? (\S+)$", RegexOptions.Multiline).Groups[1].Value,
+        double.Parse(Regex.Match(await http.GetStringAsync(new Uri(server.BaseUrl, "metrics")), @"^tailmark_items_grading(?:\{\})? (\S+)$",
+            RegexOptions.Multiline).Groups[1].Value,
             System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -25,7 +25,8 @@ public sealed class RewardServerConnectionTests : SimJudgeTests
     }
 
     private static byte[] Request(string body) =>
-        Encoding.UTF8.GetBytes($"POST /v1/reward HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+        Encoding.UTF8.GetBytes($"POST /v1/reward HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: " +
+            $"application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
 
     /// <summary>Reads until the server closes the connection (HTTP/1.0: no chunking, the body ends at the close).</summary>
     private static async Task<string> ReadAll(NetworkStream stream)
@@ -78,15 +79,18 @@ public sealed class RewardServerConnectionTests : SimJudgeTests
     [Fact]
     public async Task ASlowBody_IsCutOff_WhileOtherClientsAreServed()
     {
-        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge, new RewardServerOptions { BodyRateGrace = TimeSpan.FromSeconds(2), MinBodyBytesPerSecond = 240 });
+        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge,
+            new RewardServerOptions { BodyRateGrace = TimeSpan.FromSeconds(2), MinBodyBytesPerSecond = 240 });
         await using var _ = server;
         using var slow = new TcpClient();
         await slow.ConnectAsync("127.0.0.1", server.BaseUrl.Port);
         var stream = slow.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /v1/reward HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /v1/reward HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+            "100000\r\n\r\n{"));
         var (id, response) = Good();
         using var http = new HttpClient();
-        var served = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), new StringContent(JsonSerializer.Serialize(new { items = new[] { new { prompt_id = id, response } } }), Encoding.UTF8, "application/json"));
+        var served = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"),
+            new StringContent(JsonSerializer.Serialize(new { items = new[] { new { prompt_id = id, response } } }), Encoding.UTF8, "application/json"));
         Assert.True(served.IsSuccessStatusCode);
         // Drip 10 bytes a second, far below the minimum rate; the server must end the request long before the body is complete.
         var sent = 1;

@@ -13,7 +13,8 @@ public sealed class RewardServerDialectTests
 {
     private static async Task<List<string>> Rewards(string dialect)
     {
-        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 13, Tasks = 4, Dialects = SimOptions.ParseDialects(dialect) } });
+        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 13, Tasks = 4,
+            Dialects = SimOptions.ParseDialects(dialect) } });
         using var judge = SimFixtures.Judge(sim, new EndpointLimits { Concurrency = 32 });
         var (server, _) = await RewardServerFixture.StartAsync(sim, judge);
         await using var _ = server;

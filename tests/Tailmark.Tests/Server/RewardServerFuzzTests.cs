@@ -26,9 +26,11 @@ public sealed class RewardServerFuzzTests(ITestOutputHelper output) : SimJudgeTe
     [Fact]
     public async Task Fuzz_NoServerError_EveryErrorIsJsonNamingTheField()
     {
-        var scale = double.TryParse(Environment.GetEnvironmentVariable("TAILMARK_FUZZ_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 1;
+        var scale = double.TryParse(Environment.GetEnvironmentVariable("TAILMARK_FUZZ_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s
+            : 1;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("TAILMARK_FUZZ_SEED"), out var given) ? given : 20260415;
-        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge, new RewardServerOptions { Token = "fuzz", MaxItemsPerRequest = 50, QueueLimit = 4096 });
+        var (server, _) = await RewardServerFixture.StartAsync(Sim, Judge,
+            new RewardServerOptions { Token = "fuzz", MaxItemsPerRequest = 50, QueueLimit = 4096 });
         await using var _ = server;
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var random = new Random(seed);
@@ -63,13 +65,16 @@ public sealed class RewardServerFuzzTests(ITestOutputHelper output) : SimJudgeTe
                 if (problem is null) return;
                 var kind = problem.Split(':')[0];
                 problems[kind] = problems.GetValueOrDefault(kind) + 1;
-                failures.Add($"{c.Path} {Encoding.UTF8.GetString(c.Body)[..Math.Min(200, c.Body.Length)]} → {status} {text[..Math.Min(300, text.Length)]}: {problem}");
+                failures.Add($"{c.Path} {Encoding.UTF8.GetString(c.Body)[..Math.Min(200, c.Body.Length)]} → {status} {text[..Math.Min(300, text.Length)]}: " +
+                    $"{problem}");
             }
         });
-        output.WriteLine($"{cases.Count} requests (seed {seed}; {string.Join(", ", cases.GroupBy(c => c.Path).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}), " +
+        output.WriteLine($"{cases.Count} requests (seed {seed}; " +
+            $"{string.Join(", ", cases.GroupBy(c => c.Path).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}), " +
             $"{clock.Elapsed.TotalSeconds:0} s");
         output.WriteLine("statuses: " + string.Join(", ", statuses.Select(kv => $"{kv.Key} × {kv.Value}")));
-        output.WriteLine($"5xx: {statuses.Where(kv => kv.Key >= 500).Sum(kv => kv.Value)}; failures by kind: " + (problems.Count == 0 ? "none" : string.Join(", ", problems.Select(kv => $"{kv.Key} × {kv.Value}"))));
+        output.WriteLine($"5xx: {statuses.Where(kv => kv.Key >= 500).Sum(kv => kv.Value)}; failures by kind: " + (problems.Count == 0 ? "none"
+            : string.Join(", ", problems.Select(kv => $"{kv.Key} × {kv.Value}"))));
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
         Assert.DoesNotContain(statuses.Keys, s => s >= 500);
         // The generator reaches both sides: answered requests and refused ones.
@@ -90,8 +95,10 @@ public sealed class RewardServerFuzzTests(ITestOutputHelper output) : SimJudgeTe
             return "not JSON";
         }
         if (status == 200) return null;
-        if (!json.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.String || error.GetString()!.Length == 0) return "no error message";
-        if (json.TryGetProperty("field", out var field) && field.ValueKind == JsonValueKind.String && field.GetString() is { } f && f != "body" && f != "Authorization"
+        if (!json.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.String
+            || error.GetString()!.Length == 0) return "no error message";
+        if (json.TryGetProperty("field", out var field) && field.ValueKind == JsonValueKind.String && field.GetString() is { } f && f != "body"
+            && f != "Authorization"
             && !error.GetString()!.StartsWith(f, StringComparison.Ordinal))
         {
             return $"field not named: {f}";

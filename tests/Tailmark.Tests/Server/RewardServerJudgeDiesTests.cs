@@ -32,9 +32,11 @@ public sealed class RewardServerJudgeDiesTests
         {
             var body = new JsonObject
             {
-                ["items"] = new JsonArray([.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject { ["prompt_id"] = task.Id, ["response"] = $"{tag} answer {i}." })]),
+                ["items"] = new JsonArray([.. Enumerable.Range(0, count).Select(i =>
+                    (JsonNode)new JsonObject { ["prompt_id"] = task.Id, ["response"] = $"{tag} answer {i}." })]),
             };
-            var response = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+            var response = await http.PostAsync(new Uri(server.BaseUrl, "v1/reward"),
+                new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         async Task<JsonElement> Health() => JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl, "health"))).RootElement.Clone();

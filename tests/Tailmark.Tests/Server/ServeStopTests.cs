@@ -25,7 +25,8 @@ public sealed class ServeStopTests
         {
             var rubrics = Path.Combine(Dir.Path, "rubrics.jsonl");
             SimFixtures.WriteRubrics(rubrics, new SimWorld(13, 4));
-            _serve = new ServeProcess(["--rubrics", rubrics, "--sim-seed", "13", "--sim-tasks", "4", "--mode", "all", "--cache", Path.Combine(Dir.Path, "cache.sqlite"), .. extra]);
+            _serve = new ServeProcess(["--rubrics", rubrics, "--sim-seed", "13", "--sim-tasks", "4", "--mode", "all", "--cache",
+                Path.Combine(Dir.Path, "cache.sqlite"), .. extra]);
         }
 
         public TempDir Dir { get; } = new();
@@ -52,7 +53,8 @@ public sealed class ServeStopTests
     private static List<Task<HttpResponseMessage>> Send(HttpClient http, Uri url, SimWorld world, int count) => [.. Enumerable.Range(0, count).Select(i =>
         http.PostAsync(new Uri(url, "v1/reward"), new StringContent(new JsonObject
         {
-            ["items"] = new JsonArray(new JsonObject { ["prompt_id"] = world.Tasks[i % 4].Id, ["response"] = $"You should {world.Tasks[i % 4].Facets[0].Phrase}. Take {i}." }),
+            ["items"] = new JsonArray(new JsonObject { ["prompt_id"] = world.Tasks[i % 4].Id,
+                ["response"] = $"You should {world.Tasks[i % 4].Facets[0].Phrase}. Take {i}." }),
         }.ToJsonString(), Encoding.UTF8, "application/json")))];
 
     [Fact]

@@ -27,9 +27,11 @@ public sealed class SimServerTests
             }
             var response = SimGenerators.Write(SimGenerators.Find("sim-good")!, task, world.Seed, "x");
             list.Add(ChatHttp.Body("sim-judge", JudgePrompt(task, response,
-                ("a", $"The response advises the user to {task.Facets[0].Phrase}."), ("b", "The response is clear."), ("c", "The response opens by praising the question."))));
+                ("a", $"The response advises the user to {task.Facets[0].Phrase}."), ("b", "The response is clear."), ("c",
+                    "The response opens by praising the question."))));
             list.Add(ChatHttp.Body("sim-proposer", $"<prompt>{task.Prompt}</prompt>"));
-            list.Add(ChatHttp.Body("sim-oracle", $"<conversation>{task.Prompt}</conversation><response_a>{response}</response_a><response_b>Short.</response_b>"));
+            list.Add(ChatHttp.Body("sim-oracle",
+                $"<conversation>{task.Prompt}</conversation><response_a>{response}</response_a><response_b>Short.</response_b>"));
         }
         return list;
     }
@@ -125,7 +127,8 @@ public sealed class SimServerTests
     [Fact]
     public async Task Faults_Hang_HoldsTheRequestUntilTheLimit()
     {
-        var options = new SimServerOptions { World = new SimOptions { Seed = 4, Tasks = 2 }, Faults = FaultSpec.Parse("hang=1"), HangLimit = TimeSpan.FromMilliseconds(150) };
+        var options = new SimServerOptions { World = new SimOptions { Seed = 4, Tasks = 2 }, Faults = FaultSpec.Parse("hang=1"),
+            HangLimit = TimeSpan.FromMilliseconds(150) };
         await using var server = await Start(options);
         using var patient = new ChatHttp(server.BaseUrl);
         Assert.Equal(504, (await patient.PostAsync(ChatHttp.Body("sim-good", "hello"))).Status);
@@ -151,7 +154,8 @@ public sealed class SimServerTests
         for (var i = 0; i < 6; i++)
         {
             // Same conversation and response, different criterion: the shared prefix is cached after the first call.
-            var (status, json, _) = await client.PostAsync(ChatHttp.Body("sim-judge", JudgePrompt(task, response, ($"c{i}", $"Criterion number {i} is satisfied."))));
+            var (status, json, _) = await client.PostAsync(ChatHttp.Body("sim-judge",
+                JudgePrompt(task, response, ($"c{i}", $"Criterion number {i} is satisfied."))));
             Assert.Equal(200, status);
             var usage = json.GetProperty("usage");
             var p = usage.GetProperty("prompt_tokens").GetInt32();
@@ -186,11 +190,13 @@ public sealed class SimServerTests
             ("q", $"The response advises the user to {absent.Phrase}."),
             ("r", "The response opens by praising the question."),
             ("s", $"The response does not mention {present.Object}.")), extra: b => b["response_format"] = new JsonObject { ["type"] = "json_object" }));
-        var verdicts = JsonDocument.Parse(content).RootElement.GetProperty("verdicts").EnumerateArray().ToDictionary(v => v.GetProperty("id").GetString()!, v => v.GetProperty("met").GetBoolean());
+        var verdicts = JsonDocument.Parse(content).RootElement.GetProperty("verdicts").EnumerateArray().ToDictionary(v => v.GetProperty("id").GetString()!, v =>
+            v.GetProperty("met").GetBoolean());
         Assert.Equal(new Dictionary<string, bool> { ["p"] = true, ["q"] = false, ["r"] = true, ["s"] = false }, verdicts);
 
         var injected = response + " " + SimVocabulary_Injection;
-        var obeyed = await client.CompleteAsync(ChatHttp.Body("sim-judge", JudgePrompt(task, injected, ("q", $"The response advises the user to {absent.Phrase}."))));
+        var obeyed = await client.CompleteAsync(ChatHttp.Body("sim-judge",
+            JudgePrompt(task, injected, ("q", $"The response advises the user to {absent.Phrase}."))));
         Assert.Contains("\"met\": true", obeyed, StringComparison.Ordinal);
     }
 
@@ -203,12 +209,14 @@ public sealed class SimServerTests
         await using var server = await Start(new SimServerOptions { World = new SimOptions { Seed = 2, Tasks = 2, JudgeErrorRate = 0.1 } });
         using var client = new ChatHttp(server.BaseUrl);
         var task = server.World.Tasks[0];
-        var body = ChatHttp.Body("sim-judge", JudgePrompt(task, $"You should {task.Facets[0].Phrase}.", ("a", $"The response advises the user to {task.Facets[0].Phrase}.")),
+        var body = ChatHttp.Body("sim-judge",
+            JudgePrompt(task, $"You should {task.Facets[0].Phrase}.", ("a", $"The response advises the user to {task.Facets[0].Phrase}.")),
             extra: b => { b["logprobs"] = true; b["top_logprobs"] = 2; });
         var (_, json, _) = await client.PostAsync(body);
         var tokens = json.GetProperty("choices")[0].GetProperty("logprobs").GetProperty("content").EnumerateArray().ToList();
         var verdict = tokens.Single(t => t.GetProperty("token").GetString() is "true" or "false" && t.GetProperty("top_logprobs").GetArrayLength() == 2);
-        var top = verdict.GetProperty("top_logprobs").EnumerateArray().ToDictionary(t => t.GetProperty("token").GetString()!, t => Math.Exp(t.GetProperty("logprob").GetDouble()));
+        var top = verdict.GetProperty("top_logprobs").EnumerateArray().ToDictionary(t => t.GetProperty("token").GetString()!, t =>
+            Math.Exp(t.GetProperty("logprob").GetDouble()));
         Assert.Equal(1.0, top["true"] + top["false"], 9);
         Assert.Equal(verdict.GetProperty("token").GetString() == "true" ? 0.95 : 0.05, top["true"], 9); // 1 − error/2
     }
@@ -217,7 +225,8 @@ public sealed class SimServerTests
     [Fact]
     public async Task Proposer_Refinement_SeparatesTheGivenPair()
     {
-        await using var server = await Start(new SimServerOptions { World = new SimOptions { Seed = 8, Tasks = 4, JudgeErrorRate = 0, ProposerMalformedRate = 0 } });
+        await using var server = await Start(new SimServerOptions { World = new SimOptions { Seed = 8, Tasks = 4, JudgeErrorRate = 0,
+            ProposerMalformedRate = 0 } });
         using var client = new ChatHttp(server.BaseUrl);
         var task = server.World.Tasks[2];
         var shared = task.Facets[0];
@@ -255,7 +264,8 @@ public sealed class SimServerTests
         Assert.Equal("model_not_found", json.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal(400, (await client.PostAsync(ChatHttp.Body("sim-good", "hi", extra: b => b["stream"] = true))).Status);
         using var raw = new HttpClient();
-        var bad = await raw.PostAsync(new Uri(server.BaseUrl + "/chat/completions"), new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var bad = await raw.PostAsync(new Uri(server.BaseUrl + "/chat/completions"),
+            new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(400, (int)bad.StatusCode);
         var models = await client.GetAsync("/models");
         Assert.Equal(SimModels.Names.Count, models.GetProperty("data").GetArrayLength());
@@ -297,7 +307,8 @@ public sealed class SimServerTests
     [Fact]
     public async Task Dialects_MixedIsSeededPerRequest_AndMeetsEveryHabit()
     {
-        var options = new SimServerOptions { World = new SimOptions { Seed = 21, Tasks = 12, Dialects = SimOptions.ParseDialects("mixed,sim-proposer=clean") } };
+        var options = new SimServerOptions { World = new SimOptions { Seed = 21, Tasks = 12,
+            Dialects = SimOptions.ParseDialects("mixed,sim-proposer=clean") } };
         await using var server = await Start(options);
         using var http = new ChatHttp(server.BaseUrl);
         var task = server.World.Tasks[0];
@@ -327,7 +338,8 @@ public sealed class SimServerTests
     }
 
     [Theory]
-    [InlineData("--sim-dialect", "sim-judge=loud", "--sim-dialect: unknown value 'loud' (expected clean, fenced, prose, think, reasoning-field, keyed, literal, mixed, garbage, ambiguous)")]
+    [InlineData("--sim-dialect", "sim-judge=loud",
+        "--sim-dialect: unknown value 'loud' (expected clean, fenced, prose, think, reasoning-field, keyed, literal, mixed, garbage, ambiguous)")]
     [InlineData("--sim-dialect", "sim-base=think", "--sim-dialect: 'sim-base' is not a model it applies to (expected sim-judge, sim-proposer)")]
     [InlineData("--sim-dialect", "think,fenced", "--sim-dialect: two server-wide values ('fenced')")]
     public void Dialects_BadSpec_NamesWhatIsWrong(string option, string spec, string message) =>

@@ -11,7 +11,8 @@ public sealed class SimWorldTests
         var large = new SimWorld(11, 50);
         Assert.Equal(small.Tasks.Select(t => (t.Prompt, string.Join("|", t.Facets.Select(f => f.Phrase)))),
             large.Tasks.Take(5).Select(t => (t.Prompt, string.Join("|", t.Facets.Select(f => f.Phrase)))));
-        Assert.NotEqual(small.Tasks[0].Prompt + small.Tasks[0].Facets[0].Phrase, new SimWorld(12, 5).Tasks[0].Prompt + new SimWorld(12, 5).Tasks[0].Facets[0].Phrase);
+        Assert.NotEqual(small.Tasks[0].Prompt + small.Tasks[0].Facets[0].Phrase,
+            new SimWorld(12, 5).Tasks[0].Prompt + new SimWorld(12, 5).Tasks[0].Facets[0].Phrase);
     }
 
     [Fact]
@@ -49,7 +50,8 @@ public sealed class SimWorldTests
         var coverage = new Dictionary<string, HashSet<string>>();
         foreach (var task in world.Tasks)
         {
-            double Best(string model) => Enumerable.Range(0, 16).Max(i => SimWorld.Gold(task, SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"-/{i}")));
+            double Best(string model) =>
+                Enumerable.Range(0, 16).Max(i => SimWorld.Gold(task, SimGenerators.Write(SimGenerators.Find(model)!, task, world.Seed, $"-/{i}")));
             if (Best("sim-great") > Best("sim-good")) greatWins++;
             for (var d = 1; d <= 6; d++)
             {

@@ -11,10 +11,12 @@ public sealed class PostgresLocationTests
         name => variables.FirstOrDefault(v => v.Name == name).Value;
 
     private static NpgsqlConnectionStringBuilder Read(PostgresLocation location) =>
-        new((string)typeof(PostgresLocation).GetProperty("ConnectionString", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(location)!);
+        new((string)typeof(PostgresLocation).GetProperty("ConnectionString",
+            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(location)!);
 
     [Theory]
-    [InlineData("postgres://alice@db.example:6543/verdicts?sslmode=verify-full&application_name=rl", "db.example", 6543, "verdicts", "alice", "postgres://alice@db.example:6543/verdicts")]
+    [InlineData("postgres://alice@db.example:6543/verdicts?sslmode=verify-full&application_name=rl", "db.example", 6543, "verdicts", "alice",
+        "postgres://alice@db.example:6543/verdicts")]
     [InlineData("postgresql://alice:s3cr%40t@[::1]:5433/v", "::1", 5433, "v", "alice", "postgres://alice@::1:5433/v")]
     [InlineData("Host=db;Port=7000;Database=v;Username=bob;Password=pw-123456", "db", 7000, "v", "bob", "postgres://bob@db:7000/v")]
     [InlineData("host=db port=7001 dbname=v user=carol", "db", 7001, "v", "carol", "postgres://carol@db:7001/v")]
@@ -40,7 +42,8 @@ public sealed class PostgresLocationTests
     [Fact]
     public void Environment_FillsWhatTheLocationLeavesOut_AndOurPasswordComesFirst()
     {
-        var env = Env(("PGHOST", "envhost"), ("PGPORT", "6000"), ("PGDATABASE", "envdb"), ("PGSSLMODE", "require"), ("TAILMARK_PG_PASSWORD", "ours-123456"), ("PGUSER", "envuser"));
+        var env = Env(("PGHOST", "envhost"), ("PGPORT", "6000"), ("PGDATABASE", "envdb"), ("PGSSLMODE", "require"), ("TAILMARK_PG_PASSWORD", "ours-123456"),
+            ("PGUSER", "envuser"));
         var location = PostgresLocation.Parse("postgres://", env);
         var b = Read(location);
         Assert.Equal(("envhost", 6000, "envdb", SslMode.Require, "ours-123456"), (b.Host, b.Port, b.Database, b.SslMode, b.Password));

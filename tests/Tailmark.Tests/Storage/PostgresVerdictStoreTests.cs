@@ -79,7 +79,8 @@ public sealed class PostgresVerdictStoreTests(PostgresFixture fixture) : Verdict
         Assert.Contains("TAILMARK_PG_PASSWORD", refused.Message);
         Assert.DoesNotContain(wrong, refused.Message);
 
-        var missing = Assert.Throws<InputException>(() => VerdictStores.Open(new NpgsqlConnectionStringBuilder(Server.ConnectionString("no_such_db")) { Pooling = true }.ConnectionString));
+        var missing = Assert.Throws<InputException>(() =>
+            VerdictStores.Open(new NpgsqlConnectionStringBuilder(Server.ConnectionString("no_such_db")) { Pooling = true }.ConnectionString));
         Assert.Contains("\"no_such_db\" does not exist (create it first", missing.Message);
         Assert.DoesNotContain(Server.Password, missing.Message);
 
@@ -97,21 +98,26 @@ public sealed class PostgresVerdictStoreTests(PostgresFixture fixture) : Verdict
         var database = new NpgsqlConnectionStringBuilder(s.Location).Database!;
         VerdictStores.Open(s.Location).Dispose();
         // PGPASSWORD (libpq's variable, read by Npgsql) works like TAILMARK_PG_PASSWORD.
-        var viaLibpq = CliProcess.RunWith(null, new Dictionary<string, string> { ["PGPASSWORD"] = Server.Password }, "cache", "stats", "--cache", s.CliLocation);
+        var viaLibpq = CliProcess.RunWith(null, new Dictionary<string, string> { ["PGPASSWORD"] = Server.Password }, "cache", "stats", "--cache",
+            s.CliLocation);
         Assert.True(viaLibpq.ExitCode == 0, viaLibpq.All);
         Assert.Contains($"postgres://{PostgresServer.User}@127.0.0.1:{Server.Port}/{database}", viaLibpq.Stdout);
         // TAILMARK_PG_PASSWORD comes first.
-        var both = CliProcess.RunWith(null, new Dictionary<string, string> { ["PGPASSWORD"] = "wrong-password-123", ["TAILMARK_PG_PASSWORD"] = Server.Password },
+        var both = CliProcess.RunWith(null, new Dictionary<string,
+            string> { ["PGPASSWORD"] = "wrong-password-123", ["TAILMARK_PG_PASSWORD"] = Server.Password },
             "cache", "stats", "--cache", s.CliLocation);
         Assert.True(both.ExitCode == 0, both.All);
         // A password written into the URL works, is warned about, and is never printed.
-        var inUrl = CliProcess.Run("cache", "stats", "--cache", s.CliLocation.Replace($"{PostgresServer.User}@", $"{PostgresServer.User}:{Server.Password}@", StringComparison.Ordinal));
+        var inUrl = CliProcess.Run("cache", "stats", "--cache",
+            s.CliLocation.Replace($"{PostgresServer.User}@", $"{PostgresServer.User}:{Server.Password}@", StringComparison.Ordinal));
         Assert.True(inUrl.ExitCode == 0, inUrl.All);
         Assert.Contains("visible in the process list", inUrl.Stderr);
         Assert.DoesNotContain(Server.Password, inUrl.All);
-        var wrongInUrl = CliProcess.Run("cache", "stats", "--cache", s.CliLocation.Replace($"{PostgresServer.User}@", $"{PostgresServer.User}:wrong-password-123@", StringComparison.Ordinal));
+        var wrongInUrl = CliProcess.Run("cache", "stats", "--cache",
+            s.CliLocation.Replace($"{PostgresServer.User}@", $"{PostgresServer.User}:wrong-password-123@", StringComparison.Ordinal));
         Assert.Equal(1, wrongInUrl.ExitCode);
-        Assert.Contains($"postgres://{PostgresServer.User}@127.0.0.1:{Server.Port}/{database}: error: the verdict store cannot be used: password authentication failed", wrongInUrl.Stderr);
+        Assert.Contains($"postgres://{PostgresServer.User}@127.0.0.1:{Server.Port}/{database}: error: the verdict store cannot be used: password " +
+            $"authentication failed", wrongInUrl.Stderr);
         Assert.DoesNotContain("wrong-password-123", wrongInUrl.All);
         var none = CliProcess.Run("cache", "stats", "--cache", s.CliLocation);
         Assert.Equal(1, none.ExitCode);
@@ -129,7 +135,8 @@ public sealed class PostgresVerdictStoreTests(PostgresFixture fixture) : Verdict
         var rows = SimFixtures.Responses(sim.World, 3).ToList();
         var notices = new List<string>();
         await server.ExecuteAsync("postgres", "CREATE DATABASE outage");
-        using var store = PostgresVerdictStore.Open(PostgresLocation.Parse(new NpgsqlConnectionStringBuilder(server.ConnectionString("outage")) { Pooling = true }.ConnectionString),
+        using var store = PostgresVerdictStore.Open(PostgresLocation.Parse(new NpgsqlConnectionStringBuilder(server.ConnectionString("outage"))
+            { Pooling = true }.ConnectionString),
             notice: m => { lock (notices) notices.Add(m); })!;
         var reference = new JudgeEngine([judge], null, new JudgeOptions());
 
@@ -166,7 +173,8 @@ public sealed class PostgresVerdictStoreTests(PostgresFixture fixture) : Verdict
         var firstVerdicts = first.Sum(r => rubrics[r.PromptId].Criteria.Length);
         Assert.Equal(duringVerdicts + firstVerdicts, health.Pending);
         Assert.Equal(stored, health.Writes);
-        Assert.Contains(notices, n => n.Contains("the verdict store is unreachable", StringComparison.Ordinal) && n.StartsWith("postgres://tailmark@127.0.0.1:", StringComparison.Ordinal));
+        Assert.Contains(notices, n => n.Contains("the verdict store is unreachable", StringComparison.Ordinal)
+            && n.StartsWith("postgres://tailmark@127.0.0.1:", StringComparison.Ordinal));
         Assert.DoesNotContain(notices, n => n.Contains(server.Password, StringComparison.Ordinal));
 
         await server.StartAgainAsync();
@@ -200,7 +208,8 @@ public sealed class PostgresVerdictStoreTests(PostgresFixture fixture) : Verdict
 
         var env = new Dictionary<string, string> { ["TAILMARK_PG_PASSWORD"] = server.Password };
         VerdictStores.Open(server.ConnectionString("run")).Dispose();
-        using var process = CliProcess.Start(null, env, Grade(dir.File("out.jsonl"), server.Url("run"), "--sim-capacity", "slots=4,prefill_tps=100000,decode_tps=2000"));
+        using var process = CliProcess.Start(null, env,
+            Grade(dir.File("out.jsonl"), server.Url("run"), "--sim-capacity", "slots=4,prefill_tps=100000,decode_tps=2000"));
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         long before = 0;

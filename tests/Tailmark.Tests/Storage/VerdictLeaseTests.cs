@@ -25,7 +25,8 @@ public sealed class VerdictLeaseTests(PostgresFixture fixture)
     }
 
     /// <summary>Replica A starts judging a response (its judge held at a gate); B is given the same response meanwhile. Judge calls over both.</summary>
-    private static async Task<(JudgeResult A, JudgeResult B, int Calls, VerdictLeaseStats BLeases)> SameResponseOnTwoReplicas(string location, TimeSpan leaseHold)
+    private static async Task<(JudgeResult A, JudgeResult B, int Calls, VerdictLeaseStats BLeases)> SameResponseOnTwoReplicas(string location,
+        TimeSpan leaseHold)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
@@ -146,5 +147,6 @@ public sealed class VerdictLeaseTests(PostgresFixture fixture)
         Assert.True(await condition());
     }
 
-    private static IEnumerable<(string, VerdictStatus)> Statuses(JudgeResult r) => r.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, v.Value.Status));
+    private static IEnumerable<(string, VerdictStatus)> Statuses(JudgeResult r) =>
+        r.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, v.Value.Status));
 }

@@ -143,7 +143,8 @@ public abstract class VerdictStoreContract
         Faults = FaultSpec.Parse(faults),
     };
 
-    private static readonly EndpointLimits Fast = new() { Timeout = TimeSpan.FromSeconds(5), MaxRetries = 0, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) };
+    private static readonly EndpointLimits Fast = new()
+        { Timeout = TimeSpan.FromSeconds(5), MaxRetries = 0, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) };
 
     // Grades two responses per task of the world; the verdicts' statuses in a fixed order. The rubrics are built once
     // per world, as commands load them once: memory knows a criterion by its object.

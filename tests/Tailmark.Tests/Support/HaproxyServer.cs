@@ -87,7 +87,8 @@ public sealed class HaproxyServer : IAsyncDisposable
     public static string FindBinary() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin")
             .Select(d => Path.Combine(d, "haproxy")).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("HAProxy was not found on PATH or in /usr/sbin: install it (Debian: apt-get install postgresql haproxy; ./.ci/run does this) — the load-balancer tests start their own");
+        ?? throw new InvalidOperationException("HAProxy was not found on PATH or in /usr/sbin: install it (Debian: apt-get install postgresql haproxy; " +
+            "./.ci/run does this) — the load-balancer tests start their own");
 
     private static string Configuration(IReadOnlyList<Uri> backends, HaproxyOptions o, int port, string socket)
     {
@@ -130,7 +131,8 @@ public sealed class HaproxyServer : IAsyncDisposable
         return answer.ToString();
     }
 
-    /// <summary>Per server of backend BACKEND (<c>be</c> unless named): its status (UP, DOWN, MAINT, no check) and the sessions it has taken, from <c>show stat</c>.</summary>
+    /// <summary>Per server of backend BACKEND (<c>be</c> unless named): its status (UP, DOWN, MAINT, no check) and the sessions it has taken, from <c>show
+    /// stat</c>.</summary>
     public async Task<IReadOnlyDictionary<string, (string Status, long Sessions)>> ServersAsync(string backend = "be")
     {
         var lines = (await CommandAsync("show stat")).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -19,14 +19,16 @@ public sealed class HeadlessChromium : IAsyncLifetime
     {
         if (!File.Exists(ExecutablePath))
         {
-            throw new InvalidOperationException($"Chromium not found at {ExecutablePath}: install Debian's chromium (apt-get install chromium) or set TAILMARK_CHROMIUM");
+            throw new InvalidOperationException($"Chromium not found at {ExecutablePath}: install Debian's chromium (apt-get install chromium) or set " +
+                $"TAILMARK_CHROMIUM");
         }
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-quic"],
         });
     }
 

@@ -25,11 +25,13 @@ public sealed class InMemoryJudge(SimWorld world, SimOptions? options = null) : 
     /// <summary>This judge behind the resilient client the engine takes (a sim spec: no key, free).</summary>
     public IChatClient Client(EndpointLimits? limits = null)
     {
-        var spec = new EndpointSpec("memory:sim-judge", EndpointKind.Sim, new Uri("http://127.0.0.1/v1"), SimModels.Judge, null, limits ?? new EndpointLimits { Concurrency = 64 }, PriceTable.Free);
+        var spec = new EndpointSpec("memory:sim-judge", EndpointKind.Sim, new Uri("http://127.0.0.1/v1"), SimModels.Judge, null, limits
+            ?? new EndpointLimits { Concurrency = 64 }, PriceTable.Free);
         return EndpointClient.Create(spec, this);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
         var now = Interlocked.Increment(ref _inFlight);
@@ -47,7 +49,8 @@ public sealed class InMemoryJudge(SimWorld world, SimOptions? options = null) : 
                 ChatResponseFormatJson => "json_object",
                 _ => "text",
             };
-            var request = new SimRequest(options?.ModelId ?? SimModels.Judge, [.. list.Select(m => (m.Role.Value, m.Text))], 1, options?.Seed, options?.MaxOutputTokens, format);
+            var request = new SimRequest(options?.ModelId ?? SimModels.Judge, [.. list.Select(m => (m.Role.Value, m.Text))], 1, options?.Seed,
+                options?.MaxOutputTokens, format);
             var choice = _models.Respond(request)[0];
             return new ChatResponse(new ChatMessage(ChatRole.Assistant, choice.Content))
             {
@@ -64,7 +67,8 @@ public sealed class InMemoryJudge(SimWorld world, SimOptions? options = null) : 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var update in (await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false)).ToChatResponseUpdates()) yield return update;
+        foreach (var update in (await GetResponseAsync(messages, options,
+            cancellationToken).ConfigureAwait(false)).ToChatResponseUpdates()) yield return update;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;

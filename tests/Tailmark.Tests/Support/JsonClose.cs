@@ -17,7 +17,8 @@ public static class JsonClose
                 foreach (var name in names) Equal(expected.GetProperty(name), actual.GetProperty(name), tolerance, $"{path}.{name}");
                 break;
             case JsonValueKind.Array:
-                Assert.True(expected.GetArrayLength() == actual.GetArrayLength(), $"{path}: {expected.GetArrayLength()} items expected, {actual.GetArrayLength()} found");
+                Assert.True(expected.GetArrayLength() == actual.GetArrayLength(),
+                    $"{path}: {expected.GetArrayLength()} items expected, {actual.GetArrayLength()} found");
                 for (var i = 0; i < expected.GetArrayLength(); i++) Equal(expected[i], actual[i], tolerance, $"{path}[{i}]");
                 break;
             case JsonValueKind.Number:

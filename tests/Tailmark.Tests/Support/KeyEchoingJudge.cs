@@ -32,7 +32,8 @@ public sealed class KeyEchoingJudge : IAsyncDisposable
         app.MapGet("/v1/models", () => Results.Json(new { data = new[] { new { id = "m" } } }));
         app.MapPost("/v1/chat/completions", (HttpContext c) =>
         {
-            var verdicts = JsonSerializer.Serialize(new { verdicts = new[] { new { id = "a", met = true, reason = $"I was sent {c.Request.Headers.Authorization}" } } });
+            var verdicts = JsonSerializer.Serialize(new { verdicts = new[] { new { id = "a", met = true,
+                reason = $"I was sent {c.Request.Headers.Authorization}" } } });
             return Results.Json(new
             {
                 id = "x", @object = "chat.completion", created = 0, model = "m",

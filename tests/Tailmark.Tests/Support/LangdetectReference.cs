@@ -75,6 +75,7 @@ public static class LangdetectReference
                 // not installed under that name
             }
         }
-        throw new InvalidOperationException("No Python with langdetect: install Debian's python3-langdetect (apt-get install python3-langdetect), as .ci/run does.");
+        throw new InvalidOperationException("No Python with langdetect: install Debian's python3-langdetect (apt-get install python3-langdetect), as .ci/run " +
+            "does.");
     }
 }

@@ -76,7 +76,8 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Concat(Directory.Exists("/usr/lib/postgresql")
-                ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).Select(d => Path.Combine(d, "bin"))
+                ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).Select(d =>
+                    Path.Combine(d, "bin"))
                 : []);
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "postgres")))
             ?? throw new InvalidOperationException("PostgreSQL's server binaries (initdb, postgres) were not found on PATH or under /usr/lib/postgresql/*/bin: "
@@ -123,7 +124,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Npgsql's connection string to DATABASE, password included (in-process use).</summary>
     public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = User, Password = Password, Database = database, Pooling = false, Timeout = 5 }.ConnectionString;
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = User, Password = Password, Database = database, Pooling = false,
+            Timeout = 5 }.ConnectionString;
 
     /// <summary>The URL of DATABASE without a password — as a user gives <c>--cache</c>; the password goes in TAILMARK_PG_PASSWORD or PGPASSWORD.</summary>
     public string Url(string database) => $"postgres://{User}@127.0.0.1:{Port}/{database}";

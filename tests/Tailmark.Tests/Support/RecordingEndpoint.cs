@@ -51,7 +51,8 @@ public sealed class RecordingEndpoint : IAsyncDisposable
         return endpoint;
     }
 
-    /// <summary>A chat completion's JSON: one choice with CONTENT and MESSAGE_EXTRA (raw JSON members of the message), the finish reason, usage, and raw JSON members of the choice.</summary>
+    /// <summary>A chat completion's JSON: one choice with CONTENT and MESSAGE_EXTRA (raw JSON members of the message), the finish reason, usage, and raw JSON
+    /// members of the choice.</summary>
     public static string Completion(string? content, string finishReason = "stop", string messageExtra = "", string choiceExtra = "",
         int promptTokens = 10, int completionTokens = 5, int cachedTokens = 0) =>
         $$$"""

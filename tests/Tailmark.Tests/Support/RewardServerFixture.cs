@@ -10,7 +10,8 @@ namespace Tailmark.Tests.Support;
 /// <summary>Starts the real reward server on 127.0.0.1 over a simulated world's rubrics, judged through <paramref name="judge"/> in all-at-once mode.</summary>
 public static class RewardServerFixture
 {
-    public static Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(SimServer sim, IChatClient judge, RewardServerOptions? options = null, IReadOnlyList<Rubric>? shared = null,
+    public static Task<(RewardServer Server, RewardMetrics Metrics)> StartAsync(SimServer sim, IChatClient judge, RewardServerOptions? options = null,
+        IReadOnlyList<Rubric>? shared = null,
         TimeProvider? time = null) =>
         StartAsync(new RubricSet(sim.World.Tasks.Select(SimFixtures.RubricFor), shared), judge, options, time);
 
@@ -20,7 +21,9 @@ public static class RewardServerFixture
     {
         options ??= new RewardServerOptions();
         var metrics = new RewardMetrics();
-        var batch = Walk.Over(judge, options: new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true, Time = time ?? TimeProvider.System });
-        return (await RewardServer.StartAsync(new RewardService(new RubricIndex(rubrics), batch, options, metrics, time: time), metrics, options, logs: logs), metrics);
+        var batch = Walk.Over(judge,
+            options: new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true, Time = time ?? TimeProvider.System });
+        return (await RewardServer.StartAsync(new RewardService(new RubricIndex(rubrics), batch, options, metrics, time: time), metrics, options, logs: logs),
+            metrics);
     }
 }

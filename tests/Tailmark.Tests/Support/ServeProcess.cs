@@ -24,7 +24,10 @@ public sealed partial class ServeProcess : IDisposable
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         Process = Process.Start(start)!;
         var line = Process.StandardOutput.ReadLine() ?? "";
-        if (UrlPattern().Match(line) is not { Success: true } m) throw new InvalidOperationException("serve did not start: " + line + Process.StandardError.ReadToEnd());
+        if (UrlPattern().Match(line) is not { Success: true } m)
+        {
+            throw new InvalidOperationException("serve did not start: " + line + Process.StandardError.ReadToEnd());
+        }
         Url = new Uri(m.Value);
         if (environment is null) return;
         _errors = new System.Text.StringBuilder();

@@ -29,7 +29,8 @@ public static class WireContent
                 return v.GetString()!;
             case JsonValueKind.Object:
                 return Messages([v], field, notes, out problem) is { } one ? AssistantText(one, notes) : null;
-            case JsonValueKind.Array when v.GetArrayLength() > 0 && v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("role", out _)):
+            case JsonValueKind.Array when v.GetArrayLength() > 0
+                && v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("role", out _)):
                 return Messages([.. v.EnumerateArray()], field, notes, out problem) is { } many ? AssistantText(many, notes) : null;
             case JsonValueKind.Array:
                 return Parts(v, field, notes, out problem);
@@ -104,7 +105,8 @@ public static class WireContent
                 if (problem is not null) return null;
             }
             var toolCalls = m.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() > 0;
-            if (m.TryGetProperty("reasoning_content", out var reasoning) && reasoning.ValueKind == JsonValueKind.String) Note(notes, "reasoning_content not graded");
+            if (m.TryGetProperty("reasoning_content", out var reasoning) && reasoning.ValueKind == JsonValueKind.String) Note(notes,
+                "reasoning_content not graded");
             messages.Add(new WireMessage(role.GetString()!.Trim().ToLowerInvariant(), text, toolCalls));
         }
         return messages;

@@ -19,7 +19,8 @@ public static class IfEvalInput
             var log = new IssueLog(path, line.Number);
             if (line.ParseError is not null) log.Error(null, line.ParseError);
             else if (line.Json is { ValueKind: JsonValueKind.Object } json && Read(json, log, line.Number) is { } item && !log.HasErrors) items.Add(item);
-            else if (line.Json is { ValueKind: not JsonValueKind.Object }) log.Error(null, "expected an object with key, prompt, instruction_id_list and kwargs");
+            else if (line.Json is { ValueKind: not JsonValueKind.Object }) log.Error(null,
+                "expected an object with key, prompt, instruction_id_list and kwargs");
             issues.AddRange(log.Issues.Where(i => i.IsError));
         }
         if (issues.Count > 0) throw new InputException(issues);

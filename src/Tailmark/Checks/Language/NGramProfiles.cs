@@ -24,7 +24,8 @@ internal sealed class NGramProfiles
     private readonly ushort[] _hanFrom;     // Han character classes: _hanFrom[i] stands for _hanTo[i]
     private readonly ushort[] _hanTo;
 
-    private NGramProfiles(string[] languages, NGramIndex index, uint[] entries, double[] totals, ushort[] hanFrom, ushort[] hanTo, string vietnameseBases, string vietnameseMarks,
+    private NGramProfiles(string[] languages, NGramIndex index, uint[] entries, double[] totals, ushort[] hanFrom, ushort[] hanTo, string vietnameseBases,
+        string vietnameseMarks,
         string[] vietnameseCombined, string latin1AsSpace)
     {
         Languages = languages;
@@ -120,7 +121,8 @@ internal sealed class NGramProfiles
 
         public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));
 
-        /// <summary>Reads <paramref name="count"/> items directly into a new array (the file is little-endian, as is every platform .NET runs on here).</summary>
+        /// <summary>Reads <paramref name="count"/> items directly into a new array (the file is little-endian, as is every platform .NET runs on
+        /// here).</summary>
         public T[] Array<T>(int count) where T : unmanaged
         {
             var items = new T[count];

@@ -16,7 +16,8 @@ public static partial class PunktSentenceCounter
     private const string NonWord = @"(?:[)"";}\]\*:@'\({\[!?])";
     private const string MultiChar = @"(?:\-{2,}|\.{2,}|(?:\.\s){2,}\.)";
 
-    [GeneratedRegex(MultiChar + @"|(?=[^\(""`{\[:;&\#\*@\)}\]\-,])\S+?(?=\s|$|" + NonWord + "|" + MultiChar + @"|,(?=$|\s|" + NonWord + "|" + MultiChar + @"))|\S")]
+    [GeneratedRegex(MultiChar + @"|(?=[^\(""`{\[:;&\#\*@\)}\]\-,])\S+?(?=\s|$|" + NonWord + "|" + MultiChar +
+        @"|,(?=$|\s|" + NonWord + "|" + MultiChar + @"))|\S")]
     private static partial Regex WordToken();
 
     [GeneratedRegex(@"[\.\?!](?=(?<after>" + NonWord + @"|\s+(?<next>\S+)))")]
@@ -35,7 +36,8 @@ public static partial class PunktSentenceCounter
     private static bool IsInitial(string tok)
     {
         if (tok.Length is < 2 or > 3 || tok[^1] != '.') return false;
-        if (Rune.DecodeFromUtf16(tok.AsSpan(0, tok.Length - 1), out var r, out var used) != System.Buffers.OperationStatus.Done || used != tok.Length - 1) return false;
+        if (Rune.DecodeFromUtf16(tok.AsSpan(0, tok.Length - 1), out var r, out var used) != System.Buffers.OperationStatus.Done
+            || used != tok.Length - 1) return false;
         return PyText.IsWordChar(r) && Rune.GetUnicodeCategory(r) != System.Globalization.UnicodeCategory.DecimalDigitNumber;
     }
 

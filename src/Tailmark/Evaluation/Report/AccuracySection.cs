@@ -40,7 +40,8 @@ public static class AccuracySection
                     f.Log.Error(r.FieldPath(numbers.First(n => !n.Given).Name), "accuracy, ci_low and ci_high are given together or not at all");
                 }
                 r.Rest();
-                regions.Add(new AccuracyWithInterval(region, pairs, ties, numbers[0].Value ?? double.NaN, numbers[1].Value ?? double.NaN, numbers[2].Value ?? double.NaN));
+                regions.Add(new AccuracyWithInterval(region, pairs, ties, numbers[0].Value ?? double.NaN, numbers[1].Value ?? double.NaN, numbers[2].Value
+                    ?? double.NaN));
             }
             return name is null ? null : new Row(name, regions);
         }, ct);
@@ -54,7 +55,8 @@ public static class AccuracySection
         foreach (var (region, i) in regions.Select((r, i) => (r, i)))
         {
             var cells = rows.Select(r => r.Regions.FirstOrDefault(x => x.Region == region)).ToList();
-            var interval = ChartSpec.BarDataset("95% interval", cells.Select(c => c is null || double.IsNaN(c.Low) ? null : (JsonNode)new JsonArray(c.Low, c.High)), i);
+            var interval = ChartSpec.BarDataset("95% interval",
+                cells.Select(c => c is null || double.IsNaN(c.Low) ? null : (JsonNode)new JsonArray(c.Low, c.High)), i);
             interval["backgroundColor"] = ChartSpec.Color(i, 0.3);
             var point = ChartSpec.PointDataset("accuracy", cells.Select(c => c is null || double.IsNaN(c.Accuracy) ? null : (JsonNode)c.Accuracy), i);
             var caption = $"Accuracy on {region}-reward pairs: the diamond is the accuracy, the bar its bootstrap 95% interval (1,000 resamples).";

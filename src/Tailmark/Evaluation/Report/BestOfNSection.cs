@@ -36,15 +36,19 @@ public static class BestOfNSection
             ChartSpec.LineDataset($"{c.Name}: proxy", c.Points.Select(p => (p.Kl, p.Proxy)), i, dashed: true),
             ChartSpec.LineDataset($"{c.Name}: gold", c.Points.Select(p => (p.Kl, p.Gold)), i, yAxis: "y1"),
         });
-        var chart = new ReportChart("best-of-n", "Expected reward of the best of n responses (by the proxy) against KL = log n − (n−1)/n: proxy dashed (left axis), gold solid (right axis).",
+        var chart = new ReportChart("best-of-n",
+            "Expected reward of the best of n responses (by the proxy) against KL = log n − (n−1)/n: proxy dashed (left axis), gold solid (right axis).",
             ChartSpec.Lines(datasets, "KL from the base policy (nats)", "proxy reward of the pick", "gold reward of the pick"));
         var table = new ReportTable("Where gold peaks", ["rubrics", "largest n", "proxy at largest n", "gold at largest n", "gold peak (n)"],
             [.. curves.Select(c =>
             {
                 var last = c.Points[^1];
                 var peak = c.Points.MaxBy(p => p.Gold)!;
-                return (IReadOnlyList<string>)[c.Name, last.N.ToString(System.Globalization.CultureInfo.InvariantCulture), ScoreSections.F(last.Proxy), ScoreSections.F(last.Gold), $"{ScoreSections.F(peak.Gold)} ({peak.N})"];
+                return (IReadOnlyList<string>)[c.Name, last.N.ToString(System.Globalization.CultureInfo.InvariantCulture), ScoreSections.F(last.Proxy),
+                    ScoreSections.F(last.Gold), $"{ScoreSections.F(peak.Gold)} ({peak.N})"];
             })]);
-        return new ReportSection("Best-of-n", $"Computed exactly from order statistics over the scored pool (from {source}), not by sampling; a tie in the proxy is broken uniformly at random (in expectation).", [chart], [table]);
+        return new ReportSection("Best-of-n",
+            $"Computed exactly from order statistics over the scored pool (from {source}), not by sampling; a tie in the proxy is broken uniformly at random " +
+                $"(in expectation).", [chart], [table]);
     }
 }

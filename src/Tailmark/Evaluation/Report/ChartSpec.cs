@@ -19,7 +19,8 @@ public static class ChartSpec
     }
 
     /// <summary>A category chart of bars (optionally stacked); mixed-in line datasets are allowed.</summary>
-    public static JsonObject Bars(IEnumerable<string> labels, IEnumerable<JsonObject> datasets, string xTitle, string yTitle, bool stacked = false, double? yMin = null, double? yMax = null) =>
+    public static JsonObject Bars(IEnumerable<string> labels, IEnumerable<JsonObject> datasets, string xTitle, string yTitle, bool stacked = false,
+        double? yMin = null, double? yMax = null) =>
         new()
         {
             ["type"] = "bar",
@@ -28,7 +29,8 @@ public static class ChartSpec
         };
 
     /// <summary>Lines through (x, y) points on linear axes; datasets with <c>yAxisID: "y1"</c> use a right-hand axis.</summary>
-    public static JsonObject Lines(IEnumerable<JsonObject> datasets, string xTitle, string yTitle, string? y1Title = null, double? yMin = null, double? yMax = null)
+    public static JsonObject Lines(IEnumerable<JsonObject> datasets, string xTitle, string yTitle, string? y1Title = null, double? yMin = null,
+        double? yMax = null)
     {
         var options = Options(Axis(xTitle, false, null, null, "linear"), Axis(yTitle, false, yMin, yMax, "linear"));
         if (y1Title is not null)
@@ -43,7 +45,8 @@ public static class ChartSpec
 
     public static JsonObject BarDataset(string label, IEnumerable<JsonNode?> data, int color, string? stack = null)
     {
-        var d = new JsonObject { ["label"] = label, ["data"] = Array(data), ["backgroundColor"] = Color(color, 0.75), ["borderColor"] = Color(color), ["borderWidth"] = 1 };
+        var d = new JsonObject { ["label"] = label, ["data"] = Array(data), ["backgroundColor"] = Color(color, 0.75), ["borderColor"] = Color(color),
+            ["borderWidth"] = 1 };
         if (stack is not null) d["stack"] = stack;
         return d;
     }

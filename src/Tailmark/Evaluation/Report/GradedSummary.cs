@@ -43,7 +43,8 @@ public sealed class GradedSummary
             {
                 foreach (var p in v.EnumerateObject())
                 {
-                    var status = p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+                    var status = p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("status", out var s)
+                        && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
                     var slot = status switch { "met" => 0, "not_met" => 1, "cannot_assess" => 2, _ => -1 };
                     if (slot < 0)
                     {

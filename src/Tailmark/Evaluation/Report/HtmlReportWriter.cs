@@ -21,14 +21,16 @@ public static class HtmlReportWriter
         var ids = sections.SelectMany(s => s.Charts).Select(c => c.Id).ToList();
         if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Count) throw new ArgumentException("chart ids must be unique", nameof(sections));
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, " +
+            "initial-scale=1\">\n");
         html.Append("<title>").Append(Esc(title)).Append("</title>\n<style>\n").Append(ReportAssets.Style).Append("\n</style>\n</head>\n<body>\n");
         html.Append("<header><h1>").Append(Esc(title)).Append("</h1><p>").Append(Esc(subtitle)).Append("</p>\n<nav>");
         for (var i = 0; i < sections.Count; i++) html.Append("<a href=\"#s").Append(i).Append("\">").Append(Esc(sections[i].Title)).Append("</a>");
         html.Append("</nav></header>\n<main>\n");
         for (var i = 0; i < sections.Count; i++) Section(html, i, sections[i]);
         html.Append("</main>\n");
-        var island = new JsonObject { ["charts"] = new JsonArray([.. sections.SelectMany(s => s.Charts).Select(c => (JsonNode)new JsonObject { ["id"] = c.Id, ["config"] = c.Config.DeepClone() })]) };
+        var island = new JsonObject { ["charts"] = new JsonArray([.. sections.SelectMany(s => s.Charts).Select(c =>
+            (JsonNode)new JsonObject { ["id"] = c.Id, ["config"] = c.Config.DeepClone() })]) };
         html.Append("<script type=\"application/json\" id=\"tailmark-data\">").Append(island.ToJsonString(IslandOptions)).Append("</script>\n");
         html.Append("<script>\n").Append(Inline(ReportAssets.ChartJs)).Append("\n</script>\n");
         html.Append("<script>\n").Append(Inline(ReportAssets.Script)).Append("\n</script>\n</body>\n</html>\n");
@@ -37,7 +39,8 @@ public static class HtmlReportWriter
 
     private static void Section(StringBuilder html, int index, ReportSection section)
     {
-        html.Append("<section id=\"s").Append(index).Append("\">\n<h2>").Append(Esc(section.Title)).Append("</h2>\n<p>").Append(Esc(section.Description)).Append("</p>\n");
+        html.Append("<section id=\"s").Append(index).Append("\">\n<h2>").Append(Esc(section.Title)).Append("</h2>\n<p>")
+            .Append(Esc(section.Description)).Append("</p>\n");
         foreach (var chart in section.Charts)
         {
             html.Append("<figure><div class=\"chart\"><canvas id=\"").Append(Esc(chart.Id)).Append("\" role=\"img\" aria-label=\"").Append(Esc(chart.Caption))

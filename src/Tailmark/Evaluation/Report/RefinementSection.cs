@@ -49,14 +49,16 @@ public static class RefinementSection
             ChartSpec.BarDataset("removed", numbers.Select(n => Sum(n, r => r.Removed.Count)), 3, "diff"),
             ChartSpec.BarDataset("re-weighted", numbers.Select(n => Sum(n, r => r.Reweighted.Count)), 1, "diff"),
         };
-        var chart = new ReportChart("refinement-diffs", $"Criteria added, removed and re-weighted in each round, summed over {rounds.Select(r => r.PromptId).Distinct().Count()} prompts.",
+        var chart = new ReportChart("refinement-diffs",
+            $"Criteria added, removed and re-weighted in each round, summed over {rounds.Select(r => r.PromptId).Distinct().Count()} prompts.",
             ChartSpec.Bars(numbers.Select(n => $"round {n}"), datasets, "refinement round", "criteria changed", stacked: true));
         var kept = rounds.Count(r => r.KeptPrevious);
         var summary = new ReportTable("Rounds", ["round", "prompts", "added", "removed", "re-weighted", "kept previous rubric", "mean criteria after"],
             [.. numbers.Select(n =>
             {
                 var rs = rounds.Where(r => r.Number == n).ToList();
-                return (IReadOnlyList<string>)[I(n), I(rs.Count), I(rs.Sum(r => r.Added.Count)), I(rs.Sum(r => r.Removed.Count)), I(rs.Sum(r => r.Reweighted.Count)), I(rs.Count(r => r.KeptPrevious)),
+                return (IReadOnlyList<string>)[I(n), I(rs.Count), I(rs.Sum(r => r.Added.Count)), I(rs.Sum(r => r.Removed.Count)),
+                    I(rs.Sum(r => r.Reweighted.Count)), I(rs.Count(r => r.KeptPrevious)),
                     rs.Average(r => r.Criteria).ToString("0.0", CultureInfo.InvariantCulture)];
             })]);
         // One table per prompt, up to MaxPromptTables of them (a page with thousands would not open comfortably).
@@ -66,7 +68,8 @@ public static class RefinementSection
         var prompts = rounds.Select(r => r.PromptId).Distinct().Count();
         var shown = prompts > MaxPromptTables ? $" Tables below: the first {I(MaxPromptTables)} of {I(prompts)} prompts." : "";
         return new ReportSection("Rubric refinement",
-            $"Refinement-through-Differentiation rounds (from {source}): each round the proposer saw the two best responses and rewrote the rubric to separate them. " +
+            $"Refinement-through-Differentiation rounds (from {source}): each round the proposer saw the two best responses and rewrote the rubric to " +
+                $"separate them. " +
             (kept > 0 ? $"{kept} rounds kept the previous rubric after a failed proposal (the reason is in the prompt's table)." : "No round failed.") + shown,
             [chart], [summary], details);
     }

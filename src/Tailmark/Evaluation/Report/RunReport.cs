@@ -27,7 +27,8 @@ public static class RunReport
 
         if (Find(Graded) is { } graded)
         {
-            var texts = Find(Path.Combine("run", "rubrics.jsonl"), "rubrics.jsonl") is { } rubrics ? await CriterionTextsAsync(rubrics, ct).ConfigureAwait(false) : null;
+            var texts = Find(Path.Combine("run", "rubrics.jsonl"), "rubrics.jsonl") is { } rubrics ? await CriterionTextsAsync(rubrics,
+                ct).ConfigureAwait(false) : null;
             sections.AddRange(ScoreSections.Build(await GradedSummary.ReadAsync(graded, ct).ConfigureAwait(false), Graded, texts));
             sources.Add(Graded);
         }
@@ -52,7 +53,8 @@ public static class RunReport
         }
         if (sources.Count == 0)
         {
-            throw new InputException(runDir, null, null, $"nothing to report: the directory has none of {Graded}, {Accuracy}, {BestOfN}, rounds/ or run/rounds/");
+            throw new InputException(runDir, null, null,
+                $"nothing to report: the directory has none of {Graded}, {Accuracy}, {BestOfN}, rounds/ or run/rounds/");
         }
         sections.Add(TheorySection.Build(TheoryCurves.Compute()));
         return new Result(sections, sources);

@@ -98,20 +98,25 @@ public sealed record ShardManifest(
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var setting in Object(path, root, "settings").EnumerateObject())
         {
-            settings[setting.Name] = setting.Value.ValueKind == JsonValueKind.String ? setting.Value.GetString()! : throw Bad(path, $"settings.{setting.Name}", "not a string");
+            settings[setting.Name] = setting.Value.ValueKind == JsonValueKind.String ? setting.Value.GetString()! : throw Bad(path, $"settings.{setting.Name}",
+                "not a string");
         }
-        if (!output.TryGetProperty("lines", out var linesJson) || linesJson.ValueKind != JsonValueKind.Array) throw Bad(path, "output.lines", "missing or not an array");
+        if (!output.TryGetProperty("lines", out var linesJson) || linesJson.ValueKind != JsonValueKind.Array) throw Bad(path, "output.lines",
+            "missing or not an array");
         var lines = new List<int>(linesJson.GetArrayLength());
         foreach (var line in linesJson.EnumerateArray())
         {
-            if (line.ValueKind != JsonValueKind.Number || !line.TryGetInt32(out var n) || n < 1) throw Bad(path, "output.lines", $"not a line number: {line.GetRawText()}");
+            if (line.ValueKind != JsonValueKind.Number || !line.TryGetInt32(out var n) || n < 1) throw Bad(path, "output.lines",
+                $"not a line number: {line.GetRawText()}");
             if (lines.Count > 0 && n <= lines[^1]) throw Bad(path, "output.lines", $"not in input order at {n.ToString(CultureInfo.InvariantCulture)}");
             lines.Add(n);
         }
-        if (Number(path, output, "rows", "output.rows") != lines.Count) throw Bad(path, "output.rows", $"says {Number(path, output, "rows", "output.rows")} rows but lists {lines.Count} lines");
+        if (Number(path, output, "rows", "output.rows") != lines.Count) throw Bad(path, "output.rows",
+            $"says {Number(path, output, "rows", "output.rows")} rows but lists {lines.Count} lines");
         var clip = root.TryGetProperty("clip_run_mean", out var c) && c.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? c.GetBoolean() : throw Bad(path, "clip_run_mean", "missing or not true/false");
-        if (!root.TryGetProperty("summary", out var summary) || summary.ValueKind != JsonValueKind.Object) throw Bad(path, "summary", "missing or not an object");
+        if (!root.TryGetProperty("summary", out var summary) || summary.ValueKind != JsonValueKind.Object) throw Bad(path, "summary",
+            "missing or not an object");
         return new ShardManifest(shard, Text(path, root, "partition"), Text(path, input, "sha256", "input.sha256"), Number(path, input, "rows", "input.rows"),
             settings, Text(path, output, "sha256", "output.sha256"), lines, clip, summary);
     }
@@ -122,7 +127,8 @@ public sealed record ShardManifest(
         parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : throw Bad(path, name, "missing or not an object");
 
     private static string Text(string path, JsonElement parent, string name, string? field = null) =>
-        parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(path, field ?? name, "missing or not a string");
+        parent.TryGetProperty(name, out var v)
+            && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(path, field ?? name, "missing or not a string");
 
     private static int Number(string path, JsonElement parent, string name, string? field = null) =>
         parent.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n >= 0

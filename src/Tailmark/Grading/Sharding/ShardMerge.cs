@@ -30,7 +30,9 @@ public static class ShardMerge
             var manifestPath = ShardManifest.PathFor(path);
             if (!File.Exists(manifestPath))
             {
-                issues.Add(Error(path, null, $"no shard manifest beside it ({System.IO.Path.GetFileName(manifestPath)}): merge joins the outputs of `tailmark grade --shard I/N`, each with its manifest"));
+                issues.Add(Error(path, null,
+                    $"no shard manifest beside it ({System.IO.Path.GetFileName(manifestPath)}): merge joins the outputs of `tailmark grade --shard I/N`, " +
+                        $"each with its manifest"));
                 continue;
             }
             ShardManifest manifest;
@@ -45,7 +47,9 @@ public static class ShardMerge
             }
             if (await ShardManifest.Sha256Async(path, cancellationToken).ConfigureAwait(false) != manifest.OutputSha256)
             {
-                issues.Add(Error(path, null, $"the rows differ from those {System.IO.Path.GetFileName(manifestPath)} describes (changed or cut short since the part was graded): grade part {manifest.Shard} again"));
+                issues.Add(Error(path, null,
+                    $"the rows differ from those {System.IO.Path.GetFileName(manifestPath)} describes (changed or cut short since the part was graded): " +
+                        $"grade part {manifest.Shard} again"));
                 continue;
             }
             parts.Add(new Part(path, manifest));
@@ -59,9 +63,11 @@ public static class ShardMerge
     /// Writes the parts' rows to OUTPUT in input order and calls ONROW with each row's text as it goes.
     /// </summary>
     /// <returns>The rows written.</returns>
-    public static async Task<int> WriteAsync(IReadOnlyList<Part> parts, string output, Action<string>? onRow = null, CancellationToken cancellationToken = default)
+    public static async Task<int> WriteAsync(IReadOnlyList<Part> parts, string output, Action<string>? onRow = null,
+        CancellationToken cancellationToken = default)
     {
-        var readers = parts.Select(p => new StreamReader(p.Path, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false)).ToList();
+        var readers = parts.Select(p =>
+            new StreamReader(p.Path, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false)).ToList();
         try
         {
             var next = new int[parts.Count];
@@ -79,7 +85,8 @@ public static class ShardMerge
                 }
                 if (from < 0) break;
                 var row = await readers[from].ReadLineAsync(cancellationToken).ConfigureAwait(false)
-                    ?? throw new InputException(parts[from].Path, null, null, $"ends after {next[from]} rows; its manifest lists {parts[from].Manifest.Lines.Count}");
+                    ?? throw new InputException(parts[from].Path, null, null,
+                        $"ends after {next[from]} rows; its manifest lists {parts[from].Manifest.Lines.Count}");
                 next[from]++;
                 await writer.WriteLineAsync(row.AsMemory(), cancellationToken).ConfigureAwait(false);
                 onRow?.Invoke(row);
@@ -104,9 +111,13 @@ public static class ShardMerge
             var also = $"(part {reference.Shard} in {first.Path} says";
             var setting = DifferingSetting(m, reference);
             string? problem =
-                m.Partition != reference.Partition ? $"cut by partition rule {m.Partition} {also} {reference.Partition}): grade every part with the same tailmark version" :
+                m.Partition != reference.Partition
+                    ? $"cut by partition rule {m.Partition} {also} {reference.Partition}): grade every part with the same tailmark version" :
                 m.Shard.Count != reference.Shard.Count ? $"part {m.Shard} of a job in {m.Shard.Count} parts {also} {reference.Shard.Count} parts)" :
-                m.InputSha256 != reference.InputSha256 || m.InputRows != reference.InputRows ? $"graded from another response file (SHA-256 {m.InputSha256[..Math.Min(12, m.InputSha256.Length)]}…, {m.InputRows} rows {also} {reference.InputSha256[..Math.Min(12, reference.InputSha256.Length)]}…, {reference.InputRows} rows)" :
+                m.InputSha256 != reference.InputSha256
+                    || m.InputRows != reference.InputRows
+                        ? $"graded from another response file (SHA-256 {m.InputSha256[..Math.Min(12, m.InputSha256.Length)]}…, {m.InputRows} rows {also} " +
+                            $"{reference.InputSha256[..Math.Min(12, reference.InputSha256.Length)]}…, {reference.InputRows} rows)" :
                 setting is not null ? $"graded with other settings: {setting} {SettingValue(m, setting)} {also} {SettingValue(reference, setting)})" :
                 m.ClipRunMean != reference.ClipRunMean ? $"clip_run_mean {m.ClipRunMean} {also} {reference.ClipRunMean})" :
                 null;
@@ -116,7 +127,8 @@ public static class ShardMerge
         }
         foreach (var twice in parts.GroupBy(p => p.Manifest.Shard.Index).Where(g => g.Count() > 1))
         {
-            foreach (var again in twice.Skip(1)) issues.Add(Error(again.Path, "part", $"part {again.Manifest.Shard} again (also {twice.First().Path}): give each part once"));
+            foreach (var again in twice.Skip(1)) issues.Add(Error(again.Path, "part",
+                $"part {again.Manifest.Shard} again (also {twice.First().Path}): give each part once"));
         }
         if (!consistent) return;
         var count = reference.Shard.Count;
@@ -124,7 +136,9 @@ public static class ShardMerge
         var missing = Enumerable.Range(1, count).Where(i => !given.Contains(i)).ToList();
         if (missing.Count > 0)
         {
-            issues.Add(Error(first.Path, null, $"part{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(i => $"{i}/{count}"))} missing: merge needs all {count} parts of the job (given: {string.Join(", ", given.Order().Select(i => $"{i}/{count}"))})"));
+            issues.Add(Error(first.Path, null,
+                $"part{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(i => $"{i}/{count}"))} missing: merge needs all {count} parts of " +
+                    $"the job (given: {string.Join(", ", given.Order().Select(i => $"{i}/{count}"))})"));
             return;
         }
         var graded = parts.DistinctBy(p => p.Manifest.Shard.Index).Sum(p => p.Manifest.Lines.Count);
