@@ -12,9 +12,16 @@ public sealed class SimModels
     public const string Proposer = "sim-proposer";
     public const string Oracle = "sim-oracle";
 
+    /// <summary>
+    /// A stronger simulated judge for audits: the same reading of criteria as <see cref="Judge"/>, but it never errs and
+    /// never obeys an instruction planted in a response — what a reference judge is for.
+    /// </summary>
+    public const string ReferenceJudge = "sim-judge-reference";
+
     private readonly SimJudge _judge;
     private readonly SimProposer _proposer;
     private readonly SimOracle _oracle;
+    private readonly SimJudge _reference;
 
     public SimModels(SimWorld world, SimOptions options)
     {
@@ -24,13 +31,14 @@ public sealed class SimModels
         _judge = new SimJudge(world, options);
         _proposer = new SimProposer(world, options);
         _oracle = new SimOracle(world, options);
+        _reference = new SimJudge(world, options with { JudgeErrorRate = 0, InjectionShare = 0 });
     }
 
     public SimWorld World { get; }
     public SimOptions Options { get; }
 
     public static IReadOnlyList<string> Names { get; } =
-        [.. SimGenerators.All.Select(g => g.Name), Judge, Proposer, Oracle];
+        [.. SimGenerators.All.Select(g => g.Name), Judge, Proposer, Oracle, ReferenceJudge];
 
     public static bool Exists(string model) => Names.Contains(model);
 
@@ -47,8 +55,8 @@ public sealed class SimModels
         decisions = null;
         switch (request.Model)
         {
-            case Judge:
-                decisions = _judge.Decide(request, choice);
+            case Judge or ReferenceJudge:
+                decisions = (request.Model == Judge ? _judge : _reference).Decide(request, choice);
                 return SimDialectWriter.Judge(decisions, Options.Dialects.For(Judge),
                     SimHash.Random(World.Seed, "dialect", request.Model, request.Text, request.Seed, choice),
                     request.ReasoningEffort, ConstrainedTo(request));

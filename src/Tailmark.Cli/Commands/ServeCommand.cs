@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Net;
 using Tailmark.Checks;
@@ -9,6 +10,7 @@ using Tailmark.Rubrics.Formats;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward;
+using Tailmark.Sim;
 using Tailmark.Storage;
 
 namespace Tailmark.Cli.Commands;
@@ -69,6 +71,13 @@ internal static class ServeCommand
             Description = "Another replica's base URL (repeat for each): GET /v1/monitor?replicas=all adds their monitors to this one's, read with this " +
                 "server's token.",
         };
+        var auditJudge = new Option<string?>("--audit-judge")
+        {
+            Description = "A stronger reference judge (endpoint spec): a sampled share of the graded rollouts is graded again by it in the background; "
+                + "/v1/monitor, /metrics and /health show the training-versus-reference gap and the reward-hacking alarm.",
+        };
+        var auditRate = new Option<double?>("--audit-rate")
+            { Description = "Share of graded rollouts the --audit-judge grades again, in (0, 1]. Default: 0.05." };
         var budget = new Option<int>("--max-tokens-per-criterion")
             { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ =>
                 new JudgeOptions().MaxTokensPerCriterion };
@@ -76,7 +85,7 @@ internal static class ServeCommand
             "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
-            maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers,
+            maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers, auditJudge, auditRate,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -124,10 +133,19 @@ internal static class ServeCommand
             var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
                 new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
             using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true });
-            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics) { Cache = verdictCache }, metrics, options,
-                address, parse.GetValue(port), cancellationToken: ct);
+            var monitor = new RewardMonitor();
+            await using var audit = await AuditAsync(parse.GetValue(auditJudge), parse.GetValue(auditRate), endpoints, verdictCache, judgeOptions,
+                parse.GetValue(scoring), monitor, ct);
+            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics, monitor)
+                { Cache = verdictCache, Audit = audit?.Audit },
+                metrics, options, address, parse.GetValue(port), cancellationToken: ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; " +
                 $"judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
+            if (audit is not null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Auditing {audit.Audit.Rate:0.###} of graded rollouts with {audit.Audit.Judge} (the gap and the alarm: {server.BaseUrl}v1/monitor)"));
+            }
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try
             {
@@ -142,6 +160,32 @@ internal static class ServeCommand
             return CommandRunner.Ok;
         });
         return command;
+    }
+
+    /// <summary>The audit's own grading walk and sampler, when --audit-judge is given; --audit-rate alone is a usage error.</summary>
+    private static async Task<AuditParts?> AuditAsync(string? spec, double? rate, Endpoints endpoints, VerdictCache cache, JudgeOptions judging,
+        string? scoring, RewardMonitor monitor, CancellationToken ct)
+    {
+        if (spec is null)
+        {
+            return rate is null ? null : throw new UsageException("--audit-rate needs --audit-judge (the reference judge that grades the sampled rollouts)");
+        }
+        var share = rate ?? 0.05;
+        if (!(share > 0 && share <= 1)) throw new UsageException($"--audit-rate must be a share in (0, 1], not {share.ToString(CultureInfo.InvariantCulture)}");
+        var client = await endpoints.OpenAsync(spec, SimModels.ReferenceJudge, new EndpointLimits { Concurrency = 16 }, ct);
+        var grader = new ResponseGrader(new JudgeEngine([client], cache, judging), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Load(scoring)));
+        var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = 16 });
+        return new AuditParts(new RewardAudit(batch, share, monitor, client.Endpoint().Name), batch);
+    }
+
+    private sealed record AuditParts(RewardAudit Audit, BatchGrader Batch) : IAsyncDisposable
+    {
+        // The sampler's worker first, then the walk it grades through.
+        public async ValueTask DisposeAsync()
+        {
+            await Audit.DisposeAsync().ConfigureAwait(false);
+            Batch.Dispose();
+        }
     }
 
     private static TimeSpan Milliseconds(double ms, string option) =>

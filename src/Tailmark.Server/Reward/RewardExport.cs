@@ -39,6 +39,21 @@ internal sealed class RewardExport : IDisposable
         observed.CreateObservableGauge("tailmark_items_grading", () => service.Grading, description: "Items being graded");
         observed.CreateObservableGauge("tailmark_saturated_criteria", () => service.Monitor.SaturatedCriteria(),
             description: "Criteria passed by nearly every rollout of their prompt's latest step");
+        if (service.Audit is { } audit)
+        {
+            observed.CreateObservableCounter("tailmark_audit_sampled_total", () => audit.Counts.Sampled,
+                description: "Rollouts sampled for the reference-judge audit");
+            observed.CreateObservableCounter("tailmark_audit_graded_total", () => audit.Counts.Graded,
+                description: "Sampled rollouts the reference judge graded");
+            observed.CreateObservableCounter("tailmark_audit_failed_total", () => audit.Counts.Failed,
+                description: "Sampled rollouts without a reference reward (its judge failed)");
+            observed.CreateObservableCounter("tailmark_audit_dropped_total", () => audit.Counts.Dropped,
+                description: "Sampled rollouts dropped: the audit queue was full");
+            observed.CreateObservableGauge("tailmark_audit_alarm", () => service.Monitor.AuditAlarm().Firing ? 1 : 0,
+                description: "1 while the training reward rises and the reference judge's falls over the latest audited steps");
+            observed.CreateObservableGauge("tailmark_audit_gap", () => service.Monitor.LatestAuditGap() ?? double.NaN,
+                description: "Mean training reward minus mean reference reward of the latest audited step");
+        }
         // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
         observed.CreateObservableGauge("process_resident_memory_bytes", () => Environment.WorkingSet);
         observed.CreateObservableGauge("dotnet_gc_heap_after_last_collection_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);

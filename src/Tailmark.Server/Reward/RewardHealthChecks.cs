@@ -68,6 +68,24 @@ public static class RewardHealthChecks
         }
     }
 
+    /// <summary>
+    /// <c>reward_hacking_suspected</c>: the audit's alarm fires — over the latest audited steps the training reward rises
+    /// while the reference judge's falls (<see cref="Monitoring.AuditAlarm"/>).
+    /// </summary>
+    public sealed class RewardHackingSuspected(RewardService service) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (service.Audit is null) return Task.FromResult(HealthCheckResult.Healthy());
+            var alarm = service.Monitor.AuditAlarm();
+            return Task.FromResult(alarm.Firing
+                ? HealthCheckResult.Degraded(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"over the latest {alarm.Steps.Count} audited steps the training reward rose {alarm.TrainingSlope:0.000} per step while the reference " +
+                    $"judge's fell {-alarm.ReferenceSlope:0.000}: the policy may be gaming the judge (see /v1/monitor's audit)"))
+                : HealthCheckResult.Healthy());
+        }
+    }
+
     /// <summary><c>no_rubric</c>: recent requests found no rubric for any of their items (a misconfiguration, not bad luck).</summary>
     public sealed class NoRubric(RewardService service) : IHealthCheck
     {

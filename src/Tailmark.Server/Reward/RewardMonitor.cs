@@ -16,10 +16,30 @@ public sealed class RewardMonitor(TimeProvider? time = null)
     private readonly MonitorTable _table = new();
     private readonly Lock _lock = new();
 
-    public void Record(string promptId, long? step, GradedResponse graded, int responseLength)
+    /// <summary>The row an item with STEP belongs to now: its step, else the current minute.</summary>
+    public MonitorStepKey KeyFor(long? step) => step is { } s ? MonitorStepKey.Step(s) : MonitorStepKey.WindowOf(_time.GetUtcNow());
+
+    public void Record(string promptId, MonitorStepKey key, GradedResponse graded, int responseLength)
     {
-        var key = step is { } s ? MonitorStepKey.Step(s) : MonitorStepKey.WindowOf(_time.GetUtcNow());
         lock (_lock) _table.Record(promptId, key, graded, responseLength);
+    }
+
+    /// <summary>An audited rollout, in the row its training reward was recorded in.</summary>
+    public void RecordAudit(string promptId, MonitorStepKey key, double training, double reference)
+    {
+        lock (_lock) _table.RecordAudit(promptId, key, training, reference);
+    }
+
+    /// <summary>The reward-hacking alarm of the reference-judge audit (not evaluable without one).</summary>
+    public AuditAlarm AuditAlarm()
+    {
+        lock (_lock) return _table.AuditAlarm();
+    }
+
+    /// <summary>The latest audited step's gap (training minus reference mean reward), or null.</summary>
+    public double? LatestAuditGap()
+    {
+        lock (_lock) return _table.AuditSteps() is { Count: > 0 } steps ? steps[^1].Gap : null;
     }
 
     /// <summary>How many criteria are saturated in their prompt's latest step, over all prompts.</summary>

@@ -77,7 +77,8 @@ public sealed class RewardServer : IAsyncDisposable
             .AddCheck("judge_failing", new RewardHealthChecks.JudgeFailing(service))
             .AddCheck("judge_answers_unusable", new RewardHealthChecks.JudgeAnswersUnusable(service))
             .AddCheck("no_rubric", new RewardHealthChecks.NoRubric(service))
-            .AddCheck("verdict_store_unreachable", new RewardHealthChecks.VerdictStoreUnreachable(service));
+            .AddCheck("verdict_store_unreachable", new RewardHealthChecks.VerdictStoreUnreachable(service))
+            .AddCheck("reward_hacking_suspected", new RewardHealthChecks.RewardHackingSuspected(service));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(host ?? IPAddress.Loopback, port);

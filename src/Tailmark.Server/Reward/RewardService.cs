@@ -38,6 +38,9 @@ public sealed class RewardService
 
     public RewardMonitor Monitor { get; }
 
+    /// <summary>The reference-judge audit, when <c>--audit-judge</c> is given: sampled rollouts graded again in the background.</summary>
+    public RewardAudit? Audit { get; init; }
+
     /// <summary>The verdict cache the walk's judge uses, when there is one: its store's health and leases go to /metrics and /health.</summary>
     public Storage.VerdictCache? Cache { get; init; }
 
@@ -114,7 +117,9 @@ public sealed class RewardService
     {
         var foundBy = (string?)outcome.Item.State;
         if (outcome.Graded is not { } graded) return ItemResult.NotGraded(UngradedKind.Failed, outcome.Error!, item.Notes, foundBy);
-        Monitor.Record(outcome.Item.Response.PromptId, item.Step, graded, item.Response.Length);
+        var key = Monitor.KeyFor(item.Step);
+        Monitor.Record(outcome.Item.Response.PromptId, key, graded, item.Response.Length);
+        if (Audit is not null && graded.Result.Reward is { } reward) Audit.Offer(outcome.Item, key, reward);
         return graded.Result.Reward is null
             ? new ItemResult(graded, UngradedKind.Undefined, UndefinedReason(graded.Result), foundBy, item.Notes)
             : new ItemResult(graded, null, null, foundBy, item.Notes);

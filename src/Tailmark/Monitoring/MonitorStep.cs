@@ -25,6 +25,13 @@ public sealed class MonitorStep
 
     public int Injections { get; private set; }
 
+    /// <summary>Rollouts graded again by the reference judge (<c>serve --audit-judge</c>), with both rewards summed.</summary>
+    public int Audited { get; private set; }
+
+    public double AuditTrainingSum { get; private set; }
+
+    public double AuditReferenceSum { get; private set; }
+
     private readonly Dictionary<string, (int Met, int Assessed)> _criteria = new(StringComparer.Ordinal);
 
     /// <summary>Per criterion: rollouts that met it, and rollouts it could be assessed on (CannotAssess is left out).</summary>
@@ -53,6 +60,16 @@ public sealed class MonitorStep
         Injections += injections;
     }
 
+    /// <summary>One audited rollout: the reward the trainer got and the reference judge's reward for the same response.</summary>
+    public void RecordAudit(double training, double reference) => AddAudits(1, training, reference);
+
+    public void AddAudits(int audited, double trainingSum, double referenceSum)
+    {
+        Audited += audited;
+        AuditTrainingSum += trainingSum;
+        AuditReferenceSum += referenceSum;
+    }
+
     public void AddCriterion(string id, int met, int assessed)
     {
         var (m, a) = _criteria.GetValueOrDefault(id);
@@ -63,6 +80,7 @@ public sealed class MonitorStep
     {
         Add(other.Items, other.Scored, other.RewardSum, other.RewardSquares, other.LengthSum, other.Vetoes, other.Injections);
         foreach (var (id, (met, assessed)) in other._criteria) AddCriterion(id, met, assessed);
+        AddAudits(other.Audited, other.AuditTrainingSum, other.AuditReferenceSum);
     }
 
     private void AddReward(int scored, double sum, double squares)

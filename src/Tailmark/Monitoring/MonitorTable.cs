@@ -49,6 +49,31 @@ public sealed class MonitorTable
         while (steps.Count > StepsKept) steps.Remove(steps.Keys.First());
     }
 
+    /// <summary>One audited rollout (<c>serve --audit-judge</c>): its training reward and the reference judge's.</summary>
+    public void RecordAudit(string promptId, MonitorStepKey key, double training, double reference)
+    {
+        StepFor(promptId, key).RecordAudit(training, reference);
+        Trim(promptId);
+    }
+
+    /// <summary>Every step with audited rollouts, over all prompts, oldest first.</summary>
+    public IReadOnlyList<AuditStep> AuditSteps()
+    {
+        var byStep = new SortedDictionary<MonitorStepKey, (int N, double Training, double Reference)>(MonitorStepKey.Order);
+        foreach (var steps in _prompts.Values)
+        {
+            foreach (var (key, s) in steps)
+            {
+                if (s.Audited == 0) continue;
+                var (n, t, r) = byStep.GetValueOrDefault(key);
+                byStep[key] = (n + s.Audited, t + s.AuditTrainingSum, r + s.AuditReferenceSum);
+            }
+        }
+        return [.. byStep.Select(kv => new AuditStep(kv.Key, kv.Value.N, kv.Value.Training / kv.Value.N, kv.Value.Reference / kv.Value.N))];
+    }
+
+    public AuditAlarm AuditAlarm() => Monitoring.AuditAlarm.Over(AuditSteps());
+
     /// <summary>How many criteria are saturated in their prompt's latest step, over all prompts.</summary>
     public int SaturatedCriteria() => _prompts.Values.Sum(steps => steps.Values.Last().Saturated(SaturationRate, SaturationMinimum).Count());
 
@@ -90,13 +115,39 @@ public sealed class MonitorTable
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WriteAudit(w);
         extra?.Invoke(w);
         w.WriteEndObject();
     });
 
-    private static void WriteStep(Utf8JsonWriter w, MonitorStepKey key, MonitorStep s)
+    // The reference-judge audit over all prompts, when there is one: per step and the alarm's verdict.
+    private void WriteAudit(Utf8JsonWriter w)
     {
-        w.WriteStartObject();
+        var steps = AuditSteps();
+        if (steps.Count == 0) return;
+        var alarm = Monitoring.AuditAlarm.Over(steps);
+        w.WriteStartObject("audit");
+        w.WriteBoolean("alarm", alarm.Firing);
+        w.WriteBoolean("evaluable", alarm.Evaluable);
+        if (alarm.TrainingSlope is { } ts) JsonNumbers.Write(w, "training_slope", ts);
+        if (alarm.ReferenceSlope is { } rs) JsonNumbers.Write(w, "reference_slope", rs);
+        w.WriteStartArray("steps");
+        foreach (var s in steps)
+        {
+            w.WriteStartObject();
+            WriteKey(w, s.Key);
+            w.WriteNumber("audited", s.Audited);
+            JsonNumbers.Write(w, "training_mean", s.TrainingMean);
+            JsonNumbers.Write(w, "reference_mean", s.ReferenceMean);
+            JsonNumbers.Write(w, "gap", s.Gap);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteKey(Utf8JsonWriter w, MonitorStepKey key)
+    {
         if (key.IsWindow)
         {
             w.WriteNumber("window", key.Value);
@@ -106,6 +157,12 @@ public sealed class MonitorTable
         {
             w.WriteNumber("step", key.Value);
         }
+    }
+
+    private static void WriteStep(Utf8JsonWriter w, MonitorStepKey key, MonitorStep s)
+    {
+        w.WriteStartObject();
+        WriteKey(w, key);
         w.WriteNumber("items", s.Items);
         if (s.MeanReward is { } mean) JsonNumbers.Write(w, "mean_reward", mean);
         if (s.RewardStd is { } std) JsonNumbers.Write(w, "reward_std", std);
@@ -118,6 +175,14 @@ public sealed class MonitorTable
         w.WriteStartObject("pass_rates");
         foreach (var (id, (met, assessed)) in s.Criteria.OrderBy(kv => kv.Key, StringComparer.Ordinal)) JsonNumbers.Write(w, id, (double)met / assessed);
         w.WriteEndObject();
+        if (s.Audited > 0)
+        {
+            w.WriteStartObject("audit");
+            w.WriteNumber("items", s.Audited);
+            JsonNumbers.Write(w, "training_mean", s.AuditTrainingSum / s.Audited);
+            JsonNumbers.Write(w, "reference_mean", s.AuditReferenceSum / s.Audited);
+            w.WriteEndObject();
+        }
         // The sums behind the figures: what a merge over replicas adds up.
         w.WriteStartObject("counts");
         w.WriteNumber("scored", s.Scored);
@@ -126,6 +191,12 @@ public sealed class MonitorTable
         w.WriteNumber("length_sum", s.LengthSum);
         w.WriteNumber("vetoes", s.Vetoes);
         w.WriteNumber("injections", s.Injections);
+        if (s.Audited > 0)
+        {
+            w.WriteNumber("audited", s.Audited);
+            JsonNumbers.Write(w, "audit_training_sum", s.AuditTrainingSum);
+            JsonNumbers.Write(w, "audit_reference_sum", s.AuditReferenceSum);
+        }
         w.WriteStartObject("criteria");
         foreach (var (id, (met, assessed)) in s.Criteria.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -156,6 +227,7 @@ public sealed class MonitorTable
             var p = 0;
             foreach (var prompt in prompts.EnumerateArray()) ReadPrompt(table, prompt, $"prompts[{p++}]", log);
         }
+        top.Raw("audit"); // recomputed from the steps' counts
         top.Rest(quiet: true);
         if (log.HasErrors) throw new InputException(log.Issues);
         return table;
@@ -204,6 +276,10 @@ public sealed class MonitorTable
         var lengthSum = Whole(c, "length_sum", log);
         var vetoes = Whole(c, "vetoes", log);
         var injections = Whole(c, "injections", log);
+        // Audit sums are there only for steps with audited rollouts.
+        var audited = c.Has("audited") ? Whole(c, "audited", log) : 0;
+        var auditTraining = c.Has("audited") ? c.Number("audit_training_sum", required: true) : 0;
+        var auditReference = c.Has("audited") ? c.Number("audit_reference_sum", required: true) : 0;
         var criteria = new List<(string Id, int Met, int Assessed)>();
         if (c.Object("criteria") is { } map)
         {
@@ -231,6 +307,8 @@ public sealed class MonitorTable
         var s = table.StepFor(promptId, new MonitorStepKey(number.Value, window));
         s.Add((int)items.Value, (int)scored.Value, rewardSum.Value, rewardSquares.Value, lengthSum.Value, (int)vetoes.Value, (int)injections.Value);
         foreach (var (id, met, assessed) in criteria) s.AddCriterion(id, met, assessed);
+        if (audited is > 0 && auditTraining is { } trainingSum && auditReference is { } referenceSum) s.AddAudits((int)audited.Value, trainingSum,
+            referenceSum);
     }
 
     // A count or step number: a whole number, not negative (a step may be), within what its field holds.

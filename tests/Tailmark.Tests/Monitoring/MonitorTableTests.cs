@@ -115,10 +115,10 @@ public sealed class MonitorTableTests
         var lateClock = new FakeTimeProvider(noon.AddSeconds(10));
         var late = new RewardMonitor(lateClock);
         earlyClock.Advance(TimeSpan.FromSeconds(110));
-        early.Record("p", null, graded.Graded, 5);
-        late.Record("p", null, graded.Graded, 5);
+        early.Record("p", early.KeyFor(null), graded.Graded, 5);
+        late.Record("p", late.KeyFor(null), graded.Graded, 5);
         lateClock.Advance(TimeSpan.FromSeconds(60));
-        late.Record("p", null, graded.Graded, 5);
+        late.Record("p", late.KeyFor(null), graded.Graded, 5);
         var merged = MonitorTable.Merge([early.Snapshot(), late.Snapshot()]);
         var steps = merged.Steps("p");
         Assert.Equal([2, 1], steps.Select(s => s.Step.Items));

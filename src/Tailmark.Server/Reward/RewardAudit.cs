@@ -1,0 +1,100 @@
+using System.Threading.Channels;
+using Tailmark.Grading;
+using Tailmark.Io;
+using Tailmark.Monitoring;
+
+namespace Tailmark.Server.Reward;
+
+/// <summary>
+/// The reference-judge audit (<c>serve --audit-judge SPEC --audit-rate R</c>): a sampled share of the graded rollouts
+/// is graded again, in the background, by a stronger judge through its own grading walk, and both rewards go to the
+/// monitor's row of that rollout (<see cref="RewardMonitor.RecordAudit"/>), where the training-versus-reference gap and
+/// the reward-hacking alarm are computed. Never delays an answer: a rollout is sampled by a hash of its rubric and
+/// response (the same response is always or never audited), queued without waiting, and dropped — counted — when the
+/// queue is full; what is queued when the server stops is not audited.
+/// </summary>
+public sealed class RewardAudit : IAsyncDisposable
+{
+    /// <summary>Rollouts waiting for the reference judge at most; more are dropped (and counted).</summary>
+    public const int QueueLimit = 4096;
+
+    private readonly BatchGrader _reference;
+    private readonly RewardMonitor _monitor;
+    private readonly double _rate;
+    private readonly ulong _threshold;
+    private readonly Channel<Job> _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(QueueLimit) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _worker;
+    private long _sampled, _graded, _failed, _dropped;
+
+    private sealed record Job(GradeItem Item, MonitorStepKey Key, double Training);
+
+    /// <param name="reference">The walk over the reference judge (its own slots: the audit never takes the training judge's).</param>
+    /// <param name="rate">Share of graded rollouts audited, in (0, 1].</param>
+    /// <param name="monitor">Where both rewards of an audited rollout are recorded.</param>
+    /// <param name="judge">The reference judge's name, for the log and /metrics.</param>
+    public RewardAudit(BatchGrader reference, double rate, RewardMonitor monitor, string judge)
+    {
+        if (!(rate > 0 && rate <= 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "the audit rate is a share in (0, 1]");
+        _reference = reference;
+        _monitor = monitor;
+        _rate = rate;
+        _threshold = rate >= 1 ? ulong.MaxValue : (ulong)(rate * ulong.MaxValue);
+        Judge = judge;
+        _worker = Task.Run(WorkAsync);
+    }
+
+    public string Judge { get; }
+
+    public double Rate => _rate;
+
+    /// <summary>Sampled, graded by the reference judge, failed there (no reference reward), dropped (queue full).</summary>
+    public (long Sampled, long Graded, long Failed, long Dropped) Counts =>
+        (Interlocked.Read(ref _sampled), Interlocked.Read(ref _graded), Interlocked.Read(ref _failed), Interlocked.Read(ref _dropped));
+
+    /// <summary>Offers a graded rollout; audited when the sample takes it. Returns at once.</summary>
+    public void Offer(GradeItem item, MonitorStepKey key, double trainingReward)
+    {
+        if (SeededHash.Of("audit", item.Rubric.Id, item.Conversation, item.Response.Response) > _threshold) return;
+        Interlocked.Increment(ref _sampled);
+        if (!_queue.Writer.TryWrite(new Job(item, key, trainingReward))) Interlocked.Increment(ref _dropped);
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var outcome in _reference.GradeAsync(Jobs(), null, _stop.Token).ConfigureAwait(false))
+            {
+                var job = (Job)outcome.Item.State!;
+                if (outcome.Graded?.Result.Reward is { } reference)
+                {
+                    _monitor.RecordAudit(job.Item.Response.PromptId, job.Key, job.Training, reference);
+                    Interlocked.Increment(ref _graded);
+                }
+                else
+                {
+                    // No reference reward (its judge failed, or left too little assessed): no comparison, counted.
+                    Interlocked.Increment(ref _failed);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // stopping: what is queued is not audited
+        }
+    }
+
+    private async IAsyncEnumerable<GradeItem> Jobs()
+    {
+        await foreach (var job in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false)) yield return job.Item with { State = job };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _worker.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
