@@ -21,6 +21,7 @@ import random
 import socket
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 import urllib.request
@@ -132,6 +133,7 @@ def main():
                   f"{' / '.join(str(s['completions']) for s in stats)} | {spilled} |", flush=True)
     finally:
         stop(servers)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def start(args):
