@@ -8,7 +8,8 @@ namespace Tailmark.Evaluation.Report;
 /// Builds the report of a run directory from the files it recognizes (each optional, at least one required):
 /// <c>graded.jsonl</c> (score distributions, pass rates; criterion texts from <c>run/rubrics.jsonl</c> or
 /// <c>rubrics.jsonl</c>), <c>accuracy.jsonl</c> (tail accuracy), <c>bon.jsonl</c> (best-of-n), <c>rounds/</c> or
-/// <c>run/rounds/</c> (refinement diffs); the theory curves are always added.
+/// <c>run/rounds/</c> (refinement diffs), <c>monitor.json</c> (the reward server's monitor and audit); the theory curves
+/// are always added.
 /// </summary>
 public static class RunReport
 {
@@ -51,10 +52,15 @@ public static class RunReport
             if (rounds.Count > 0) sections.Add(RefinementSection.Build(rounds, relative));
             sources.Add(relative);
         }
+        if (Find(MonitorSection.File) is { } monitor)
+        {
+            sections.Add(MonitorSection.Build(await MonitorSection.ReadAsync(monitor, ct).ConfigureAwait(false)));
+            sources.Add(MonitorSection.File);
+        }
         if (sources.Count == 0)
         {
             throw new InputException(runDir, null, null,
-                $"nothing to report: the directory has none of {Graded}, {Accuracy}, {BestOfN}, rounds/ or run/rounds/");
+                $"nothing to report: the directory has none of {Graded}, {Accuracy}, {BestOfN}, {MonitorSection.File}, rounds/ or run/rounds/");
         }
         sections.Add(TheorySection.Build(TheoryCurves.Compute()));
         return new Result(sections, sources);

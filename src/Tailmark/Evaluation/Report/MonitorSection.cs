@@ -1,0 +1,66 @@
+using Tailmark.Io;
+using Tailmark.Monitoring;
+
+namespace Tailmark.Evaluation.Report;
+
+/// <summary>
+/// The reward server's over-optimization monitor as a run keeps it (<c>monitor.json</c>: <c>tailmark monitor --out</c>,
+/// or <c>/v1/monitor</c> saved): the mean reward per step over all prompts, and, when the reference-judge audit ran, the
+/// audited rollouts' training and reference rewards per step with the alarm's verdict.
+/// </summary>
+public static class MonitorSection
+{
+    public const string File = "monitor.json";
+
+    /// <exception cref="InputException">The file is not a monitor (every problem located).</exception>
+    public static async Task<MonitorTable> ReadAsync(string path, CancellationToken ct) =>
+        MonitorTable.Parse(await System.IO.File.ReadAllTextAsync(path, ct).ConfigureAwait(false), path);
+
+    public static ReportSection Build(MonitorTable table)
+    {
+        // Every prompt's steps pooled: the mean reward of all scored rollouts of a step.
+        var pooled = new SortedDictionary<MonitorStepKey, MonitorStep>(MonitorStepKey.Order);
+        foreach (var prompt in table.Prompts)
+        {
+            foreach (var (key, step) in table.Steps(prompt))
+            {
+                if (!pooled.TryGetValue(key, out var sum)) pooled[key] = sum = new MonitorStep();
+                sum.Add(step);
+            }
+        }
+        var origin = pooled.Keys.FirstOrDefault(k => k.IsWindow).Value;
+        double X(MonitorStepKey k) => k.IsWindow ? k.Value - origin : k.Value;
+        var xTitle = pooled.Keys.All(k => k.IsWindow) ? "minutes since the first window" : "training step";
+        var charts = new List<ReportChart>
+        {
+            new("monitor-reward", "Mean reward of each step's rollouts over all prompts (the trainer's reward).",
+                ChartSpec.Lines([ChartSpec.LineDataset("mean reward",
+                    pooled.Where(kv => kv.Value.MeanReward is not null).Select(kv => (X(kv.Key), kv.Value.MeanReward!.Value)), 0)],
+                    xTitle, "reward", yMin: 0, yMax: 1)),
+        };
+        var audit = table.AuditSteps();
+        var alarm = table.AuditAlarm();
+        var description = $"From {File}: {table.Prompts.Count} prompts, {pooled.Count} steps; {table.SaturatedCriteria()} criteria saturated in their " +
+            $"prompt's latest step.";
+        if (audit.Count > 0)
+        {
+            charts.Add(new ReportChart("monitor-audit",
+                "Audited rollouts: their training reward and the reference judge's reward for the same responses, per step. The alarm fires when the first " +
+                "rises while the second falls.",
+                ChartSpec.Lines(
+                [
+                    ChartSpec.LineDataset("training judge", audit.Select(s => (X(s.Key), s.TrainingMean)), 0),
+                    ChartSpec.LineDataset("reference judge", audit.Select(s => (X(s.Key), s.ReferenceMean)), 1, dashed: true),
+                ], xTitle, "mean reward of the audited rollouts", yMin: 0, yMax: 1)));
+            description += alarm switch
+            {
+                { Firing: true } => $" Reward-hacking alarm: FIRING — over the latest {alarm.Steps.Count} audited steps the training reward rose " +
+                    $"{alarm.TrainingSlope:0.000} per step while the reference judge's fell {-alarm.ReferenceSlope:0.000}.",
+                { Evaluable: true } => $" Reward-hacking alarm: silent (training slope {alarm.TrainingSlope:0.000}, reference slope " +
+                    $"{alarm.ReferenceSlope:0.000} per step).",
+                _ => " Reward-hacking alarm: not enough audited steps yet (3 steps of at least 8 audited rollouts are needed).",
+            };
+        }
+        return new ReportSection("Over-optimization monitor", description, charts, []);
+    }
+}
