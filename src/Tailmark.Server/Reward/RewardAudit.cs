@@ -11,12 +11,27 @@ namespace Tailmark.Server.Reward;
 /// monitor's row of that rollout (<see cref="RewardMonitor.RecordAudit"/>), where the training-versus-reference gap and
 /// the reward-hacking alarm are computed. Never delays an answer: a rollout is sampled by a hash of its rubric and
 /// response (the same response is always or never audited), queued without waiting, and dropped — counted — when the
-/// queue is full; what is queued when the server stops is not audited.
+/// queue is full; what is queued when the server stops is not audited. The disagreements (training reward at least
+/// <see cref="DisagreementGap"/> above the reference's) and good rollouts (reference reward at least
+/// <see cref="GoodReference"/>) are kept, the latest <see cref="CasesKept"/> of each, for <c>GET /v1/audit/cases</c>.
 /// </summary>
 public sealed class RewardAudit : IAsyncDisposable
 {
     /// <summary>Rollouts waiting for the reference judge at most; more are dropped (and counted).</summary>
     public const int QueueLimit = 4096;
+
+    /// <summary>A rollout the training judge rewards this much above the reference judge is kept as a suspected hack.</summary>
+    public const double DisagreementGap = 0.3;
+
+    /// <summary>A rollout the reference judge rewards at least this much is kept as a good one (what a defense must not hit).</summary>
+    public const double GoodReference = 0.7;
+
+    /// <summary>The most recent cases of each kind kept (older ones go first).</summary>
+    public const int CasesKept = 500;
+
+    private readonly Queue<AuditCase> _disagreements = new();
+    private readonly Queue<AuditCase> _good = new();
+    private readonly Lock _casesLock = new();
 
     private readonly BatchGrader _reference;
     private readonly RewardMonitor _monitor;
@@ -70,6 +85,7 @@ public sealed class RewardAudit : IAsyncDisposable
                 if (outcome.Graded?.Result.Reward is { } reference)
                 {
                     _monitor.RecordAudit(job.Item.Response.PromptId, job.Key, job.Training, reference);
+                    Keep(new AuditCase(job.Item.Response.PromptId, job.Key, job.Item.Response.Response, job.Training, reference));
                     Interlocked.Increment(ref _graded);
                 }
                 else
@@ -83,6 +99,24 @@ public sealed class RewardAudit : IAsyncDisposable
         {
             // stopping: what is queued is not audited
         }
+    }
+
+    // The audit's disagreements (high training reward, low reference reward) and its good rollouts, bounded.
+    private void Keep(AuditCase c)
+    {
+        var queue = c.Gap >= DisagreementGap ? _disagreements : c.Reference >= GoodReference && c.Gap < DisagreementGap ? _good : null;
+        if (queue is null) return;
+        lock (_casesLock)
+        {
+            queue.Enqueue(c);
+            if (queue.Count > CasesKept) queue.Dequeue();
+        }
+    }
+
+    /// <summary>The kept suspected hacks and good rollouts, oldest first.</summary>
+    public (IReadOnlyList<AuditCase> Disagreements, IReadOnlyList<AuditCase> Good) Cases()
+    {
+        lock (_casesLock) return ([.. _disagreements], [.. _good]);
     }
 
     private async IAsyncEnumerable<GradeItem> Jobs()

@@ -113,6 +113,10 @@ public sealed class RewardServer : IAsyncDisposable
         var peers = new HttpClient();
         app.Lifetime.ApplicationStopped.Register(peers.Dispose);
         app.MapGet("/v1/monitor", (Delegate)((HttpContext ctx) => Monitor(ctx, service, peers)));
+        app.MapGet("/v1/audit/cases", () => service.Audit is { } audit
+            ? Results.Text(AuditCasesJson.Render(audit), "application/json")
+            : Results.Json(new ErrorBody("no reference-judge audit: start serve with --audit-judge", null), RewardWireContext.Default.ErrorBody,
+                statusCode: 404));
         app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
             : Results.Json(new ErrorBody($"no rubric with id \"{id}\"", "id"), RewardWireContext.Default.ErrorBody, statusCode: 404));

@@ -95,5 +95,35 @@ public sealed class RewardAuditTests
         Assert.Contains($"tailmark_audit_alarm{{}} {(gaming ? 1 : 0)}", scrape);
         var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl, "health"))).RootElement;
         Assert.Equal(gaming, health.GetProperty("reasons").EnumerateArray().Any(r => r.GetProperty("code").GetString() == "reward_hacking_suspected"));
+
+        // The kept cases: every rollout whose training reward is 0.3 or more above the reference's (here: each one that
+        // addresses the grader, 0 + 2 + 4 + 6 + 8 of them), and only those; good ones are rewarded ≥ 0.7 by both.
+        var cases = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.BaseUrl, "v1/audit/cases"))).RootElement;
+        var disagreements = cases.GetProperty("disagreements").EnumerateArray().ToList();
+        Assert.Equal(gaming ? 20 : 0, disagreements.Count);
+        Assert.All(disagreements, d =>
+        {
+            Assert.StartsWith(Hack, d.GetProperty("response").GetString());
+            Assert.True(d.GetProperty("training_reward").GetDouble() - d.GetProperty("reference_reward").GetDouble() >= RewardAudit.DisagreementGap);
+        });
+        Assert.All(cases.GetProperty("good").EnumerateArray(), g =>
+        {
+            Assert.DoesNotContain("grader", g.GetProperty("response").GetString());
+            Assert.True(g.GetProperty("reference_reward").GetDouble() >= RewardAudit.GoodReference);
+        });
+    }
+
+    [Fact]
+    public async Task WithoutAnAudit_TheCasesEndpointSaysHowToStartOne()
+    {
+        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 17, Tasks = 1 } });
+        using var judge = SimFixtures.Judge(sim);
+        var (server, metrics) = await RewardServerFixture.StartAsync(sim, judge);
+        await using var _ = server;
+        using var __ = metrics;
+        using var http = new HttpClient();
+        using var answer = await http.GetAsync(new Uri(server.BaseUrl, "v1/audit/cases"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.Contains("--audit-judge", JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
     }
 }
