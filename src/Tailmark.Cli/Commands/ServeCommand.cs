@@ -82,7 +82,7 @@ internal static class ServeCommand
             { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ =>
                 new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve",
-            "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}.")
+            "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}, /v1/audit/cases.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
             maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers, auditJudge, auditRate,
