@@ -5,7 +5,8 @@ namespace Tailmark.Storage;
 /// </summary>
 /// <param name="Available">False while the store is unreachable (a PostgreSQL outage); lookups are then misses and writes wait.</param>
 /// <param name="Reads">Lookup round trips made (one per graded response whose verdicts were not all in memory).</param>
-/// <param name="Writes">Write round trips made (SQLite: transactions; PostgreSQL: batched inserts).</param>
+/// <param name="Writes">Write round trips that carried verdicts (SQLite: transactions; PostgreSQL: batched inserts; a batch of lease releases alone is not
+/// counted).</param>
 /// <param name="Failures">Operations that did not reach the store (failed, or skipped while it was unreachable).</param>
 /// <param name="Pending">Verdicts given to the store and not yet durable (PostgreSQL's write queue; SQLite: always 0).</param>
 /// <param name="Dropped">Verdicts given up: the write queue overflowed during an outage, or the store was closed before they could be written.</param>
