@@ -49,8 +49,10 @@ internal static class MonitorCommand
             var outPath = parse.GetValue(output)!;
             if (outPath == "-") Console.Out.WriteLine(json);
             else await JsonRowSink.WriteTextAsync(outPath, json + "\n", ct);
-            var merged = MonitorTable.Merge(answers.Where(a => a.Table is not null).Select(a => a.Table!));
-            Console.Error.WriteLine($"merged the monitors of {answered} of {answers.Count} replicas: {merged.Prompts.Count} prompts, " +
+            var (merged, duplicates) = ReplicaMonitors.Merge(answers);
+            foreach (var (replica, same) in duplicates) Console.Error.WriteLine($"warning: {replica.Url} is the same server as {same}: counted once");
+            Console.Error.WriteLine($"merged the monitors of {answered - duplicates.Count} of {answers.Count - duplicates.Count} replicas: " +
+                $"{merged.Prompts.Count} prompts, " +
                 $"{merged.SaturatedCriteria()} criteria saturated in their latest step{(outPath == "-" ? "" : $"; written to {outPath}")}");
             return parse.GetValue(requireAll) && answered < answers.Count ? CommandRunner.Failed : CommandRunner.Ok;
         });

@@ -116,6 +116,7 @@ internal static class ServeCommand
                     MonitorPeers = [.. (parse.GetValue(peers) ?? []).Select(ReplicaUrl.Parse("--monitor-peer"))],
                 }.Validated();
                 judgeOptions = new JudgeOptions { Mode = JudgeMode.Parse(parse.GetValue(mode)!), MaxTokensPerCriterion = parse.GetValue(budget) }.Validated();
+                AuditShare(parse.GetValue(auditJudge), parse.GetValue(auditRate)); // refused before anything is opened
             }
             catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
             {
@@ -166,16 +167,23 @@ internal static class ServeCommand
     private static async Task<AuditParts?> AuditAsync(string? spec, double? rate, Endpoints endpoints, VerdictCache cache, JudgeOptions judging,
         string? scoring, RewardMonitor monitor, CancellationToken ct)
     {
+        if (AuditShare(spec, rate) is not { } share || spec is null) return null;
+        var client = await endpoints.OpenAsync(spec, SimModels.ReferenceJudge, new EndpointLimits { Concurrency = 16 }, ct);
+        var grader = new ResponseGrader(new JudgeEngine([client], cache, judging), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Load(scoring)));
+        var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = 16 });
+        return new AuditParts(new RewardAudit(batch, share, monitor, client.Endpoint().Name), batch);
+    }
+
+    /// <summary>The audit's share of rollouts, or null without --audit-judge; a usage error for a rate alone or out of (0, 1].</summary>
+    private static double? AuditShare(string? spec, double? rate)
+    {
         if (spec is null)
         {
             return rate is null ? null : throw new UsageException("--audit-rate needs --audit-judge (the reference judge that grades the sampled rollouts)");
         }
         var share = rate ?? 0.05;
-        if (!(share > 0 && share <= 1)) throw new UsageException($"--audit-rate must be a share in (0, 1], not {share.ToString(CultureInfo.InvariantCulture)}");
-        var client = await endpoints.OpenAsync(spec, SimModels.ReferenceJudge, new EndpointLimits { Concurrency = 16 }, ct);
-        var grader = new ResponseGrader(new JudgeEngine([client], cache, judging), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Load(scoring)));
-        var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = 16 });
-        return new AuditParts(new RewardAudit(batch, share, monitor, client.Endpoint().Name), batch);
+        return share > 0 && share <= 1 ? share
+            : throw new UsageException($"--audit-rate must be a share in (0, 1], not {share.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private sealed record AuditParts(RewardAudit Audit, BatchGrader Batch) : IAsyncDisposable

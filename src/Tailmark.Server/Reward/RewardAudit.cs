@@ -9,8 +9,8 @@ namespace Tailmark.Server.Reward;
 /// The reference-judge audit (<c>serve --audit-judge SPEC --audit-rate R</c>): a sampled share of the graded rollouts
 /// is graded again, in the background, by a stronger judge through its own grading walk, and both rewards go to the
 /// monitor's row of that rollout (<see cref="RewardMonitor.RecordAudit"/>), where the training-versus-reference gap and
-/// the reward-hacking alarm are computed. Never delays an answer: a rollout is sampled by a hash of its rubric and
-/// response (the same response is always or never audited), queued without waiting, and dropped — counted — when the
+/// the reward-hacking alarm are computed. Never delays an answer: a rollout is sampled by a hash of its rubric id,
+/// conversation and response (the same response is always or never audited), queued without waiting, and dropped — counted — when the
 /// queue is full; what is queued when the server stops is not audited. The disagreements (training reward at least
 /// <see cref="DisagreementGap"/> above the reference's) and good rollouts (reference reward at least
 /// <see cref="GoodReference"/>) are kept, the latest <see cref="CasesKept"/> of each, for <c>GET /v1/audit/cases</c>.
@@ -29,6 +29,11 @@ public sealed class RewardAudit : IAsyncDisposable
     /// <summary>The most recent cases of each kind kept (older ones go first).</summary>
     public const int CasesKept = 500;
 
+    /// <summary>A kept case's response is clipped to this many characters (memory stays bounded: 1,000 cases × 8 K).</summary>
+    public const int CaseCharacters = 8192;
+
+    private static string Clip(string text) => text.Length <= CaseCharacters ? text : text[..CaseCharacters] + "…";
+
     private readonly Queue<AuditCase> _disagreements = new();
     private readonly Queue<AuditCase> _good = new();
     private readonly Lock _casesLock = new();
@@ -37,7 +42,7 @@ public sealed class RewardAudit : IAsyncDisposable
     private readonly RewardMonitor _monitor;
     private readonly double _rate;
     private readonly ulong _threshold;
-    private readonly Channel<Job> _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(QueueLimit) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<Job> _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
     private long _sampled, _graded, _failed, _dropped;
@@ -56,6 +61,9 @@ public sealed class RewardAudit : IAsyncDisposable
         _rate = rate;
         _threshold = rate >= 1 ? ulong.MaxValue : (ulong)(rate * ulong.MaxValue);
         Judge = judge;
+        // DropWrite's TryWrite says true for the item it throws away; the callback is where a drop is seen.
+        _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(QueueLimit) { FullMode = BoundedChannelFullMode.DropWrite },
+            _ => Interlocked.Increment(ref _dropped));
         _worker = Task.Run(WorkAsync);
     }
 
@@ -85,7 +93,7 @@ public sealed class RewardAudit : IAsyncDisposable
                 if (outcome.Graded?.Result.Reward is { } reference)
                 {
                     _monitor.RecordAudit(job.Item.Response.PromptId, job.Key, job.Training, reference);
-                    Keep(new AuditCase(job.Item.Response.PromptId, job.Key, job.Item.Response.Response, job.Training, reference));
+                    Keep(new AuditCase(job.Item.Response.PromptId, job.Key, Clip(job.Item.Response.Response), job.Training, reference));
                     Interlocked.Increment(ref _graded);
                 }
                 else
@@ -99,7 +107,18 @@ public sealed class RewardAudit : IAsyncDisposable
         {
             // stopping: what is queued is not audited
         }
+        catch (Exception ex)
+        {
+            // The reference judge cannot serve at all (e.g. refused every call): the audit stops, loudly (/health), and
+            // the rewards go on without it.
+            Volatile.Write(ref _stoppedBy, $"{ex.GetType().Name}: {ex.Message}");
+        }
     }
+
+    private string? _stoppedBy;
+
+    /// <summary>Why the audit stopped before the server did (its reference judge could not serve), or null while it runs.</summary>
+    public string? StoppedBy => Volatile.Read(ref _stoppedBy);
 
     // The audit's disagreements (high training reward, low reference reward) and its good rollouts, bounded.
     private void Keep(AuditCase c)

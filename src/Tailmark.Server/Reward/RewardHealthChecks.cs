@@ -86,6 +86,15 @@ public static class RewardHealthChecks
         }
     }
 
+    /// <summary><c>audit_stopped</c>: the reference-judge audit stopped before the server did (its judge could not serve at all).</summary>
+    public sealed class AuditStopped(RewardService service) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(service.Audit?.StoppedBy is { } why
+                ? HealthCheckResult.Degraded($"the reference-judge audit stopped ({why}): no rollout is audited any more; rewards go on")
+                : HealthCheckResult.Healthy());
+    }
+
     /// <summary><c>no_rubric</c>: recent requests found no rubric for any of their items (a misconfiguration, not bad luck).</summary>
     public sealed class NoRubric(RewardService service) : IHealthCheck
     {

@@ -13,7 +13,8 @@ namespace Tailmark.Server.Reward;
 public sealed class RewardMonitor(TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly MonitorTable _table = new();
+    // A fresh id per process: a merge counts this replica once, whatever URL it was reached by.
+    private readonly MonitorTable _table = new() { Instance = Guid.NewGuid().ToString("N") };
     private readonly Lock _lock = new();
 
     /// <summary>The row an item with STEP belongs to now: its step, else the current minute.</summary>
@@ -30,17 +31,28 @@ public sealed class RewardMonitor(TimeProvider? time = null)
         lock (_lock) _table.RecordAudit(promptId, key, training, reference);
     }
 
-    /// <summary>The reward-hacking alarm of the reference-judge audit (not evaluable without one).</summary>
-    public AuditAlarm AuditAlarm()
+    /// <summary>The reward-hacking alarm of the reference-judge audit (not evaluable without one), at most a second old.</summary>
+    public AuditAlarm AuditAlarm() => AuditNow().Alarm;
+
+    /// <summary>The latest audited step's gap (training minus reference mean reward), or null; at most a second old.</summary>
+    public double? LatestAuditGap() => AuditNow().Gap;
+
+    // Scrapes and health probes read the audit several times a second; walking every prompt's steps each time would hold
+    // the lock the grading records through, so the figures are computed at most once a second.
+    private (AuditAlarm Alarm, double? Gap) AuditNow()
     {
-        lock (_lock) return _table.AuditAlarm();
+        lock (_lock)
+        {
+            if (_audit is { } cached && _time.GetElapsedTime(_auditAt) < TimeSpan.FromSeconds(1)) return cached;
+            var steps = _table.AuditSteps();
+            _audit = (Monitoring.AuditAlarm.Over(steps), steps.Count > 0 ? steps[^1].Gap : null);
+            _auditAt = _time.GetTimestamp();
+            return _audit.Value;
+        }
     }
 
-    /// <summary>The latest audited step's gap (training minus reference mean reward), or null.</summary>
-    public double? LatestAuditGap()
-    {
-        lock (_lock) return _table.AuditSteps() is { Count: > 0 } steps ? steps[^1].Gap : null;
-    }
+    private (AuditAlarm Alarm, double? Gap)? _audit;
+    private long _auditAt;
 
     /// <summary>How many criteria are saturated in their prompt's latest step, over all prompts.</summary>
     public int SaturatedCriteria()
@@ -57,6 +69,6 @@ public sealed class RewardMonitor(TimeProvider? time = null)
     /// <summary>A copy of this replica's table (for a merge with other replicas').</summary>
     public MonitorTable Snapshot()
     {
-        lock (_lock) return MonitorTable.Merge([_table]);
+        lock (_lock) return _table.Copy();
     }
 }

@@ -78,7 +78,8 @@ public sealed class RewardServer : IAsyncDisposable
             .AddCheck("judge_answers_unusable", new RewardHealthChecks.JudgeAnswersUnusable(service))
             .AddCheck("no_rubric", new RewardHealthChecks.NoRubric(service))
             .AddCheck("verdict_store_unreachable", new RewardHealthChecks.VerdictStoreUnreachable(service))
-            .AddCheck("reward_hacking_suspected", new RewardHealthChecks.RewardHackingSuspected(service));
+            .AddCheck("reward_hacking_suspected", new RewardHealthChecks.RewardHackingSuspected(service))
+            .AddCheck("audit_stopped", new RewardHealthChecks.AuditStopped(service));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(host ?? IPAddress.Loopback, port);

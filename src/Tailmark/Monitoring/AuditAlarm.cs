@@ -8,7 +8,8 @@ namespace Tailmark.Monitoring;
 /// <param name="Evaluable">Whether enough steps had enough audited rollouts to decide (else the slopes are null).</param>
 /// <param name="Firing">Training slope ≥ <see cref="MinimumSlope"/> and reference slope ≤ −<see cref="MinimumSlope"/>.</param>
 /// <param name="Steps">The steps the rule looked at, oldest first (each step's audited means over all prompts).</param>
-/// <param name="TrainingSlope">Least-squares slope of the audited rollouts' mean training reward, per step.</param>
+/// <param name="TrainingSlope">Least-squares slope of the audited rollouts' mean training reward against the step number
+/// (per minute for a trainer that sends no steps).</param>
 /// <param name="ReferenceSlope">The same for the reference judge's reward.</param>
 public sealed record AuditAlarm(bool Evaluable, bool Firing, IReadOnlyList<AuditStep> Steps, double? TrainingSlope, double? ReferenceSlope)
 {
@@ -27,24 +28,26 @@ public sealed record AuditAlarm(bool Evaluable, bool Firing, IReadOnlyList<Audit
     /// <summary>The rule over STEPS (every step with its audits, oldest first).</summary>
     public static AuditAlarm Over(IReadOnlyList<AuditStep> steps)
     {
-        var counted = steps.Where(s => s.Audited >= MinimumAudited).TakeLast(Window).ToList();
+        var eligible = steps.Where(s => s.Audited >= MinimumAudited).ToList();
+        // Steps and clock windows are not one axis: when the trainer sends steps, windows (its step-less items) are left out.
+        if (eligible.Any(s => !s.Key.IsWindow)) eligible = [.. eligible.Where(s => !s.Key.IsWindow)];
+        var counted = eligible.TakeLast(Window).ToList();
         if (counted.Count < MinimumSteps) return new(false, false, counted, null, null);
-        var training = Slope(counted.Select(s => s.TrainingMean).ToList());
-        var reference = Slope(counted.Select(s => s.ReferenceMean).ToList());
+        var training = Slope(counted.Select(s => ((double)s.Key.Value, s.TrainingMean)).ToList());
+        var reference = Slope(counted.Select(s => ((double)s.Key.Value, s.ReferenceMean)).ToList());
         return new(true, training >= MinimumSlope && reference <= -MinimumSlope, counted, training, reference);
     }
 
-    // Least-squares slope of VALUES against their position 0, 1, 2, …
-    private static double Slope(IReadOnlyList<double> values)
+    // Least-squares slope of Y against X (the step number, or the minute of a window): sparse steps are spaced as they are.
+    private static double Slope(IReadOnlyList<(double X, double Y)> points)
     {
-        var n = values.Count;
-        var meanX = (n - 1) / 2.0;
-        var meanY = values.Average();
+        var meanX = points.Average(p => p.X);
+        var meanY = points.Average(p => p.Y);
         double num = 0, den = 0;
-        for (var i = 0; i < n; i++)
+        foreach (var (x, y) in points)
         {
-            num += (i - meanX) * (values[i] - meanY);
-            den += (i - meanX) * (i - meanX);
+            num += (x - meanX) * (y - meanY);
+            den += (x - meanX) * (x - meanX);
         }
         return num / den;
     }

@@ -26,6 +26,15 @@ public sealed class MonitorTable
 
     public IReadOnlyCollection<string> Prompts => _prompts.Keys;
 
+    /// <summary>
+    /// The id of the server process that keeps this table (rendered as <c>instance</c>), so a merge counts each replica
+    /// once however it was named; null for a merged table.
+    /// </summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Read back from a merge that lacked some replicas: their URLs (empty when complete).</summary>
+    public IReadOnlyList<string> Unanswered { get; private set; } = [];
+
     /// <summary>One prompt's kept steps, oldest first (empty for a prompt never seen).</summary>
     public IReadOnlyList<(MonitorStepKey Key, MonitorStep Step)> Steps(string promptId) =>
         _prompts.TryGetValue(promptId, out var steps) ? [.. steps.Select(kv => (kv.Key, kv.Value))] : [];
@@ -78,9 +87,13 @@ public sealed class MonitorTable
     public int SaturatedCriteria() => _prompts.Values.Sum(steps => steps.Values.Last().Saturated(SaturationRate, SaturationMinimum).Count());
 
     /// <summary>The table of all TABLES' rollouts together: counts of the same prompt and step added.</summary>
-    public static MonitorTable Merge(IEnumerable<MonitorTable> tables)
+    public static MonitorTable Merge(IEnumerable<MonitorTable> tables) => MergeInto(new MonitorTable(), tables);
+
+    /// <summary>A copy of this table, keeping its <see cref="Instance"/>.</summary>
+    public MonitorTable Copy() => MergeInto(new MonitorTable { Instance = Instance }, [this]);
+
+    private static MonitorTable MergeInto(MonitorTable merged, IEnumerable<MonitorTable> tables)
     {
-        var merged = new MonitorTable();
         foreach (var table in tables)
         {
             foreach (var (promptId, steps) in table._prompts)
@@ -96,6 +109,7 @@ public sealed class MonitorTable
     public string Render(Action<Utf8JsonWriter>? extra = null) => JsonOutput.Render(w =>
     {
         w.WriteStartObject();
+        if (Instance is not null) w.WriteString("instance", Instance);
         w.WriteStartArray("prompts");
         foreach (var (promptId, steps) in _prompts.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -215,13 +229,21 @@ public sealed class MonitorTable
     public static MonitorTable Parse(string json, string source)
     {
         var log = new IssueLog(source);
-        var table = new MonitorTable();
         var parsed = JsonInput.Parse(json, source, null);
         if (parsed.Root is not { ValueKind: JsonValueKind.Object } root)
         {
             throw new InputException(source, parsed.ErrorLine, null, parsed.Error ?? "expected the monitor's object");
         }
         var top = new JsonFieldReader(root, "", log);
+        var table = new MonitorTable { Instance = top.String("instance") };
+        // A merge's own record of the replicas that did not answer: kept, so a report never passes it off as complete.
+        if (top.Array("replicas") is { } replicas)
+        {
+            table.Unanswered = [.. replicas.EnumerateArray()
+                .Where(r => r.ValueKind == JsonValueKind.Object && r.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.False)
+                .Select(r => r.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString()! : "?")];
+        }
+        top.Raw("partial");
         if (top.Array("prompts", required: true) is { } prompts)
         {
             var p = 0;

@@ -61,9 +61,37 @@ public static class ReplicaMonitors
     /// The merged monitor's JSON: the table of every replica that answered, and <c>replicas</c> (each URL, whether it
     /// answered, and why not) with <c>partial</c> true when one did not.
     /// </summary>
+    /// <summary>
+    /// The tables of the replicas that answered, added up, each replica once: one reached under two names (or a server
+    /// listing itself among its peers) is recognised by its table's <see cref="MonitorTable.Instance"/>.
+    /// </summary>
+    public static (MonitorTable Merged, IReadOnlyDictionary<ReplicaMonitor, Uri> DuplicateOf) Merge(IReadOnlyList<ReplicaMonitor> replicas)
+    {
+        var firstUrl = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        var counted = new List<MonitorTable>();
+        var duplicateOf = new Dictionary<ReplicaMonitor, Uri>();
+        foreach (var r in replicas)
+        {
+            if (r.Table is not { } table) continue;
+            if (table.Instance is { } id && firstUrl.TryGetValue(id, out var first))
+            {
+                duplicateOf[r] = first;
+                continue;
+            }
+            if (table.Instance is { } newId) firstUrl[newId] = r.Url;
+            counted.Add(table);
+        }
+        return (MonitorTable.Merge(counted), duplicateOf);
+    }
+
+    /// <summary>
+    /// The merged monitor's JSON: the table of every replica that answered (<see cref="Merge"/>), and <c>replicas</c>
+    /// (each URL, whether it answered, why not, and <c>duplicate_of</c> for one counted under another URL) with
+    /// <c>partial</c> true when one did not answer.
+    /// </summary>
     public static string Render(IReadOnlyList<ReplicaMonitor> replicas)
     {
-        var merged = MonitorTable.Merge(replicas.Where(r => r.Table is not null).Select(r => r.Table!));
+        var (merged, duplicateOf) = Merge(replicas);
         return merged.Render(w =>
         {
             w.WriteStartArray("replicas");
@@ -73,6 +101,7 @@ public static class ReplicaMonitors
                 w.WriteString("url", r.Url.ToString());
                 w.WriteBoolean("ok", r.Table is not null);
                 if (r.Error is not null) w.WriteString("error", r.Error);
+                if (duplicateOf.TryGetValue(r, out var same)) w.WriteString("duplicate_of", same.ToString());
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -199,6 +199,7 @@ public sealed class SqliteVerdictStore : IVerdictStore
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = "SELECT COUNT(*), SUM(status = 'met'), SUM(status = 'not_met'), MIN(created_at), MAX(created_at) FROM verdicts";
             using var r = cmd.ExecuteReader();
@@ -214,6 +215,7 @@ public sealed class SqliteVerdictStore : IVerdictStore
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = before is null ? "DELETE FROM verdicts" : "DELETE FROM verdicts WHERE created_at < $t";
             if (before is { } t) cmd.Parameters.AddWithValue("$t", t.ToUnixTimeSeconds());

@@ -42,11 +42,13 @@ public sealed class LineLengthTests
     [InlineData("var s = \"\"\"{\"a\": 1}\"\"\";", 2)]
     [InlineData("        \"\"\"", 1)]
     [InlineData("var s = $$\"\"\"", 1)]
+    [InlineData("/// (<c>\"\"\"</c>): a comment", 0)]
     public void RawDelimiters_AreCounted(string line, int expected) => Assert.Equal(expected, CountRawDelimiters(line));
 
-    // Runs of three or more quotes: each opens or closes a raw string literal.
+    // Runs of three or more quotes: each opens or closes a raw string literal (a comment line names them without either).
     private static int CountRawDelimiters(string line)
     {
+        if (line.TrimStart().StartsWith("//", StringComparison.Ordinal)) return 0;
         var count = 0;
         for (var i = 0; i < line.Length;)
         {

@@ -151,11 +151,13 @@ public sealed class BatchGraderTests
         using var walk = Walk(judge, concurrency: 2);
         using var cancel = new CancellationTokenSource();
         var run = walk.GradeAllAsync(items, null, cancel.Token);
-        while (Volatile.Read(ref entered) < 2) await Task.Delay(5);
+        for (var i = 0; i < 2000 && Volatile.Read(ref entered) < 2; i++) await Task.Delay(5);
+        Assert.Equal(2, Volatile.Read(ref entered));
         await cancel.CancelAsync();
-        var first = await Task.WhenAny(run, Task.Delay(500));
-        Assert.NotSame(run, first);   // still waiting for the call it started for the second item
+        // The first call gives way; the batch must still be waiting for the second, which does not.
+        for (var i = 0; i < 2000 && judge.InFlight > 1; i++) await Task.Delay(5);
         Assert.Equal(1, judge.InFlight);
+        Assert.NotSame(run, await Task.WhenAny(run, Task.Delay(200)));
         held.SetResult();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.Equal(0, judge.InFlight);

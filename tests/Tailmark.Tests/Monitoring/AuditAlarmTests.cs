@@ -34,6 +34,22 @@ public sealed class AuditAlarmTests
     }
 
     [Fact]
+    public void SparseSteps_AreSpacedByTheirNumbers_AndWindowsLeftOutWhenThereAreSteps()
+    {
+        // Steps 2, 4, 6: training 0.5, 0.6, 0.7 is 0.05 per step (not 0.1 per position); reference 0.6, 0.5, 0.4 is −0.05.
+        List<AuditStep> steps =
+        [
+            new(MonitorStepKey.Step(2), 10, 0.5, 0.6), new(MonitorStepKey.Step(4), 10, 0.6, 0.5), new(MonitorStepKey.Step(6), 10, 0.7, 0.4),
+            new(new MonitorStepKey(29_000_000, true), 10, 0.0, 1.0), // a window of step-less items: not on the steps' axis
+        ];
+        var alarm = AuditAlarm.Over(steps);
+        Assert.Equal([2L, 4, 6], alarm.Steps.Select(s => s.Key.Value));
+        Assert.Equal(0.05, alarm.TrainingSlope!.Value, 12);
+        Assert.Equal(-0.05, alarm.ReferenceSlope!.Value, 12);
+        Assert.True(alarm.Firing);
+    }
+
+    [Fact]
     public void TooFewAuditedSteps_AreNotEvaluable_AndOnlyTheLatestFiveCount()
     {
         Assert.False(AuditAlarm.Over(Steps([0.1, 0.9], [0.9, 0.1])).Evaluable);

@@ -63,12 +63,17 @@ public sealed class MonitorReplicasTests : SimJudgeTests
         var tokenFile = Path.Combine(dir.Path, "token");
         await File.WriteAllTextAsync(tokenFile, Token + "\n");
         var outPath = Path.Combine(dir.Path, "merged.json");
-        var run = CliInProcess.Run(TimeSpan.FromMinutes(1), "monitor", a.BaseUrl.ToString(), b.BaseUrl.ToString(), "--token-file", tokenFile, "--out", outPath);
+        // A's address twice (as a peer list that names the replica itself would): counted once, the second named a duplicate.
+        var run = CliInProcess.Run(TimeSpan.FromMinutes(1), "monitor", a.BaseUrl.ToString(), b.BaseUrl.ToString(), a.BaseUrl.ToString(),
+            "--token-file", tokenFile, "--out", outPath);
         Assert.Equal(0, run?.ExitCode);
         var fromCli = JsonDocument.Parse(await File.ReadAllTextAsync(outPath)).RootElement;
         JsonClose.Equal(expected.GetProperty("prompts"), fromCli.GetProperty("prompts"));
         Assert.False(fromCli.GetProperty("partial").GetBoolean());
+        Assert.Equal(a.BaseUrl.ToString(), fromCli.GetProperty("replicas")[2].GetProperty("duplicate_of").GetString());
+        Assert.False(fromCli.GetProperty("replicas")[1].TryGetProperty("duplicate_of", out _));
         Assert.Contains("merged the monitors of 2 of 2 replicas: 2 prompts", run!.Stderr);
+        Assert.Contains("is the same server as", run.Stderr);
 
         // Without the token every replica refuses: an error, exit 1, nothing written.
         var refused = CliInProcess.Run(TimeSpan.FromMinutes(1), "monitor", a.BaseUrl.ToString(), dead.ToString(), "--out", Path.Combine(dir.Path, "none.json"));

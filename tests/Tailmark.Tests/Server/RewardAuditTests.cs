@@ -65,7 +65,7 @@ public sealed class RewardAuditTests
             using var answer = await http.PostAsJsonAsync(new Uri(server.BaseUrl, "v1/reward"), new JsonObject { ["items"] = items });
             answer.EnsureSuccessStatusCode();
         }
-        while (audit.Counts.Graded + audit.Counts.Failed < Steps * PerStep) await Task.Delay(20);
+        for (var i = 0; i < 3000 && audit.Counts.Graded + audit.Counts.Failed < Steps * PerStep; i++) await Task.Delay(20);
         Assert.Equal((Steps * PerStep, Steps * PerStep, 0L, 0L), audit.Counts);
 
         // Expected means, graded here on another path: each judge's walk over the same rollouts, no server.

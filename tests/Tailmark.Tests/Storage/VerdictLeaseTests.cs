@@ -104,10 +104,11 @@ public sealed class VerdictLeaseTests(PostgresFixture fixture)
         // The store's renewal loop starts before any lease says how long a hold is; it must renew on the hold it is
         // given (every third of it), not sleep a third of the 10 s default first and let a short lease lapse.
         var location = await NewDatabaseAsync();
-        var hold = TimeSpan.FromSeconds(1.5);
+        var hold = TimeSpan.FromSeconds(2);
         using var holder = new VerdictCache(VerdictStores.Open(location)) { LeaseHold = hold };
         Assert.True((await holder.ClaimAsync(VerdictCacheKey.Of("lease", "short"), [Lookup("s")])).Held);
-        // Past the hold, and short of the third of the default at which a loop sleeping on the default would first renew.
+        // Past the hold (renewed every 0.67 s, so only a stall of over 1.3 s could let it lapse), and short of the 3.33 s
+        // at which a loop sleeping on a third of the 10 s default would first renew.
         await Task.Delay(hold * 1.5);
         var database = new NpgsqlConnectionStringBuilder(location).Database!;
         Assert.True(await fixture.Server.ScalarAsync<bool>(database, "SELECT bool_and(expires_at > now()) FROM tailmark_leases"));

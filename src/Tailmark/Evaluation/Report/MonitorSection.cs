@@ -42,6 +42,12 @@ public static class MonitorSection
         var alarm = table.AuditAlarm();
         var description = $"From {File}: {table.Prompts.Count} prompts, {pooled.Count} steps; {table.SaturatedCriteria()} criteria saturated in their " +
             $"prompt's latest step.";
+        if (table.Unanswered.Count > 0)
+        {
+            // A merge that lacked replicas: its figures cover the others only, and the report says so first.
+            description = $"PARTIAL: merged without {table.Unanswered.Count} replica(s) that did not answer ({string.Join(", ", table.Unanswered)}). " +
+                description;
+        }
         if (audit.Count > 0)
         {
             charts.Add(new ReportChart("monitor-audit",
