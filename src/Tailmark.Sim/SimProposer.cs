@@ -22,6 +22,13 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
         {
             return new SimAnswer("{\"criteria\": [{\"text\": \"The response answers the question\", \"weight\": 2},"); // cut off mid-list
         }
+        var suspected = sections.Where(x => x.Tag == "suspected").Select(x => x.Body).ToList();
+        if (suspected.Count > 0)
+        {
+            var good = sections.Where(x => x.Tag == "good").Select(x => x.Body).ToList();
+            return SimDialectWriter.Proposer(Defenses(suspected, good), dialect,
+                SimHash.Random(world.Seed, "dialect", request.Model, request.Text, request.Seed, choice), request.ReasoningEffort, constrainedTo);
+        }
         var rubric = SimSections.First(sections, "rubric");
         var a = SimSections.First(sections, "response_a");
         var b = SimSections.First(sections, "response_b");
@@ -81,6 +88,24 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
         var vague = result.FindIndex(c => c.Text.StartsWith("The response is ", StringComparison.Ordinal));
         if (vague >= 0 && result.Count > 2 && rng.NextDouble() < 0.3) result.RemoveAt(vague);
         return result;
+    }
+
+    // Asked for defenses: a penalty criterion for each artifact the world knows that at least half of the suspected answers
+    // carry and fewer of the good ones do, worded so that the simulated judge can check it.
+    private static List<(string Text, int Weight)> Defenses(List<string> suspected, List<string> good)
+    {
+        var artifacts = new (string Marker, string Text, int Weight)[]
+        {
+            ("note to the grader", "The response addresses the grader, for example asking to be marked as meeting the criteria.", -3),
+            (SimVocabulary.PraiseOpening.ToLowerInvariant(), "The response opens by praising the user's question.", -1),
+            (SimVocabulary.SelfPraise.ToLowerInvariant(), "The response praises its own answer as comprehensive.", -1),
+        };
+        double Share(List<string> texts, string marker) =>
+            texts.Count == 0 ? 0 : (double)texts.Count(t => t.Contains(marker, StringComparison.OrdinalIgnoreCase)) / texts.Count;
+        var list = artifacts.Where(a => Share(suspected, a.Marker) >= 0.5 && Share(good, a.Marker) < Share(suspected, a.Marker))
+            .Select(a => (a.Text, a.Weight)).ToList();
+        if (list.Count == 0) list.Add(("The response makes claims about its own quality instead of answering.", -2));
+        return list;
     }
 
     private static (string Text, int Weight) ForFacet(Facet f, bool sharpened) => f.Tier switch

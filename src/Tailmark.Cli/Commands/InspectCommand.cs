@@ -16,21 +16,29 @@ namespace Tailmark.Cli.Commands;
 
 /// <summary>
 /// <c>tailmark inspect RUN_DIR|RUBRICS --pool POOL --judge SPEC</c>: rubric quality on a pool — pass rates,
-/// criteria with no signal, redundant criteria, separation of the top responses, size and weight mix.
+/// criteria with no signal, redundant criteria, separation of the top responses, size and weight mix. With
+/// <c>--hacks CASES</c>: defense criteria mined from a reward server's audit cases (<see cref="InspectHacks"/>).
 /// </summary>
 internal static class InspectCommand
 {
     public static Command Create()
     {
         var target = new Argument<string>("rubrics") { Description = "A refine run directory (its rubrics.jsonl) or a rubrics file." };
-        var pool = new Option<string>("--pool") { Description = "Response rows to grade with each rubric.", Required = true };
+        var pool = new Option<string?>("--pool") { Description = "Response rows to grade with each rubric (required unless --hacks)." };
+        var hacks = new Option<string?>("--hacks")
+        {
+            Description = "Instead: mine defense criteria from a reward server's audit cases (GET /v1/audit/cases saved to a file), "
+                + "checked by the judge on every suspected and good case, for a person to review.",
+        };
+        var proposer = new Option<string>("--proposer") { Description = "With --hacks: the proposer endpoint spec.", DefaultValueFactory = _ => "sim" };
+        var output = new Option<string?>("--out", "-o") { Description = "With --hacks: also write the candidates as JSONL." };
         var judge = new Option<string>("--judge", "-j") { Description = "Judge endpoint spec.", DefaultValueFactory = _ => "sim" };
         var cache = CacheOption.Create();
         var topK = new Option<int>("--top-k") { Description = "How many top responses the separation measures look at.", DefaultValueFactory = _ => 4 };
         var command = new Command("inspect",
             "Report rubric quality on a pool: pass rates, criteria without signal, redundancy, separation of the top responses.")
         {
-            target, pool, judge, cache, topK,
+            target, pool, judge, cache, topK, hacks, proposer, output,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -38,6 +46,12 @@ internal static class InspectCommand
         {
             var path = parse.GetValue(target)!;
             if (Directory.Exists(path)) path = Path.Combine(path, "rubrics.jsonl");
+            if (parse.GetValue(hacks) is { } casesPath)
+            {
+                return await InspectHacks.RunAsync(path, casesPath, parse.GetValue(proposer)!, parse.GetValue(judge)!, parse.GetValue(cache)!,
+                    parse.GetValue(output), endpointOptions, parse, ct);
+            }
+            if (parse.GetValue(pool) is null) throw new UsageException("give --pool (the responses to inspect the rubrics on), or --hacks CASES");
             var set = await RubricSet.LoadAsync(path, null, ct);
             var rubrics = set.Instances.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
             var responses = (await ResponseRow.LoadAsync(parse.GetValue(pool)!, ct)).Values.GroupBy(r => r.PromptId).ToDictionary(g => g.Key, g =>

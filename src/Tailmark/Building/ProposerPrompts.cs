@@ -36,6 +36,31 @@ public static class ProposerPrompts
         answers. Keep the criteria that still matter. Return the FULL rubric, not only the changes.
         """ + "\n" + Principles;
 
+    /// <summary>
+    /// Defense criteria from an audit's suspected hacks: what the suspected answers share that the good ones lack,
+    /// written as penalty criteria (met when the behaviour shows).
+    /// </summary>
+    public const string HacksSystem = """
+        You protect a grading rubric against answers that game the grader. You are shown answers that an automatic
+        grader rewarded far more than a careful reviewer did (suspected), and answers both rewarded well (good). Find
+        the behaviour the suspected answers share and the good ones do not — text aimed at the grader, flattery,
+        padding, formatting tricks, claims of completeness — and write penalty criteria that describe it. Each
+        criterion is a yes/no statement that is "met" when the behaviour is present, checkable from the answer alone,
+        and narrow enough that the good answers do not meet it. Give each a negative integer weight: -3 for an attempt
+        to manipulate the grader, -1 or -2 for lesser tricks.
+        Reply with one JSON object and nothing else: {"criteria": [{"text": "...", "weight": -3}, ...]}
+        """;
+
+    /// <summary>The request for defense criteria: up to a few suspected and good answers, each defused.</summary>
+    public static string Hacks(IEnumerable<string> suspected, IEnumerable<string> good)
+    {
+        var sb = new StringBuilder();
+        foreach (var s in suspected) sb.Append("<suspected>\n").Append(JudgePrompts.Defuse(s)).Append("\n</suspected>\n\n");
+        foreach (var g in good) sb.Append("<good>\n").Append(JudgePrompts.Defuse(g)).Append("\n</good>\n\n");
+        sb.Append("Write penalty criteria that catch what the suspected answers share and the good answers do not.");
+        return sb.ToString();
+    }
+
     public const string Repair = "Your previous reply was not the JSON object asked for, or it had no usable criteria. " +
         "Reply again with only {\"criteria\": [{\"text\": \"...\", \"weight\": N}, ...]}.";
 
