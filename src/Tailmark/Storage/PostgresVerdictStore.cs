@@ -56,6 +56,7 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
     private long _holdTicks = VerdictCache.DefaultLeaseHold.Ticks;
     private readonly Task _renewer;
     private static readonly TimeSpan RenewalSlice = TimeSpan.FromMilliseconds(200);
+    private readonly TaskCompletionSource _firstLease = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Queued after a lease's verdicts, in place of a verdict: the writer deletes the lease once what came before is written.
     private static readonly CachedVerdict ReleaseMarker = new(StoredStatus.Met, null, null, "release");
@@ -312,7 +313,11 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
             var take = await _breaker.ExecuteAsync(static (state, ct) => state.Store.TakeAsync(state.Key, state.Hold, state.Verdicts, ct),
                 (Store: this, Key: binary, Hold: hold, Verdicts: verdictKeys), cancellationToken).ConfigureAwait(false);
             Up();
-            if (take == LeaseTake.Taken) _held[key] = 0;
+            if (take == LeaseTake.Taken)
+            {
+                _held[key] = 0;
+                _firstLease.TrySetResult();
+            }
             return take;
         }
         catch (Exception ex) when (ex is BrokenCircuitException || IsStoreFailure(ex))
@@ -360,6 +365,15 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
     // default let a 3 s lease lapse under its live holder.
     private async Task RenewLoopAsync()
     {
+        // Nothing to renew before the first lease (a store used without leases never wakes for them).
+        try
+        {
+            await _firstLease.Task.WaitAsync(_closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         var lastRenewal = _time.GetTimestamp();
         while (!_closing.IsCancellationRequested)
         {
@@ -548,8 +562,9 @@ public sealed class PostgresVerdictStore : IVerdictStore, IVerdictLeases
             _writer.Wait(TimeSpan.FromSeconds(5));
         }
         _closing.Cancel();
-        _renewer.Wait(TimeSpan.FromSeconds(5));
-        _closing.Dispose();
+        // A renewer still running (a round trip stuck past 5 s) keeps its token source: disposing it under the loop would
+        // only turn its end into an unobserved ObjectDisposedException.
+        if (_renewer.Wait(TimeSpan.FromSeconds(5))) _closing.Dispose();
         _source.Dispose();
     }
 }
