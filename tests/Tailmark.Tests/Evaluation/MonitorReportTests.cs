@@ -33,6 +33,22 @@ public sealed class MonitorReportTests
     }
 
     [Fact]
+    public async Task StepsAndClockWindows_AreNotDrawnOnOneAxis_TheStepsWin()
+    {
+        using var dir = new TempDir();
+        var table = new MonitorTable();
+        for (var step = 1; step <= 3; step++)
+        {
+            for (var i = 0; i < 8; i++) table.RecordAudit("p", MonitorStepKey.Step(step), 0.5, 0.5);
+        }
+        for (var i = 0; i < 8; i++) table.RecordAudit("p", new MonitorStepKey(29_000_000, true), 0.9, 0.1);
+        await File.WriteAllTextAsync(Path.Combine(dir.Path, MonitorSection.File), table.Render());
+        var section = Assert.Single((await RunReport.BuildAsync(dir.Path)).Sections, s => s.Title == "Over-optimization monitor");
+        var chart = Assert.Single(section.Charts, c => c.Id == "monitor-audit");
+        Assert.Equal([1.0, 2, 3], chart.Config["data"]!["datasets"]![0]!["data"]!.AsArray().Select(p => p!["x"]!.GetValue<double>()));
+    }
+
+    [Fact]
     public async Task AMonitorFileThatIsNotOne_IsAnErrorNamingIt()
     {
         using var dir = new TempDir();

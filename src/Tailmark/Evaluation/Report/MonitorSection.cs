@@ -28,6 +28,12 @@ public static class MonitorSection
                 sum.Add(step);
             }
         }
+        // One axis: when the trainer sent steps, its step-less items (clock windows) are not drawn (the audit's rule
+        // leaves them out too); otherwise the windows are, in minutes since the first.
+        if (pooled.Keys.Any(k => !k.IsWindow))
+        {
+            foreach (var window in pooled.Keys.Where(k => k.IsWindow).ToList()) pooled.Remove(window);
+        }
         var origin = pooled.Keys.FirstOrDefault(k => k.IsWindow).Value;
         double X(MonitorStepKey k) => k.IsWindow ? k.Value - origin : k.Value;
         var xTitle = pooled.Keys.All(k => k.IsWindow) ? "minutes since the first window" : "training step";
@@ -38,7 +44,7 @@ public static class MonitorSection
                     pooled.Where(kv => kv.Value.MeanReward is not null).Select(kv => (X(kv.Key), kv.Value.MeanReward!.Value)), 0)],
                     xTitle, "reward", yMin: 0, yMax: 1)),
         };
-        var audit = table.AuditSteps();
+        var audit = table.AuditSteps() is var all && all.Any(a => !a.Key.IsWindow) ? [.. all.Where(a => !a.Key.IsWindow)] : all;
         var alarm = table.AuditAlarm();
         var description = $"From {File}: {table.Prompts.Count} prompts, {pooled.Count} steps; {table.SaturatedCriteria()} criteria saturated in their " +
             $"prompt's latest step.";
