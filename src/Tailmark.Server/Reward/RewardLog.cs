@@ -17,7 +17,8 @@ internal static partial class RewardLog
         Message = "{Endpoint} request {RequestId}: {Count} of {Items} items not graded within the deadline of {DeadlineMs} ms")]
     public static partial void DeadlineMissed(ILogger logger, string endpoint, string requestId, int count, int items, double deadlineMs);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+    // Debug: `serve` says the same on stderr itself, and a host that stops an embedded server (the demo) should not print it.
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug,
         Message = "stopping: no new connections; answering the requests in flight (drain up to {Seconds} s)")]
     public static partial void Draining(ILogger logger, double seconds);
 

@@ -41,6 +41,7 @@ public sealed class DemoAndReportBrowserTests : IClassFixture<HeadlessChromium>
             Assert.True(File.Exists(Path.Combine(dir.Path, file)), file);
         }
         Assert.Contains("served rewards through a real reward server", result.Stdout);
+        Assert.True(result.Stderr.Length == 0, $"the demo wrote to stderr: {result.Stderr}"); // no stray server log line at the end
         // The demo's judge and proposer answer like served models (the mixed dialect), and every verdict is read.
         Assert.Contains("answer like served models (dialect 'mixed')", result.Stdout);
         Assert.Matches(@"read [1-9][0-9]* verdicts from [1-9][0-9]* judge answers without guessing; 0 cannot_assess", result.Stdout);
