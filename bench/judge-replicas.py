@@ -14,11 +14,9 @@ Usage: python3 bench/judge-replicas.py [--responses N] [--replicas R] [--capacit
 """
 
 import argparse
-import glob
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import shutil
@@ -26,19 +24,8 @@ import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from benchlib import ROOT, cli, free_port
 GENERAL = ["clear", "organized", "concise", "polite", "focused", "practical", "specific", "friendly", "accurate"]
-
-
-def cli():
-    found = os.environ.get("TAILMARK_CLI") or max(glob.glob(os.path.join(ROOT, "src/Tailmark.Cli/bin/*/net10.0/Tailmark.Cli.dll")), key=os.path.getmtime)
-    return ["dotnet", found]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http(url, method="GET"):

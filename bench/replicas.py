@@ -15,33 +15,20 @@ Usage: python3 bench/replicas.py throughput|duplicates --cache postgres://USER@H
 """
 
 import argparse
-import glob
 import http.client
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from benchlib import ROOT, cli, free_port
 PROMPT = "How can I cut down on sugar?"
 TOPICS = ["swapping sugary drinks for water", "reading labels for added sugar", "eating fruit instead of sweets",
           "cooking at home", "sleeping enough", "planning meals", "asking a doctor", "walking after meals"]
-
-
-def cli():
-    found = os.environ.get("TAILMARK_CLI") or max(glob.glob(os.path.join(ROOT, "src/Tailmark.Cli/bin/*/net10.0/Tailmark.Cli.dll")), key=os.path.getmtime)
-    return ["dotnet", found]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_rubric(folder, judged):

@@ -17,7 +17,6 @@ Usage: python3 bench/serve-reliability.py stop|big|fuzz [options]
 
 import argparse
 import collections
-import glob
 import http.client
 import json
 import os
@@ -31,13 +30,8 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from benchlib import ROOT, cli
 PROMPT = "How can I cut down on sugar?"
-
-
-def cli():
-    found = os.environ.get("TAILMARK_CLI") or max(glob.glob(os.path.join(ROOT, "src/Tailmark.Cli/bin/*/net10.0/Tailmark.Cli.dll")), key=os.path.getmtime)
-    return ["dotnet", found]
 
 
 def write_rubric(folder, judged):

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Tailmark.Io;
 
@@ -32,8 +31,7 @@ public static class AuditCasesJson
         {
             w.WriteStartObject();
             w.WriteString("prompt_id", c.PromptId);
-            if (c.Key.IsWindow) w.WriteString("window_start", c.Key.WindowStart!.Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            else w.WriteNumber("step", c.Key.Value);
+            c.Key.WriteTo(w);
             JsonNumbers.Write(w, "training_reward", c.Training);
             JsonNumbers.Write(w, "reference_reward", c.Reference);
             w.WriteString("response", c.Response);

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+
 namespace Tailmark.Monitoring;
 
 /// <summary>
@@ -13,6 +16,20 @@ public readonly record struct MonitorStepKey(long Value, bool IsWindow)
 
     /// <summary>When a window starts (null for a step).</summary>
     public DateTimeOffset? WindowStart => IsWindow ? DateTimeOffset.FromUnixTimeSeconds(Value * 60) : null;
+
+    /// <summary>Writes the key as the monitor's rows carry it: <c>step</c>, or <c>window</c> and <c>window_start</c>.</summary>
+    public void WriteTo(Utf8JsonWriter w)
+    {
+        if (IsWindow)
+        {
+            w.WriteNumber("window", Value);
+            w.WriteString("window_start", WindowStart!.Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            w.WriteNumber("step", Value);
+        }
+    }
 
     /// <summary>Steps first, then windows, each by number.</summary>
     public static readonly IComparer<MonitorStepKey> Order =

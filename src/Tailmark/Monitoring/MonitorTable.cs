@@ -149,7 +149,7 @@ public sealed class MonitorTable
         foreach (var s in steps)
         {
             w.WriteStartObject();
-            WriteKey(w, s.Key);
+            s.Key.WriteTo(w);
             w.WriteNumber("audited", s.Audited);
             JsonNumbers.Write(w, "training_mean", s.TrainingMean);
             JsonNumbers.Write(w, "reference_mean", s.ReferenceMean);
@@ -160,23 +160,11 @@ public sealed class MonitorTable
         w.WriteEndObject();
     }
 
-    private static void WriteKey(Utf8JsonWriter w, MonitorStepKey key)
-    {
-        if (key.IsWindow)
-        {
-            w.WriteNumber("window", key.Value);
-            w.WriteString("window_start", key.WindowStart!.Value.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            w.WriteNumber("step", key.Value);
-        }
-    }
 
     private static void WriteStep(Utf8JsonWriter w, MonitorStepKey key, MonitorStep s)
     {
         w.WriteStartObject();
-        WriteKey(w, key);
+        key.WriteTo(w);
         w.WriteNumber("items", s.Items);
         if (s.MeanReward is { } mean) JsonNumbers.Write(w, "mean_reward", mean);
         if (s.RewardStd is { } std) JsonNumbers.Write(w, "reward_std", std);

@@ -35,7 +35,11 @@ public sealed class HackMinerTests
     [Fact]
     public async Task InspectHacks_ProposesADefenseThatCatchesTheSuspectedAndSparesTheGood()
     {
-        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 23, Tasks = 2, JudgeErrorRate = 0 } });
+        // The proposer and judge answer the way served models do (reasoning blocks, fences, prose, keyed verdicts…).
+        await using var sim = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Seed = 23, Tasks = 2, JudgeErrorRate = 0, Dialects = SimOptions.ParseDialects("mixed") },
+        });
         using var dir = new TempDir();
         var rubrics = Path.Combine(dir.Path, "rubrics.jsonl");
         SimFixtures.WriteRubrics(rubrics, sim.World);

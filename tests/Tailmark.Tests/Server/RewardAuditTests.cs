@@ -34,8 +34,11 @@ public sealed class RewardAuditTests
     [InlineData(false)]
     public async Task APolicyGamingTheJudge_FiresTheAlarm_OneImprovingDoesNot(bool gaming)
     {
-        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 17, Tasks = 2, JudgeErrorRate = 0,
-            InjectionShare = 1 } });
+        // Both judges answer in the mixed dialect of served models: the audit must read them as the training walk does.
+        await using var sim = await SimServer.StartAsync(new SimServerOptions
+        {
+            World = new SimOptions { Seed = 17, Tasks = 2, JudgeErrorRate = 0, InjectionShare = 1, Dialects = SimOptions.ParseDialects("mixed") },
+        });
         using var training = SimFixtures.Judge(sim, new EndpointLimits { Concurrency = 32 });
         using var referenceJudge = SimFixtures.Judge(sim, new EndpointLimits { Concurrency = 32 }, SimModels.ReferenceJudge);
         var rubrics = new RubricSet(sim.World.Tasks.Select(SimFixtures.RubricFor));
