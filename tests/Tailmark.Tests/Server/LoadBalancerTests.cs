@@ -35,11 +35,13 @@ public sealed class LoadBalancerTests
                 balanced.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => (v.Key, v.Value.Status)));
         }
 
-        // Round robin over both: each took about half of the balanced calls (a also answered the direct ones).
+        // Round robin over both: each took a fair share of the balanced calls (a also answered the direct ones). Not exactly
+        // half: on a loaded machine a health check that times out takes a server out for a moment and the other gets
+        // the calls of that moment (seen once in CI: 39 of 66), so the bound is a quarter either side.
         var onB = b.Service.Stats.Snapshot().Requests;
         var onA = a.Service.Stats.Snapshot().Requests - calls;
         Assert.Equal(calls, onA + onB);
-        Assert.InRange(onB, calls / 2 - 2, calls / 2 + 2);
+        Assert.InRange(onB, calls / 4, calls - calls / 4);
         var servers = await balancer.ServersAsync();
         Assert.Equal(["s0", "s1"], servers.Keys.Order(StringComparer.Ordinal));
         Assert.All(servers.Values, s => Assert.StartsWith("UP", s.Status, StringComparison.Ordinal));
