@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.CommandLine;
 using System.Net;
+using Tailmark.Building;
+using Tailmark.Building.Online;
 using Tailmark.Checks;
 using Tailmark.Cli.Hosting;
 using Tailmark.Grading;
@@ -78,14 +80,28 @@ internal static class ServeCommand
         };
         var auditRate = new Option<double?>("--audit-rate")
             { Description = "Share of graded rollouts the --audit-judge grades again, in (0, 1]. Default: 0.05." };
+        var refineOnline = new Option<bool>("--refine-online")
+        {
+            Description = "Online tail refinement: when a prompt's best rollouts get the same reward, refine its rubric with that pair through "
+                + "--proposer, check it and swap it in (docs/server.md); versions are kept in --refine-dir.",
+        };
+        var proposer = new Option<string>("--proposer") { Description = "Proposer endpoint spec for --refine-online.", DefaultValueFactory = _ => "sim" };
+        var refineDir = new Option<string>("--refine-dir")
+            { Description = "Where --refine-online keeps the rubric versions, so a restart goes on with them.", DefaultValueFactory = _ => "tailmark-online" };
+        var cooldown = new Option<int>("--refine-cooldown")
+            { Description = "Graded rollouts of a prompt between two refinements of its rubric.", DefaultValueFactory = _ => new OnlineRefineOptions().Cooldown };
+        var refineBudget = new Option<int>("--refine-budget")
+            { Description = "Refinement attempts over the whole run (accepted or rejected).", DefaultValueFactory = _ => new OnlineRefineOptions().Budget };
         var budget = new Option<int>("--max-tokens-per-criterion")
             { Description = "Judge output budget per criterion in a call (raise it for reasoning judges).", DefaultValueFactory = _ =>
                 new JudgeOptions().MaxTokensPerCriterion };
         var command = new Command("serve",
-            "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}, /v1/audit/cases.")
+            "Serve rewards over HTTP: /v1/reward, OpenRLHF's /get_reward, slime's /slime, /health, /metrics, /v1/monitor, /v1/rubrics/{id}, " +
+            "/v1/audit/cases, and with --refine-online /v1/rubrics/{id}/history, /v1/rubrics/{id}/rollback and /v1/refine.")
         {
             rubrics, judge, host, port, token, tokenFile, tokenInPath, scoring, defense, mode, cache, deadline, concurrent, queue, noRubric, ungraded, maxBody,
-            maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers, auditJudge, auditRate,
+            maxItems, slots, drain, endTokens, keepReasoning, budget, lease, peers, auditJudge, auditRate, refineOnline, proposer, refineDir, cooldown,
+            refineBudget,
         };
         var endpointOptions = new EndpointOptions();
         endpointOptions.AddTo(command);
@@ -95,6 +111,7 @@ internal static class ServeCommand
                 out var address)) throw new UsageException($"--host must be an IP address, not '{parse.GetValue(host)}'");
             RewardServerOptions options;
             JudgeOptions judgeOptions;
+            OnlineRefineOptions refineOptions;
             try
             {
                 options = new RewardServerOptions
@@ -117,6 +134,7 @@ internal static class ServeCommand
                 }.Validated();
                 judgeOptions = new JudgeOptions { Mode = JudgeMode.Parse(parse.GetValue(mode)!), MaxTokensPerCriterion = parse.GetValue(budget) }.Validated();
                 AuditShare(parse.GetValue(auditJudge), parse.GetValue(auditRate)); // refused before anything is opened
+                refineOptions = new OnlineRefineOptions { Cooldown = parse.GetValue(cooldown), Budget = parse.GetValue(refineBudget) }.Validated();
             }
             catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
             {
@@ -137,8 +155,11 @@ internal static class ServeCommand
             var monitor = new RewardMonitor();
             await using var audit = await AuditAsync(parse.GetValue(auditJudge), parse.GetValue(auditRate), endpoints, verdictCache, judgeOptions,
                 parse.GetValue(scoring), monitor, ct);
+            await using var online = parse.GetValue(refineOnline)
+                ? await OnlineAsync(endpoints, parse.GetValue(proposer)!, parse.GetValue(refineDir)!, batch, index, refineOptions, ct) : null;
+            var scoringName = parse.GetValue(scoring) is { } s ? Path.GetFileName(s) : "default";
             await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics, monitor)
-                { Cache = verdictCache, Audit = audit?.Audit },
+                { Cache = verdictCache, Audit = audit?.Audit, Online = online?.Refiner, JudgeName = client.Endpoint().Name, ScoringName = scoringName },
                 metrics, options, address, parse.GetValue(port), cancellationToken: ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; " +
                 $"judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
@@ -146,6 +167,11 @@ internal static class ServeCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Auditing {audit.Audit.Rate:0.###} of graded rollouts with {audit.Audit.Judge} (the gap and the alarm: {server.BaseUrl}v1/monitor)"));
+            }
+            if (online is not null)
+            {
+                Console.WriteLine($"Refining online with {online.Proposer} (cooldown {refineOptions.Cooldown} rollouts, budget {refineOptions.Budget}); " +
+                    $"versions in {online.Log.Path}");
             }
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try
@@ -172,6 +198,34 @@ internal static class ServeCommand
         var grader = new ResponseGrader(new JudgeEngine([client], cache, judging), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Load(scoring)));
         var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = 16 });
         return new AuditParts(new RewardAudit(batch, share, monitor, client.Endpoint().Name), batch);
+    }
+
+    /// <summary>Online refinement over the serving walk, its versions replayed from --refine-dir (what was set aside is said on stderr).</summary>
+    private static async Task<OnlineParts> OnlineAsync(Endpoints endpoints, string proposerSpec, string directory, BatchGrader batch, RubricIndex index,
+        OnlineRefineOptions options, CancellationToken ct)
+    {
+        var client = await endpoints.OpenAsync(proposerSpec, SimModels.Proposer, null, ct);
+        RubricVersionLog log;
+        try
+        {
+            log = RubricVersionLog.Open(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--refine-dir {directory}: cannot keep rubric versions there ({ex.Message})");
+        }
+        var refiner = new OnlineRefiner(batch, new ProposerClient(client), index.Rubrics, options, log);
+        foreach (var warning in refiner.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        return new OnlineParts(refiner, log, client.Endpoint().Name);
+    }
+
+    private sealed record OnlineParts(OnlineRefiner Refiner, RubricVersionLog Log, string Proposer) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Refiner.DisposeAsync().ConfigureAwait(false);
+            Log.Dispose();
+        }
     }
 
     /// <summary>The audit's share of rollouts, or null without --audit-judge; a usage error for a rate alone or out of (0, 1].</summary>

@@ -10,6 +10,9 @@ namespace Tailmark.Server.Reward;
 /// </summary>
 public sealed record ItemResult(GradedResponse? Graded, UngradedKind? Ungraded, string? Reason, string? FoundBy, ImmutableArray<string> Notes)
 {
+    /// <summary>What the reward was computed with, for every item that was graded (also when its reward is undefined).</summary>
+    public RewardProvenance? Provenance { get; init; }
+
     public double? Reward => Graded?.Result.Reward;
 
     public bool IsGraded => Reward is not null;

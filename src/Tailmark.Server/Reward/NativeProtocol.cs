@@ -100,6 +100,16 @@ public sealed class NativeProtocol : IRewardProtocol
         }
         if (r.DeadlineExceeded) w.WriteBoolean("deadline_exceeded", true);
         if (r.FoundBy is not null) w.WriteString("found_by", r.FoundBy);
+        if (r.Provenance is { } p)
+        {
+            w.WriteStartObject("provenance");
+            w.WriteString("rubric_id", p.RubricId);
+            w.WriteNumber("rubric_version", p.RubricVersion);
+            w.WriteString("judge", p.Judge);
+            w.WriteString("prompt_version", p.PromptVersion);
+            w.WriteString("scoring", p.Scoring);
+            w.WriteEndObject();
+        }
         if (r.Notes.Length > 0)
         {
             w.WriteStartArray("notes");

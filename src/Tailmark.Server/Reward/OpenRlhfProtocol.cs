@@ -14,13 +14,15 @@ namespace Tailmark.Server.Reward;
 /// query starts with (at least <see cref="MinOverlap"/> characters). The rubric is found by the label when it is a
 /// known prompt id, else by the prompt (its user turns recovered from the template). The answer always has the same
 /// keys: <c>rewards</c>, <c>scores</c> (clipped to [0, 1]) and <c>extra_logs</c> with one number per item in each of
-/// <c>tailmark_graded</c>, <c>tailmark_ungraded</c>, <c>tailmark_no_rubric</c>, <c>tailmark_deadline</c>, <c>tailmark_vetoed</c>.
+/// <c>tailmark_graded</c>, <c>tailmark_ungraded</c>, <c>tailmark_no_rubric</c>, <c>tailmark_deadline</c>, <c>tailmark_vetoed</c>,
+/// <c>tailmark_rubric_version</c>.
 /// </summary>
 public sealed class OpenRlhfProtocol : IRewardProtocol
 {
     public const int MinOverlap = 32;
 
-    public static readonly string[] ExtraLogKeys = ["tailmark_graded", "tailmark_ungraded", "tailmark_no_rubric", "tailmark_deadline", "tailmark_vetoed"];
+    public static readonly string[] ExtraLogKeys = ["tailmark_graded", "tailmark_ungraded", "tailmark_no_rubric", "tailmark_deadline", "tailmark_vetoed",
+        "tailmark_rubric_version"];
 
     public string Name => "openrlhf";
 
@@ -122,6 +124,8 @@ public sealed class OpenRlhfProtocol : IRewardProtocol
             ["tailmark_no_rubric"] = [.. results.Select((_, i) => Flag(r => r.Ungraded == UngradedKind.NoRubric, i))],
             ["tailmark_deadline"] = [.. results.Select((_, i) => Flag(r => r.DeadlineExceeded, i))],
             ["tailmark_vetoed"] = [.. results.Select((_, i) => Flag(r => r.Graded?.Result.Breakdown.VetoedBy is not null, i))],
+            // The rubric version that scored the item (0 when none did): OpenRLHF logs numbers only, so the id is the prompt's own.
+            ["tailmark_rubric_version"] = [.. results.Select(r => (double)(r.Provenance?.RubricVersion ?? 0))],
         };
         var answer = new OpenRlhfAnswer(rewards, [.. rewards.Select(r => Math.Clamp(r, 0, 1))], logs);
         await context.Response.WriteAsJsonAsync(answer, RewardWireContext.Default.OpenRlhfAnswer,

@@ -25,7 +25,8 @@ namespace Tailmark.Server.Reward;
 /// The reward endpoint trainers call, on ASP.NET Core minimal APIs bound to loopback unless told otherwise:
 /// <c>POST /v1/reward</c> (ours), <c>POST /get_reward</c> (OpenRLHF), <c>POST /slime</c> (slime), <c>GET /health</c>,
 /// <c>GET /metrics</c> (Prometheus text), <c>GET /v1/monitor</c> (this replica's, or <c>?replicas=all</c> added up with its
-/// peers') and <c>GET /v1/rubrics/{id}</c>. Bounded: at most
+/// peers'), <c>GET /v1/rubrics/{id}</c> (its active version) and, with online refinement, <c>GET /v1/rubrics/{id}/history</c>,
+/// <c>POST /v1/rubrics/{id}/rollback</c> and <c>GET /v1/refine</c>. Bounded: at most
 /// MaxConcurrentRequests graded at once and QueueLimit waiting (admission through a
 /// <see cref="ConcurrencyLimiter"/>), beyond that 429 with Retry-After; every error is a JSON <see cref="ErrorBody"/>
 /// naming the field. A bearer token is required when one is set. Stopping stops accepting and answers every accepted
@@ -118,9 +119,14 @@ public sealed class RewardServer : IAsyncDisposable
             ? Results.Text(AuditCasesJson.Render(audit), "application/json")
             : Results.Json(new ErrorBody("no reference-judge audit: start serve with --audit-judge", null), RewardWireContext.Default.ErrorBody,
                 statusCode: 404));
-        app.MapGet("/v1/rubrics/{id}", (string id) => service.Index.ById(id) is { } r
+        app.MapGet("/v1/rubrics/{id}", (string id) => service.ActiveRubric(id) is { } r
             ? Results.Text(RubricJsonWriter.ToJson(r), "application/json")
-            : Results.Json(new ErrorBody($"no rubric with id \"{id}\"", "id"), RewardWireContext.Default.ErrorBody, statusCode: 404));
+            : NoRubric(id));
+        app.MapGet("/v1/rubrics/{id}/history", (string id) => Online(service).History(id) is { } h
+            ? Results.Text(OnlineJson.History(id, h.Versions, h.Active, h.Events), "application/json")
+            : NoRubric(id));
+        app.MapPost("/v1/rubrics/{id}/rollback", (HttpContext ctx) => RollbackAsync((string)ctx.Request.RouteValues["id"]!, ctx, Online(service)));
+        app.MapGet("/v1/refine", () => Results.Text(OnlineJson.Status(Online(service)), "application/json"));
         app.MapPost("/v1/reward", (HttpContext ctx) => context.HandleAsync(ctx, new NativeProtocol()));
         app.MapPost("/get_reward", (HttpContext ctx) => context.HandleAsync(ctx, new OpenRlhfProtocol()));
         app.MapPost("/slime", (HttpContext ctx) => context.HandleAsync(ctx, new SlimeProtocol()));
@@ -143,6 +149,41 @@ public sealed class RewardServer : IAsyncDisposable
         var others = await ReplicaMonitors.FetchAsync(peers, options.MonitorPeers, options.Token, TimeSpan.FromSeconds(10),
             ctx.RequestAborted).ConfigureAwait(false);
         return Results.Text(ReplicaMonitors.Render([self, .. others]), "application/json");
+    }
+
+    private static IResult NoRubric(string id) =>
+        Results.Json(new ErrorBody($"no rubric with id \"{id}\"", "id"), RewardWireContext.Default.ErrorBody, statusCode: 404);
+
+    private static Building.Online.OnlineRefiner Online(RewardService service) =>
+        service.Online ?? throw new HttpProblem(404, "online refinement is off: start serve with --refine-online", null);
+
+    // POST /v1/rubrics/{id}/rollback with no body, or {"version"?: N, "reason"?: "…"}: back to N (by default the version the active one came from).
+    private static async Task RollbackAsync(string id, HttpContext ctx, Building.Online.OnlineRefiner online)
+    {
+        int? version = null;
+        string? reason = null;
+        if (ctx.Request.ContentLength is not 0 && ctx.Request.HasJsonContentType())
+        {
+            using var doc = await RequestJson.ReadAsync(ctx.Request, 64 * 1024, ctx.RequestAborted).ConfigureAwait(false);
+            var wire = WireFields.Envelope(doc.RootElement, RewardWireContext.Default.RollbackWire, "{\"version\"?: N, \"reason\"?: \"…\"}");
+            version = wire.Version;
+            reason = wire.Reason;
+        }
+        string body;
+        try
+        {
+            body = OnlineJson.Event(online.Rollback(id, version, reason));
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new HttpProblem(404, ex.Message, "id");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new HttpProblem(409, ex.Message, "version");
+        }
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task<IResult> Health(HttpContext ctx, RewardService service)

@@ -41,6 +41,14 @@ public sealed class RewardService
     /// <summary>The reference-judge audit, when <c>--audit-judge</c> is given: sampled rollouts graded again in the background.</summary>
     public RewardAudit? Audit { get; init; }
 
+    /// <summary>Online tail refinement, when <c>--refine-online</c> is given: it chooses each item's rubric version and watches the best rollouts.</summary>
+    public Building.Online.OnlineRefiner? Online { get; init; }
+
+    /// <summary>The judge model and the scoring preset every reward's provenance names.</summary>
+    public string JudgeName { get; init; } = "unknown";
+
+    public string ScoringName { get; init; } = "default";
+
     /// <summary>The verdict cache the walk's judge uses, when there is one: its store's health and leases go to /metrics and /health.</summary>
     public Storage.VerdictCache? Cache { get; init; }
 
@@ -48,6 +56,10 @@ public sealed class RewardService
     public TimeProvider Time { get; }
 
     public RubricIndex Index => _index;
+
+    /// <summary>An instance rubric by id at its active version, with the layers a prompt that names no task or tags gets.</summary>
+    public Rubric? ActiveRubric(string rubricId) =>
+        _index.Rubrics.ById(rubricId) is { Level: RubricLevel.Instance } r ? _index.Rubrics.Compose(Online?.Current(r) ?? r).Rubric : null;
 
     public BatchGrader Batch => _batch;
 
@@ -85,6 +97,8 @@ public sealed class RewardService
             results[i] = answered[i] ?? (graded.Outcomes[i] is { } outcome ? Answer(items[i], outcome)
                 : Missed(graded.Ending == BatchEnd.Stopped ? UngradedKind.Stopping : UngradedKind.Deadline, limit, items[i]));
         }
+        // After the answer is complete, in the request's order: the same rollouts trigger the same refinements however they finished.
+        Online?.Consider(results.Where(r => r.Provenance is not null).Select(r => r.Provenance!.RubricId));
         var missedCount = results.Count(r => r.DeadlineExceeded);
         if (missedCount > 0) _metrics.ItemsDeadline.Add(missedCount);
         var batch = new RewardBatch(results);
@@ -108,21 +122,28 @@ public sealed class RewardService
             _metrics.ItemsWithoutRubric.Add(1);
             return (ItemResult.NotGraded(UngradedKind.NoRubric, $"no rubric for {RubricIndex.Describe(item.PromptId, item.Prompt)}", item.Notes), null);
         }
-        var composed = _index.Rubrics.Compose(rubric, item.Traits).Rubric;
+        // The version active now scores this item entirely, whatever is swapped in while it is graded.
+        var version = Online?.Current(rubric) ?? rubric;
+        var composed = _index.Rubrics.Compose(version, item.Traits).Rubric;
         var row = new ResponseRow(rubric.PromptId ?? rubric.Id, $"item-{index}", item.Response, null, JsonMaps.Empty);
-        return (null, new GradeItem(composed, JudgePrompts.Conversation(rubric.Prompt ?? item.Prompt), row) { State = foundBy });
+        return (null, new GradeItem(composed, JudgePrompts.Conversation(rubric.Prompt ?? item.Prompt), row) { State = new ItemState(foundBy!, version) });
     }
 
     private ItemResult Answer(RewardItem item, GradeOutcome outcome)
     {
-        var foundBy = (string?)outcome.Item.State;
-        if (outcome.Graded is not { } graded) return ItemResult.NotGraded(UngradedKind.Failed, outcome.Error!, item.Notes, foundBy);
+        var state = (ItemState)outcome.Item.State!;
+        if (outcome.Graded is not { } graded) return ItemResult.NotGraded(UngradedKind.Failed, outcome.Error!, item.Notes, state.FoundBy);
         var key = Monitor.KeyFor(item.Step);
         Monitor.Record(outcome.Item.Response.PromptId, key, graded, item.Response.Length);
-        if (Audit is not null && graded.Result.Reward is { } reward) Audit.Offer(outcome.Item, key, reward);
+        if (graded.Result.Reward is { } reward)
+        {
+            Audit?.Offer(outcome.Item, key, reward);
+            Online?.Record(state.Instance, item.Response, item.Traits, reward);
+        }
+        var provenance = new RewardProvenance(state.Instance.Id, state.Instance.Version, JudgeName, JudgePrompts.Version, ScoringName);
         return graded.Result.Reward is null
-            ? new ItemResult(graded, UngradedKind.Undefined, UndefinedReason(graded.Result), foundBy, item.Notes)
-            : new ItemResult(graded, null, null, foundBy, item.Notes);
+            ? new ItemResult(graded, UngradedKind.Undefined, UndefinedReason(graded.Result), state.FoundBy, item.Notes) { Provenance = provenance }
+            : new ItemResult(graded, null, null, state.FoundBy, item.Notes) { Provenance = provenance };
     }
 
     private static ItemResult Missed(UngradedKind kind, TimeSpan limit, RewardItem item) => ItemResult.NotGraded(kind,

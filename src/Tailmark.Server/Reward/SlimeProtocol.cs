@@ -40,7 +40,7 @@ public sealed class SlimeProtocol : IRewardProtocol
         var reward = NumberPolicy.Rewards(batch, service.Options, _ => "body")[0];
         var r = batch.Results[0];
         var answer = new SlimeAnswer(reward, Math.Clamp(reward, 0, 1), r.IsGraded ? 1 : 0, r.Graded?.Result.Breakdown.VetoedBy is null ? 0 : 1,
-            r.Ungraded is { } kind ? UngradedKinds.Name(kind) : null, r.Reason, r.Graded?.Row.RubricId);
+            r.Ungraded is { } kind ? UngradedKinds.Name(kind) : null, r.Reason, r.Graded?.Row.RubricId, r.Provenance);
         await context.Response.WriteAsJsonAsync(answer, RewardWireContext.Default.SlimeAnswer, cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 }

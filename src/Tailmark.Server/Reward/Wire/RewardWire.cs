@@ -31,7 +31,11 @@ public sealed record SlimeRequestWire(JsonElement Prompt, JsonElement Response, 
 /// slime's answer, used as the sample's reward; <c>--reward-key reward</c> picks the number. <c>graded</c> is 0 for an
 /// ungraded item (then <c>reward</c> is the configured fixed value and <c>ungraded</c> and <c>reason</c> say why).
 /// </summary>
-public sealed record SlimeAnswer(double Reward, double Score, int Graded, int Vetoed, string? Ungraded, string? Reason, string? RubricId);
+public sealed record SlimeAnswer(double Reward, double Score, int Graded, int Vetoed, string? Ungraded, string? Reason, string? RubricId,
+    RewardProvenance? Provenance);
+
+/// <summary><c>POST /v1/rubrics/{id}/rollback</c>: the version to go back to (default: the one the active version came from) and why.</summary>
+public sealed record RollbackWire(int? Version, string? Reason);
 
 /// <summary>Every HTTP error: a message that names the field, and the field on its own when there is one.</summary>
 public sealed record ErrorBody(string Error, string? Field = null);
@@ -48,6 +52,7 @@ public sealed record HealthBody(string Status, IReadOnlyList<HealthReasonWire> R
 [JsonSerializable(typeof(OpenRlhfAnswer))]
 [JsonSerializable(typeof(SlimeRequestWire))]
 [JsonSerializable(typeof(SlimeAnswer))]
+[JsonSerializable(typeof(RollbackWire))]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(HealthBody))]
 public sealed partial class RewardWireContext : JsonSerializerContext;

@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using Tailmark.Grading;
+using Tailmark.Judging;
+using Tailmark.Rubrics;
+
+namespace Tailmark.Building.Online;
+
+/// <summary>
+/// Online tail refinement (<c>serve --refine-online</c>): the reward server records every graded rollout here; per
+/// prompt this keeps the best distinct rollouts under the prompt's active rubric version and the recent ones. When the
+/// best two stop being told apart (same reward: <c>tie</c>, or both at the top of the scale: <c>saturated</c>), and the
+/// prompt's cooldown and the run's budget allow, it asks the proposer to refine the active version with that pair
+/// (Refinement-through-Differentiation, as <see cref="RubricRefiner"/> offline), checks the result
+/// (<see cref="RefinementCheck"/>), writes it to the <see cref="RubricVersionLog"/> and swaps it in. A swap replaces one
+/// reference: an item takes the version active when it arrives and is scored by it alone. Triggers are looked at
+/// after a request is answered, over the rollouts in the order the request gave them, so a run replays the same way.
+/// </summary>
+public sealed class OnlineRefiner : IAsyncDisposable
+{
+    private const int ClipForHistory = 2000;
+
+    private readonly BatchGrader _grading;
+    private readonly ProposerClient _proposer;
+    private readonly RubricSet _rubrics;
+    private readonly OnlineRefineOptions _options;
+    private readonly RubricVersionLog _log;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, PromptTail> _tails = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _parallel;
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<RubricVersionEvent> _events = [];
+    private readonly List<string> _warnings = [];
+    private int _budgetLeft;
+    private long _accepted, _rejected;
+
+    public OnlineRefiner(BatchGrader grading, ProposerClient proposer, RubricSet rubrics, OnlineRefineOptions options, RubricVersionLog log,
+        TimeProvider? time = null)
+    {
+        _grading = grading;
+        _proposer = proposer;
+        _rubrics = rubrics;
+        _options = options.Validated();
+        _log = log;
+        _time = time ?? TimeProvider.System;
+        _parallel = new SemaphoreSlim(_options.Parallel);
+        _budgetLeft = _options.Budget;
+        foreach (var r in rubrics.Instances) _tails.TryAdd(r.Id, new PromptTail(r, RubricVersionLog.Digest(r)));
+        Replay(log);
+    }
+
+    /// <summary>What loading the log set aside (versions over a base that changed, unknown rubrics, damaged lines).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Refinements running now, accepted and rejected so far, and attempts left in the budget.</summary>
+    public (int Running, long Accepted, long Rejected, int BudgetLeft) Counts =>
+        (_running.Count, Interlocked.Read(ref _accepted), Interlocked.Read(ref _rejected), Volatile.Read(ref _budgetLeft));
+
+    /// <summary>The events of this run (not those replayed from the log), oldest first.</summary>
+    public IReadOnlyList<RubricVersionEvent> Events()
+    {
+        lock (_events) return [.. _events];
+    }
+
+    /// <summary>The active version of an instance rubric (the rubric itself when it has no online versions).</summary>
+    public Rubric Current(Rubric instance) => _tails.TryGetValue(instance.Id, out var t) ? t.Active : instance;
+
+    /// <summary>Records a graded rollout of <paramref name="graded"/> (an instance rubric at the version it was scored with).</summary>
+    public void Record(Rubric graded, string response, PromptTraits traits, double reward)
+    {
+        if (!_tails.TryGetValue(graded.Id, out var tail)) return;
+        lock (tail)
+        {
+            tail.SinceChange++;
+            if (graded.Version != tail.Active.Version) return; // scored by a version swapped out since: not comparable
+            var kept = new KeptRollout(response, traits, graded.Version, reward);
+            tail.Recent.RemoveAll(r => r.Text == response);
+            tail.Recent.Add(kept);
+            if (tail.Recent.Count > _options.RecentKept) tail.Recent.RemoveAt(0);
+            if (tail.Best.Any(r => r.Text == response)) return;
+            tail.Best.Add(kept);
+            // Highest reward first; equal rewards by text, so the order does not depend on arrival.
+            tail.Best.Sort((x, y) => y.Reward != x.Reward ? y.Reward.CompareTo(x.Reward) : string.CompareOrdinal(x.Text, y.Text));
+            if (tail.Best.Count > _options.TopKept) tail.Best.RemoveAt(tail.Best.Count - 1);
+        }
+    }
+
+    /// <summary>Starts a refinement for each of these rubrics whose best rollouts are no longer told apart (cooldown and budget permitting).</summary>
+    public void Consider(IEnumerable<string> rubricIds)
+    {
+        foreach (var id in rubricIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (!_tails.TryGetValue(id, out var tail)) continue;
+            KeptRollout a, b;
+            Rubric active;
+            string trigger;
+            lock (tail)
+            {
+                if (tail.Running || tail.SinceChange < _options.Cooldown || tail.Best.Count < 2) continue;
+                (a, b) = (tail.Best[0], tail.Best[1]);
+                if (Math.Abs(a.Reward - b.Reward) > 1e-9) continue;
+                if (Interlocked.Decrement(ref _budgetLeft) < 0)
+                {
+                    Interlocked.Increment(ref _budgetLeft);
+                    continue;
+                }
+                trigger = a.Reward >= 1 - 1e-9 ? "saturated" : "tie";
+                tail.Running = true;
+                active = tail.Active;
+            }
+            var run = Task.Run(() => RefineAsync(tail, active, a, b, trigger));
+            _running.TryAdd(run, 0);
+            _ = run.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Waits until no refinement is running (the experiment waits between steps; tests wait for a swap).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (!_running.IsEmpty) await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RefineAsync(PromptTail tail, Rubric active, KeptRollout a, KeptRollout b, string trigger)
+    {
+        string? problem;
+        Rubric? next = null;
+        await _parallel.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
+        {
+            var conversation = JudgePrompts.Conversation(active.Prompt);
+            var (criteria, asked) = await _proposer.AskAsync(ProposerPrompts.RefineSystem, ProposerPrompts.Refine(conversation, active, a.Text, b.Text),
+                _stop.Token).ConfigureAwait(false);
+            problem = asked;
+            if (criteria is { } proposed)
+            {
+                next = active with { Criteria = Carry(active, proposed), Version = tail.NextVersion() };
+                List<KeptRollout> recent;
+                lock (tail) recent = [.. tail.Recent];
+                problem = await RefinementCheck.RunAsync(_grading, _rubrics, active, next, a, b, recent, _options, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+        {
+            problem = $"{ex.GetType().Name}: {ex.Message}";
+        }
+        finally
+        {
+            _parallel.Release();
+        }
+        lock (tail)
+        {
+            if (problem is null && tail.Active.Version != active.Version) problem = $"version {active.Version} was replaced while refining (a rollback)";
+            var e = new RubricVersionEvent(problem is null ? RubricVersionEvent.NewVersion : RubricVersionEvent.Rejected, active.Id,
+                problem is null ? next!.Version : active.Version, active.Version, _time.GetUtcNow(), tail.BaseDigest)
+            {
+                Trigger = trigger,
+                Reason = problem,
+                ResponseA = Clip(a.Text),
+                ResponseB = Clip(b.Text),
+                Rubric = problem is null ? next : null,
+            };
+            // Written to the disk before it is used: a reward scored by a version always finds it in the history.
+            _log.Append(e);
+            Note(tail, e);
+            if (problem is null)
+            {
+                tail.Versions.Add(next!);
+                Activate(tail, next!);
+                Interlocked.Increment(ref _accepted);
+            }
+            else
+            {
+                tail.SinceChange = 0; // the cooldown also follows a rejected attempt
+                Interlocked.Increment(ref _rejected);
+            }
+            tail.Running = false;
+        }
+    }
+
+    /// <summary>
+    /// The proposal's criteria, plus every veto and check of the active version it left out (a proposer may not remove
+    /// them). A proposed criterion whose text the active version has keeps that criterion's id; new ones get free ids.
+    /// </summary>
+    public static System.Collections.Immutable.ImmutableArray<Criterion> Carry(Rubric active, IEnumerable<Criterion> proposed)
+    {
+        var result = new List<Criterion>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in active.Criteria.Where(RefinementCheck.Fixed))
+        {
+            result.Add(c);
+            used.Add(c.Id);
+        }
+        var fresh = new List<Criterion>();
+        foreach (var c in proposed)
+        {
+            if (result.Any(r => r.Text == c.Text && RefinementCheck.Fixed(r))) continue;
+            if (active.Criteria.FirstOrDefault(x => x.Text == c.Text && !used.Contains(x.Id)) is { } same)
+            {
+                result.Add(c with { Id = same.Id });
+                used.Add(same.Id);
+            }
+            else
+            {
+                fresh.Add(c);
+            }
+        }
+        var n = 1;
+        foreach (var c in fresh)
+        {
+            while (used.Contains($"c{n}") || active.Criteria.Any(x => x.Id == $"c{n}")) n++;
+            result.Add(c with { Id = $"c{n}" });
+            used.Add($"c{n}");
+        }
+        return [.. result];
+    }
+
+    /// <summary>The versions of a rubric (the file's first), the active one, and every event of its history.</summary>
+    public (IReadOnlyList<Rubric> Versions, int Active, IReadOnlyList<RubricVersionEvent> Events)? History(string rubricId)
+    {
+        if (!_tails.TryGetValue(rubricId, out var tail)) return null;
+        lock (tail) return ([.. tail.Versions], tail.Active.Version, [.. tail.Events]);
+    }
+
+    /// <summary>Makes <paramref name="toVersion"/> (by default the version the active one came from) active again; its cooldown starts over.</summary>
+    /// <exception cref="KeyNotFoundException">No such rubric.</exception>
+    /// <exception cref="ArgumentException">No such version, or nothing to roll back to.</exception>
+    public RubricVersionEvent Rollback(string rubricId, int? toVersion, string? reason = null)
+    {
+        if (!_tails.TryGetValue(rubricId, out var tail)) throw new KeyNotFoundException($"no rubric with id \"{rubricId}\"");
+        lock (tail)
+        {
+            var active = tail.Active.Version;
+            var target = toVersion ?? tail.Events.LastOrDefault(e => e.Kind == RubricVersionEvent.NewVersion && e.Version == active)?.From
+                ?? throw new ArgumentException($"rubric \"{rubricId}\" is at version {active}, the one it was loaded with: nothing to roll back to");
+            var rubric = tail.Versions.FirstOrDefault(v => v.Version == target)
+                ?? throw new ArgumentException($"rubric \"{rubricId}\" has no version {target} (it has {string.Join(", ", tail.Versions.Select(v => v.Version))})");
+            var e = new RubricVersionEvent(RubricVersionEvent.RolledBack, rubricId, target, active, _time.GetUtcNow(), tail.BaseDigest) { Reason = reason };
+            _log.Append(e);
+            Note(tail, e);
+            Activate(tail, rubric);
+            return e;
+        }
+    }
+
+    private void Note(PromptTail tail, RubricVersionEvent e)
+    {
+        tail.Events.Add(e);
+        lock (_events) _events.Add(e);
+    }
+
+    private static void Activate(PromptTail tail, Rubric rubric)
+    {
+        tail.Active = rubric;
+        tail.Best.Clear();
+        tail.SinceChange = 0;
+    }
+
+    // The log's events for rubrics of this run over the same base; the rest is set aside, with a warning each.
+    private void Replay(RubricVersionLog log)
+    {
+        _warnings.AddRange(log.Problems);
+        var setAside = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in log.Events)
+        {
+            if (!_tails.TryGetValue(e.RubricId, out var tail))
+            {
+                if (setAside.Add(e.RubricId)) _warnings.Add($"{log.Path}: rubric \"{e.RubricId}\" has online versions but is not in the rubrics served");
+                continue;
+            }
+            if (e.BaseDigest != tail.BaseDigest)
+            {
+                if (setAside.Add(e.RubricId))
+                {
+                    _warnings.Add($"{log.Path}: rubric \"{e.RubricId}\" changed in the rubrics file since its online versions were written; they are set aside");
+                }
+                continue;
+            }
+            tail.Events.Add(e);
+            if (e.Kind == RubricVersionEvent.NewVersion && e.Rubric is { } r)
+            {
+                tail.Versions.RemoveAll(v => v.Version == r.Version);
+                tail.Versions.Add(r);
+                tail.Active = r;
+            }
+            else if (e.Kind == RubricVersionEvent.RolledBack && tail.Versions.FirstOrDefault(v => v.Version == e.Version) is { } back)
+            {
+                tail.Active = back;
+            }
+        }
+    }
+
+    private static string Clip(string text) => text.Length <= ClipForHistory ? text : text[..ClipForHistory] + "…";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // stopping: an attempt cut short is not written
+        }
+        _stop.Dispose();
+        _parallel.Dispose();
+    }
+
+    /// <summary>One prompt's state; guarded by locking the instance.</summary>
+    private sealed class PromptTail(Rubric first, string baseDigest)
+    {
+        public string BaseDigest { get; } = baseDigest;
+        public Rubric Active { get; set; } = first;
+        public List<Rubric> Versions { get; } = [first];
+        public List<RubricVersionEvent> Events { get; } = [];
+        public List<KeptRollout> Best { get; } = [];
+        public List<KeptRollout> Recent { get; } = [];
+        public int SinceChange { get; set; }
+        public bool Running { get; set; }
+
+        public int NextVersion()
+        {
+            lock (this) return Versions.Max(v => v.Version) + 1;
+        }
+    }
+}
