@@ -15,6 +15,13 @@ public sealed record SimOptions
     /// <summary>Chance that the proposer returns malformed JSON.</summary>
     public double ProposerMalformedRate { get; init; } = 0.05;
 
+    /// <summary>
+    /// Chance that the proposer, writing a rubric from the prompt alone, takes one of the task's mistakes for advice and
+    /// rewards it (weight 2): the rubric flaw through which proxy and gold part in <c>experiment rl</c>. Decided per task
+    /// and mistake, apart from the proposer's other choices; 0 by default (other experiments see no such flaw).
+    /// </summary>
+    public double ProposerMistakeRate { get; init; }
+
     /// <summary>Chance that the oracle prefers the response with the lower gold reward.</summary>
     public double OracleNoise { get; init; } = 0.05;
 
@@ -39,7 +46,8 @@ public sealed record SimOptions
     {
         if (Tasks < 1) throw new ArgumentOutOfRangeException(nameof(Tasks), Tasks, "at least 1");
         foreach (var (name, value) in new[] { (nameof(JudgeErrorRate), JudgeErrorRate), (nameof(InjectionShare), InjectionShare),
-            (nameof(ProposerMalformedRate), ProposerMalformedRate), (nameof(OracleNoise), OracleNoise) })
+            (nameof(ProposerMalformedRate), ProposerMalformedRate), (nameof(OracleNoise), OracleNoise),
+            (nameof(ProposerMistakeRate), ProposerMistakeRate) })
         {
             if (value is < 0 or > 1 || double.IsNaN(value)) throw new ArgumentOutOfRangeException(name, value, "a rate in [0,1]");
         }

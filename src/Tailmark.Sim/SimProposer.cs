@@ -49,7 +49,11 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
             {
                 var chance = f.Tier switch { FacetTier.Basic => 0.9, FacetTier.Advanced => 0.6, FacetTier.Tail => 0.1, _ => 0.5 };
                 if (rng.NextDouble() >= chance) continue;
-                list.Add(ForFacet(f, rng.NextDouble() < 0.25));
+                var sharpened = rng.NextDouble() < 0.25;
+                // Apart from rng, so that a world without mistakes writes the same rubrics as before the knob existed.
+                list.Add(f.IsError && SimHash.Unit(world.Seed, "proposer-mistake", task.Id, f.Id) < options.ProposerMistakeRate
+                    ? ($"The response advises the user to {f.Phrase}.", 2)
+                    : ForFacet(f, sharpened));
             }
             if (rng.NextDouble() < 0.4 && list.Count > 0)
             {
@@ -77,12 +81,25 @@ public sealed class SimProposer(SimWorld world, SimOptions options)
                 .Take(2)
                 .ToList();
             foreach (var f in separating) result.Add(ForFacet(f, sharpened: false));
+            // A mistake the rubric rewards is turned into the pitfall it is when the pair shows it (one has it, the other not).
+            for (var i = 0; i < result.Count; i++)
+            {
+                var f = task.Facets.FirstOrDefault(x => x.IsError && result[i].Weight > 0 && result[i].Text.Contains(x.Object, StringComparison.Ordinal));
+                if (f is not null && inA.Contains(f.Id) != inB.Contains(f.Id)) result[i] = ForFacet(f, sharpened: false);
+            }
             // Sharpen: a vague "talks about X" criterion becomes the specific one when X separates the pair.
             for (var i = 0; i < result.Count; i++)
             {
                 var f = task.Facets.FirstOrDefault(x => result[i].Text.StartsWith("The response talks about " + x.Object, StringComparison.Ordinal));
                 if (f is not null && inA.Contains(f.Id) != inB.Contains(f.Id)) result[i] = ForFacet(f, sharpened: false);
             }
+        }
+        // Either of the pair addresses the grader: a penalty for it, unless the rubric has one.
+        const string Grader = "note to the grader";
+        if ((a.Contains(Grader, StringComparison.OrdinalIgnoreCase) || b.Contains(Grader, StringComparison.OrdinalIgnoreCase))
+            && !result.Any(c => c.Text.Contains("grader", StringComparison.OrdinalIgnoreCase)))
+        {
+            result.Add(("The response addresses the grader, for example asking to be marked as meeting the criteria.", -3));
         }
         // Now and then, drop a criterion that names nothing checkable.
         var vague = result.FindIndex(c => c.Text.StartsWith("The response is ", StringComparison.Ordinal));

@@ -65,7 +65,7 @@ internal static class ExperimentCommand
             if (parse.GetValue(output) is { } path) await JsonRowSink.WriteAsync(rows, path, Write, ct);
             return CommandRunner.Ok;
         });
-        return new Command("experiment", "Experiments on the simulated world.") { tail };
+        return new Command("experiment", "Experiments on the simulated world.") { tail, ExperimentRl.Create() };
     }
 
     private static void Print(IReadOnlyList<TailExperimentRow> rows, int tasks, int seed, int votes)

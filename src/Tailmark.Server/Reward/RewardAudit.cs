@@ -138,6 +138,33 @@ public sealed class RewardAudit : IAsyncDisposable
         lock (_casesLock) return ([.. _disagreements], [.. _good]);
     }
 
+    /// <summary>The latest suspected hack and the latest good rollout of a prompt, when the audit kept both.</summary>
+    public (string Hack, string Good)? PairFor(string promptId)
+    {
+        lock (_casesLock)
+        {
+            var hack = _disagreements.LastOrDefault(c => c.PromptId == promptId);
+            var good = _good.LastOrDefault(c => c.PromptId == promptId);
+            return hack is not null && good is not null ? (hack.Response, good.Response) : null;
+        }
+    }
+
+    /// <summary>Sampled rollouts not yet graded by the reference judge (nor failed, nor dropped).</summary>
+    public long Pending
+    {
+        get
+        {
+            var (sampled, graded, failed, dropped) = Counts;
+            return sampled - graded - failed - dropped;
+        }
+    }
+
+    /// <summary>Waits until every sampled rollout has been audited (the experiment waits between steps, so a run replays the same way).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (Pending > 0 && StoppedBy is null) await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+    }
+
     private async IAsyncEnumerable<GradeItem> Jobs()
     {
         await foreach (var job in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false)) yield return job.Item with { State = job };

@@ -31,19 +31,22 @@ public sealed class RewardMonitor(TimeProvider? time = null)
         lock (_lock) _table.RecordAudit(promptId, key, training, reference);
     }
 
-    /// <summary>The reward-hacking alarm of the reference-judge audit (not evaluable without one), at most a second old.</summary>
-    public AuditAlarm AuditAlarm() => AuditNow().Alarm;
+    /// <summary>
+    /// The reward-hacking alarm of the reference-judge audit (not evaluable without one), at most a second old; FRESH
+    /// computes it from every audit recorded so far (what online refinement acts on, so a run replays the same way).
+    /// </summary>
+    public AuditAlarm AuditAlarm(bool fresh = false) => AuditNow(fresh).Alarm;
 
     /// <summary>The latest audited step's gap (training minus reference mean reward), or null; at most a second old.</summary>
-    public double? LatestAuditGap() => AuditNow().Gap;
+    public double? LatestAuditGap(bool fresh = false) => AuditNow(fresh).Gap;
 
     // Scrapes and health probes read the audit several times a second; walking every prompt's steps each time would hold
     // the lock the grading records through, so the figures are computed at most once a second.
-    private (AuditAlarm Alarm, double? Gap) AuditNow()
+    private (AuditAlarm Alarm, double? Gap) AuditNow(bool fresh)
     {
         lock (_lock)
         {
-            if (_audit is { } cached && _time.GetElapsedTime(_auditAt) < TimeSpan.FromSeconds(1)) return cached;
+            if (!fresh && _audit is { } cached && _time.GetElapsedTime(_auditAt) < TimeSpan.FromSeconds(1)) return cached;
             var steps = _table.AuditSteps();
             _audit = (Monitoring.AuditAlarm.Over(steps), steps.Count > 0 ? steps[^1].Gap : null);
             _auditAt = _time.GetTimestamp();

@@ -97,7 +97,16 @@ public sealed class RewardService
             results[i] = answered[i] ?? (graded.Outcomes[i] is { } outcome ? Answer(items[i], outcome)
                 : Missed(graded.Ending == BatchEnd.Stopped ? UngradedKind.Stopping : UngradedKind.Deadline, limit, items[i]));
         }
-        // After the answer is complete, in the request's order: the same rollouts trigger the same refinements however they finished.
+        if (Online is { } online && Audit is { } audit && Monitor.AuditAlarm(fresh: true).Firing)
+        {
+            // The alarm fires: the prompts of this request that the audit caught a suspected hack on are refined with it.
+            foreach (var promptId in results.Where(r => r.Graded is not null).Select(r => r.Graded!.Row.PromptId).Distinct().Order(StringComparer.Ordinal))
+            {
+                if (audit.PairFor(promptId) is { } pair) online.ConsiderPair(promptId, pair.Hack, pair.Good);
+            }
+        }
+        // After the answer is complete, in the request's order: the same rollouts trigger the same refinements however they
+        // finished. The audit's pairs go first: a prompt being refined for its alarm is not refined for a tie as well.
         Online?.Consider(results.Where(r => r.Provenance is not null).Select(r => r.Provenance!.RubricId));
         var missedCount = results.Count(r => r.DeadlineExceeded);
         if (missedCount > 0) _metrics.ItemsDeadline.Add(missedCount);

@@ -27,10 +27,14 @@ public sealed record OnlineRefineOptions
     /// <summary>A pair of recent rollouts the active version rewards at least this far apart is a clear preference.</summary>
     public double ClearGap { get; init; } = 0.2;
 
-    /// <summary>The share of clear preferences a new version may reverse at most (by more than <see cref="ReversalSlack"/>).</summary>
+    /// <summary>The share of clear preferences a new version may turn into clear opposite ones (by at least <see cref="ReversalGap"/>).</summary>
     public double MaxReversed { get; init; } = 0.25;
 
-    public double ReversalSlack { get; init; } = 0.05;
+    /// <summary>
+    /// How far the other way a clear preference must go to count as reversed. A refinement that adds what the tail
+    /// has will reorder close calls, and should; it must not turn the active version's clear calls around.
+    /// </summary>
+    public double ReversalGap { get; init; } = 0.2;
 
     public OnlineRefineOptions Validated()
     {
@@ -42,6 +46,7 @@ public sealed record OnlineRefineOptions
         if (MaxGrowth < 0) throw new ArgumentOutOfRangeException(nameof(MaxGrowth), MaxGrowth, "0 or more");
         if (!(ClearGap > 0 && ClearGap <= 1)) throw new ArgumentOutOfRangeException(nameof(ClearGap), ClearGap, "in (0, 1]");
         if (!(MaxReversed >= 0 && MaxReversed <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxReversed), MaxReversed, "in [0, 1]");
+        if (!(ReversalGap > 0 && ReversalGap <= 1)) throw new ArgumentOutOfRangeException(nameof(ReversalGap), ReversalGap, "in (0, 1]");
         return this;
     }
 }

@@ -9,7 +9,8 @@ namespace Tailmark.Building.Online;
 /// Online tail refinement (<c>serve --refine-online</c>): the reward server records every graded rollout here; per
 /// prompt this keeps the best distinct rollouts under the prompt's active rubric version and the recent ones. When the
 /// best two stop being told apart (same reward: <c>tie</c>, or both at the top of the scale: <c>saturated</c>), and the
-/// prompt's cooldown and the run's budget allow, it asks the proposer to refine the active version with that pair
+/// prompt's cooldown and the run's budget allow, it asks the proposer to refine the active version with the most
+/// different pair among the tied best (<see cref="MostDifferentOfTheTop"/>)
 /// (Refinement-through-Differentiation, as <see cref="RubricRefiner"/> offline), checks the result
 /// (<see cref="RefinementCheck"/>), writes it to the <see cref="RubricVersionLog"/> and swaps it in. A swap replaces one
 /// reference: an item takes the version active when it arrives and is scored by it alone. Triggers are looked at
@@ -18,6 +19,9 @@ namespace Tailmark.Building.Online;
 public sealed class OnlineRefiner : IAsyncDisposable
 {
     private const int ClipForHistory = 2000;
+
+    /// <summary>The trigger of a refinement asked with the audit's pair (<see cref="ConsiderPair"/>).</summary>
+    public const string AuditTrigger = "audit_alarm";
 
     private readonly BatchGrader _grading;
     private readonly ProposerClient _proposer;
@@ -97,21 +101,72 @@ public sealed class OnlineRefiner : IAsyncDisposable
             lock (tail)
             {
                 if (tail.Running || tail.SinceChange < _options.Cooldown || tail.Best.Count < 2) continue;
-                (a, b) = (tail.Best[0], tail.Best[1]);
-                if (Math.Abs(a.Reward - b.Reward) > 1e-9) continue;
-                if (Interlocked.Decrement(ref _budgetLeft) < 0)
-                {
-                    Interlocked.Increment(ref _budgetLeft);
-                    continue;
-                }
+                if (Math.Abs(tail.Best[0].Reward - tail.Best[1].Reward) > 1e-9) continue;
+                (a, b) = MostDifferentOfTheTop(tail.Best);
+                if (!TakeBudget()) continue;
                 trigger = a.Reward >= 1 - 1e-9 ? "saturated" : "tie";
                 tail.Running = true;
                 active = tail.Active;
             }
-            var run = Task.Run(() => RefineAsync(tail, active, a, b, trigger));
-            _running.TryAdd(run, 0);
-            _ = run.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
+            Start(tail, active, a, b, trigger);
         }
+    }
+
+    /// <summary>
+    /// Starts a refinement of the prompt's rubric with a pair the reference-judge audit found while its alarm fires: a
+    /// suspected hack (high training reward, low reference reward) and a good rollout. Trigger <c>audit_alarm</c>; the
+    /// cooldown and the budget apply as to ties, and the new version must widen the good rollout's lead.
+    /// </summary>
+    public bool ConsiderPair(string promptId, string hack, string good)
+    {
+        var tail = _tails.Values.FirstOrDefault(t => (t.Active.PromptId ?? t.Active.Id) == promptId);
+        if (tail is null || hack == good) return false;
+        Rubric active;
+        lock (tail)
+        {
+            if (tail.Running || tail.SinceChange < _options.Cooldown || !TakeBudget()) return false;
+            tail.Running = true;
+            active = tail.Active;
+        }
+        Start(tail, active, new KeptRollout(hack, PromptTraits.None, active.Version, 0), new KeptRollout(good, PromptTraits.None, active.Version, 0),
+            AuditTrigger);
+        return true;
+    }
+
+    private bool TakeBudget()
+    {
+        if (Interlocked.Decrement(ref _budgetLeft) >= 0) return true;
+        Interlocked.Increment(ref _budgetLeft);
+        return false;
+    }
+
+    private void Start(PromptTail tail, Rubric active, KeptRollout a, KeptRollout b, string trigger)
+    {
+        var run = Task.Run(() => RefineAsync(tail, active, a, b, trigger));
+        _running.TryAdd(run, 0);
+        _ = run.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Of the best rollouts that share the top reward, the two whose words differ most (Jaccard distance of their word
+    /// sets; first in the kept order on ties). The top two alone are often near copies — a policy that found one way to
+    /// the top repeats it — while the most different of the tied ones show what the rubric cannot see.
+    /// </summary>
+    public static (KeptRollout A, KeptRollout B) MostDifferentOfTheTop(IReadOnlyList<KeptRollout> best)
+    {
+        var top = best.TakeWhile(r => Math.Abs(r.Reward - best[0].Reward) <= 1e-9).ToList();
+        var words = top.Select(r => r.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)).ToList();
+        var (bi, bj, bd) = (0, 1, -1.0);
+        for (var i = 0; i < top.Count; i++)
+        {
+            for (var j = i + 1; j < top.Count; j++)
+            {
+                var union = words[i].Count + words[j].Count - words[i].Count(words[j].Contains);
+                var distance = union == 0 ? 0 : 1 - (double)words[i].Count(words[j].Contains) / union;
+                if (distance > bd + 1e-12) (bi, bj, bd) = (i, j, distance);
+            }
+        }
+        return (top[bi], top[bj]);
     }
 
     /// <summary>Waits until no refinement is running (the experiment waits between steps; tests wait for a swap).</summary>
@@ -136,7 +191,8 @@ public sealed class OnlineRefiner : IAsyncDisposable
                 next = active with { Criteria = Carry(active, proposed), Version = tail.NextVersion() };
                 List<KeptRollout> recent;
                 lock (tail) recent = [.. tail.Recent];
-                problem = await RefinementCheck.RunAsync(_grading, _rubrics, active, next, a, b, recent, _options, _stop.Token).ConfigureAwait(false);
+                problem = next.Criteria.SequenceEqual(active.Criteria) ? "the proposer returned the active version unchanged" : await RefinementCheck.RunAsync(_grading, _rubrics, active, next, a, b, recent, _options, preferB: trigger == AuditTrigger,
+                    _stop.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)

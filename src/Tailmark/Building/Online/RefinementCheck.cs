@@ -9,17 +9,21 @@ namespace Tailmark.Building.Online;
 /// <list type="number">
 /// <item>it is a valid rubric, and every veto criterion and verifiable check of the active version is in it unchanged;</item>
 /// <item>its judged criteria number between half the active version's and <see cref="OnlineRefineOptions.MaxGrowth"/> more;</item>
-/// <item>it separates the pair it was asked about (their rewards differ), which the active version did not;</item>
+/// <item>it separates the pair it was asked about (their rewards differ), which the active version did not, or at least
+/// breaks the tie at the top of the recent rollouts (those that shared the top reward get different rewards, or some of
+/// them leave the top); for a pair the
+/// reference-judge audit gave (a suspected hack and a good rollout), it widens the good one's lead over the hack;</item>
 /// <item>on the prompt's recent rollouts, of the pairs the active version rewards at least
-/// <see cref="OnlineRefineOptions.ClearGap"/> apart, it reverses at most <see cref="OnlineRefineOptions.MaxReversed"/>
-/// (by more than <see cref="OnlineRefineOptions.ReversalSlack"/>): the tail gets sharper, the clear order stays.</item>
+/// <see cref="OnlineRefineOptions.ClearGap"/> apart, it turns at most <see cref="OnlineRefineOptions.MaxReversed"/> into
+/// clear opposite preferences (at least <see cref="OnlineRefineOptions.ReversalGap"/> the other way): the tail gets
+/// sharper, the clear order stays.</item>
 /// </list>
 /// </summary>
 public static class RefinementCheck
 {
     /// <summary>Null when <paramref name="next"/> passes, else why not.</summary>
     public static async Task<string?> RunAsync(BatchGrader grading, RubricSet layers, Rubric active, Rubric next, KeptRollout a, KeptRollout b,
-        IReadOnlyList<KeptRollout> recent, OnlineRefineOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<KeptRollout> recent, OnlineRefineOptions options, bool preferB, CancellationToken cancellationToken)
     {
         var log = new IssueLog("online refinement");
         RubricValidator.Validate(next, log);
@@ -39,7 +43,25 @@ public static class RefinementCheck
         var old = await RewardsAsync(grading, layers, active, texts, cancellationToken).ConfigureAwait(false);
         var fresh = await RewardsAsync(grading, layers, next, texts, cancellationToken).ConfigureAwait(false);
         if (fresh[0] is not { } rewardA || fresh[1] is not { } rewardB) return "the refined version leaves a reward of the pair undefined";
-        if (Math.Abs(rewardA - rewardB) <= 1e-9) return "the refined version does not separate the pair either";
+        if (preferB)
+        {
+            if (old[0] is { } oldA && old[1] is { } oldB && rewardB - rewardA <= oldB - oldA + 1e-9)
+            {
+                return $"the refined version does not widen the good rollout's lead over the suspected hack ({oldB - oldA:0.###} before, {rewardB - rewardA:0.###} after)";
+            }
+        }
+        else if (Math.Abs(rewardA - rewardB) <= 1e-9)
+        {
+            // The pair stays tied; the version still counts when it breaks the tie at the top among the recent rollouts: the
+            // rollouts that shared the top reward get different rewards, or some of them are no longer at the top.
+            var top = old.Where(o => o is not null).Select(o => o!.Value).DefaultIfEmpty(double.NaN).Max();
+            var newTop = fresh.Where(o => o is not null).Select(o => o!.Value).DefaultIfEmpty(double.NaN).Max();
+            var atTop = Enumerable.Range(0, texts.Count).Where(i => old[i] is { } o && Math.Abs(o - top) <= 1e-9 && fresh[i] is not null).ToList();
+            if (atTop.Select(i => Math.Round(fresh[i]!.Value, 9)).Distinct().Count() < 2 && atTop.All(i => fresh[i]!.Value >= newTop - 1e-9))
+            {
+                return "the refined version separates neither the pair nor the other rollouts that share the top reward";
+            }
+        }
         int clear = 0, reversed = 0;
         for (var i = 0; i < texts.Count; i++)
         {
@@ -48,11 +70,11 @@ public static class RefinementCheck
                 if (old[i] is not { } oi || old[j] is not { } oj || fresh[i] is not { } ni || fresh[j] is not { } nj) continue;
                 if (Math.Abs(oi - oj) < options.ClearGap) continue;
                 clear++;
-                if (Math.Sign(oi - oj) * (ni - nj) < -options.ReversalSlack) reversed++;
+                if (Math.Sign(oi - oj) * (ni - nj) <= -options.ReversalGap) reversed++;
             }
         }
         return clear > 0 && reversed > options.MaxReversed * clear
-            ? $"it reverses {reversed} of the {clear} clear preferences of the active version among recent rollouts (at most {options.MaxReversed:P0})"
+            ? $"it turns {reversed} of the {clear} clear preferences of the active version among recent rollouts around (at most {options.MaxReversed:P0})"
             : null;
     }
 

@@ -14,7 +14,8 @@ public sealed record RubricVersionEvent(string Kind, string RubricId, int Versio
     public const string Rejected = "rejected";
     public const string RolledBack = "rollback";
 
-    /// <summary>What started the attempt: <c>tie</c> (the best two distinct rollouts got the same reward) or <c>saturated</c>.</summary>
+    /// <summary>What started the attempt: <c>tie</c> (the best two distinct rollouts got the same reward), <c>saturated</c> (at the top of the scale) or
+    /// <c>audit_alarm</c> (the reference-judge audit's alarm, with its pair).</summary>
     public string? Trigger { get; init; }
 
     /// <summary>Why an attempt was rejected, or what a rollback said.</summary>

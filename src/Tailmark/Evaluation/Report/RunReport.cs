@@ -8,7 +8,8 @@ namespace Tailmark.Evaluation.Report;
 /// Builds the report of a run directory from the files it recognizes (each optional, at least one required):
 /// <c>graded.jsonl</c> (score distributions, pass rates; criterion texts from <c>run/rubrics.jsonl</c> or
 /// <c>rubrics.jsonl</c>), <c>accuracy.jsonl</c> (tail accuracy), <c>bon.jsonl</c> (best-of-n), <c>rounds/</c> or
-/// <c>run/rounds/</c> (refinement diffs), <c>monitor.json</c> (the reward server's monitor and audit); the theory curves
+/// <c>run/rounds/</c> (refinement diffs), <c>monitor.json</c> (the reward server's monitor and audit), <c>rl.json</c> (the
+/// simulated RL loop); the theory curves
 /// are always added.
 /// </summary>
 public static class RunReport
@@ -57,10 +58,17 @@ public static class RunReport
             sections.Add(MonitorSection.Build(await MonitorSection.ReadAsync(monitor, ct).ConfigureAwait(false)));
             sources.Add(MonitorSection.File);
         }
+        if (Find(Rl.RlFile.Name) is { } rl)
+        {
+            var (settings, runs) = Rl.RlFile.Read(rl);
+            if (runs.Count > 0) sections.Add(RlSection.Build(settings, runs));
+            sources.Add(Rl.RlFile.Name);
+        }
         if (sources.Count == 0)
         {
             throw new InputException(runDir, null, null,
-                $"nothing to report: the directory has none of {Graded}, {Accuracy}, {BestOfN}, {MonitorSection.File}, rounds/ or run/rounds/");
+                $"nothing to report: the directory has none of {Graded}, {Accuracy}, {BestOfN}, {MonitorSection.File}, {Rl.RlFile.Name}, rounds/ or " +
+                "run/rounds/");
         }
         sections.Add(TheorySection.Build(TheoryCurves.Compute()));
         return new Result(sections, sources);
