@@ -222,7 +222,7 @@ def _resolve(answer, no_rubric, ungraded, what):
 
 # ---------------------------------------------------------------------------------------------------------------- verl
 
-VERL_KEYS = ("score", "tailmark_graded", "tailmark_vetoed", "tailmark_cannot_assess", "tailmark_met_fraction")
+VERL_KEYS = ("score", "tailmark_graded", "tailmark_vetoed", "tailmark_cannot_assess", "tailmark_met_fraction", "tailmark_rubric_version")
 
 
 def _verl_item(solution_str, ground_truth, extra_info, kw):
@@ -264,6 +264,8 @@ def _verl_dict(result, value, criteria):
         "tailmark_vetoed": 1.0 if (result.get("breakdown") or {}).get("vetoed_by") else 0.0,
         "tailmark_cannot_assess": float(statuses.count("cannot_assess")),
         "tailmark_met_fraction": assessed.count("met") / len(assessed) if assessed else 0.0,
+        # The rubric version that scored the item (0 when none did): it changes when the server refines online.
+        "tailmark_rubric_version": float((result.get("provenance") or {}).get("rubric_version") or 0),
     }
     for cid in criteria:
         status = (verdicts.get(cid) or {}).get("status")

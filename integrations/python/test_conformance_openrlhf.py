@@ -73,7 +73,8 @@ class OpenRlhfPerSampleTests(unittest.TestCase):
         self.assertEqual(out["reward"], [1.0])  # the <|im_end|> is not a sixth word, and apple is found
         self.assertEqual(out["scores"], [1.0])
         self.assertEqual(out["extra_logs"]["tailmark_graded"], [1])
-        self.assertEqual(sorted(out["extra_logs"]), sorted(["tailmark_graded", "tailmark_ungraded", "tailmark_no_rubric", "tailmark_deadline", "tailmark_vetoed"]))
+        self.assertEqual(sorted(out["extra_logs"]), sorted(["tailmark_graded", "tailmark_ungraded", "tailmark_no_rubric", "tailmark_deadline", "tailmark_vetoed",
+                                                               "tailmark_rubric_version"]))
 
     def test_llama3_template_with_system_prompt(self):
         out = openrlhf_per_sample(self.url(), COLOR + "Blue.<|eot_id|>", COLOR, "")

@@ -37,8 +37,10 @@ internal static class ExperimentRl
             DefaultValueFactory = _ => "1,2,3,4,5" };
         var tasks = new Option<int>("--tasks") { Description = "Prompts in each world.", DefaultValueFactory = _ => 8 };
         var steps = new Option<int>("--steps") { Description = "Training steps per run.", DefaultValueFactory = _ => new RlOptions().Steps };
-        var group = new Option<int>("--group") { Description = "Rollouts per prompt per step (the GRPO group).", DefaultValueFactory = _ => new RlOptions().Group };
-        var budget = new Option<int>("--length-budget") { Description = "Sentences a response has room for.", DefaultValueFactory = _ => new RlOptions().Budget };
+        var group = new Option<int>("--group")
+            { Description = "Rollouts per prompt per step (the GRPO group).", DefaultValueFactory = _ => new RlOptions().Group };
+        var budget = new Option<int>("--length-budget")
+            { Description = "Sentences a response has room for.", DefaultValueFactory = _ => new RlOptions().Budget };
         var rate = new Option<double>("--learning-rate") { Description = "The policy's step size.", DefaultValueFactory = _ => new RlOptions().LearningRate };
         var configs = new Option<string>("--configs")
         {
@@ -147,8 +149,9 @@ internal static class ExperimentRl
         IChatClient great, bool refine, CancellationToken ct)
     {
         var proposerClient = new ProposerClient(proposer);
-        using var walk = new BatchGrader(new Judging.ResponseGrader(new Judging.JudgeEngine([judge], null, new Judging.JudgeOptions { Mode = Judging.JudgeMode.AllAtOnce }),
-            new Checks.CheckRunner(), new Scoring.RewardPipeline(Scoring.ScoringConfigLoader.Preset("default"))), new BatchGraderOptions { Concurrency = 32 });
+        var engine = new Judging.JudgeEngine([judge], null, new Judging.JudgeOptions { Mode = Judging.JudgeMode.AllAtOnce });
+        using var walk = new BatchGrader(new Judging.ResponseGrader(engine, new Checks.CheckRunner(),
+            new Scoring.RewardPipeline(Scoring.ScoringConfigLoader.Preset("default"))), new BatchGraderOptions { Concurrency = 32 });
         var promptOnly = new List<Rubric>();
         var refined = refine ? new List<Rubric>() : null;
         foreach (var task in world.Tasks)

@@ -89,7 +89,8 @@ internal static class ServeCommand
         var refineDir = new Option<string>("--refine-dir")
             { Description = "Where --refine-online keeps the rubric versions, so a restart goes on with them.", DefaultValueFactory = _ => "tailmark-online" };
         var cooldown = new Option<int>("--refine-cooldown")
-            { Description = "Graded rollouts of a prompt between two refinements of its rubric.", DefaultValueFactory = _ => new OnlineRefineOptions().Cooldown };
+            { Description = "Graded rollouts of a prompt between two refinements of its rubric.", DefaultValueFactory = _ =>
+                new OnlineRefineOptions().Cooldown };
         var refineBudget = new Option<int>("--refine-budget")
             { Description = "Refinement attempts over the whole run (accepted or rejected).", DefaultValueFactory = _ => new OnlineRefineOptions().Budget };
         var budget = new Option<int>("--max-tokens-per-criterion")
@@ -159,7 +160,7 @@ internal static class ServeCommand
                 ? await OnlineAsync(endpoints, parse.GetValue(proposer)!, parse.GetValue(refineDir)!, batch, index, refineOptions, ct) : null;
             var scoringName = parse.GetValue(scoring) is { } s ? Path.GetFileName(s) : "default";
             await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics, monitor)
-                { Cache = verdictCache, Audit = audit?.Audit, Online = online?.Refiner, JudgeName = client.Endpoint().Name, ScoringName = scoringName },
+                { Cache = verdictCache, Audit = audit?.Audit, Online = online?.Refiner, JudgeName = client.Endpoint().Model, ScoringName = scoringName },
                 metrics, options, address, parse.GetValue(port), cancellationToken: ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; " +
                 $"judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");

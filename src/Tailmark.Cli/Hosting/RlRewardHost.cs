@@ -55,7 +55,7 @@ internal sealed class RlRewardHost : IAsyncDisposable
             host._owned.Add(host._audit);
         }
         var service = new RewardService(new RubricIndex(set), walk, options, metrics, host._monitor)
-            { Online = host._online, Audit = host._audit, JudgeName = judge.Endpoint().Name };
+            { Online = host._online, Audit = host._audit, JudgeName = judge.Endpoint().Model };
         host.Server = await RewardServer.StartAsync(service, metrics, options, cancellationToken: ct);
         host._owned.Insert(0, host.Server);
         return host;

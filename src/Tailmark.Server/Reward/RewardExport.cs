@@ -54,6 +54,16 @@ internal sealed class RewardExport : IDisposable
             observed.CreateObservableGauge("tailmark_audit_gap", () => service.Monitor.LatestAuditGap() ?? double.NaN,
                 description: "Mean training reward minus mean reference reward of the latest audited step");
         }
+        if (service.Online is { } online)
+        {
+            observed.CreateObservableCounter("tailmark_refinements_accepted_total", () => online.Counts.Accepted,
+                description: "Online refinements checked and swapped in");
+            observed.CreateObservableCounter("tailmark_refinements_rejected_total", () => online.Counts.Rejected,
+                description: "Online refinement attempts rejected (the proposer or the check; reasons in /v1/refine)");
+            observed.CreateObservableGauge("tailmark_refinements_running", () => online.Counts.Running, description: "Online refinements running now");
+            observed.CreateObservableGauge("tailmark_refine_budget_left", () => online.Counts.BudgetLeft,
+                description: "Online refinement attempts left in the run's budget");
+        }
         // Process health, so a soak can tell a leak from the garbage collector's sawtooth: the heap as the last collection left it.
         observed.CreateObservableGauge("process_resident_memory_bytes", () => Environment.WorkingSet);
         observed.CreateObservableGauge("dotnet_gc_heap_after_last_collection_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);

@@ -29,7 +29,7 @@ public sealed class OnlineRefinementTests
     private static readonly SimServerOptions World = new() { World = new SimOptions { Seed = 23, Tasks = 1, JudgeErrorRate = 0 } };
 
     /// <summary>Basic facets as advice, plus a veto on the task's first error, which no rollout here commits.</summary>
-    private static Rubric Served(SimTask task) => new()
+    internal static Rubric Served(SimTask task) => new()
     {
         Id = task.Id,
         PromptId = task.Id,
@@ -43,7 +43,7 @@ public sealed class OnlineRefinementTests
     };
 
     /// <summary>Rollout <paramref name="i"/>: all the basic advice and the subset of the other good facets that i's bits pick (32 distinct).</summary>
-    private static string Rollout(SimTask task, int i)
+    internal static string Rollout(SimTask task, int i)
     {
         var others = task.Facets.Where(f => f.Tier is FacetTier.Advanced or FacetTier.Tail).ToList();
         var facets = task.Facets.Where(f => f.Tier == FacetTier.Basic).Concat(others.Where((_, k) => (i >> k & 1) == 1));
@@ -128,7 +128,8 @@ public sealed class OnlineRefinementTests
         var answers = new List<(string[] Sent, JsonElement Answer)>();
         for (var wave = 0; wave < 6; wave++)
         {
-            var sent = Enumerable.Range(0, 8).Select(r => Enumerable.Range(0, 8).Select(i => Rollout(task, (wave * 11 + r * 8 + i * 3) % 32)).ToArray()).ToList();
+            var sent = Enumerable.Range(0, 8)
+                .Select(r => Enumerable.Range(0, 8).Select(i => Rollout(task, (wave * 11 + r * 8 + i * 3) % 32)).ToArray()).ToList();
             var got = await Task.WhenAll(sent.Select(setup.RewardAsync));
             answers.AddRange(sent.Zip(got));
         }
@@ -284,6 +285,9 @@ public sealed class OnlineRefinementTests
         Assert.Equal(1, status2.GetProperty("accepted").GetInt32());
         Assert.Equal(0, status2.GetProperty("budget_left").GetInt32());
         Assert.Equal("version", status2.GetProperty("events")[0].GetProperty("kind").GetString());
+        var scrape = await setup.Http.GetStringAsync(new Uri(setup.Server.BaseUrl, "metrics"));
+        Assert.Equal(1, Scrape.Value(scrape, "tailmark_refinements_accepted_total"));
+        Assert.Equal(0, Scrape.Value(scrape, "tailmark_refine_budget_left"));
     }
 
     [Fact]

@@ -191,7 +191,8 @@ public sealed class OnlineRefiner : IAsyncDisposable
                 next = active with { Criteria = Carry(active, proposed), Version = tail.NextVersion() };
                 List<KeptRollout> recent;
                 lock (tail) recent = [.. tail.Recent];
-                problem = next.Criteria.SequenceEqual(active.Criteria) ? "the proposer returned the active version unchanged" : await RefinementCheck.RunAsync(_grading, _rubrics, active, next, a, b, recent, _options, preferB: trigger == AuditTrigger,
+                problem = next.Criteria.SequenceEqual(active.Criteria) ? "the proposer returned the active version unchanged"
+                    : await RefinementCheck.RunAsync(_grading, _rubrics, active, next, a, b, recent, _options, preferB: trigger == AuditTrigger,
                     _stop.Token).ConfigureAwait(false);
             }
         }
@@ -289,7 +290,8 @@ public sealed class OnlineRefiner : IAsyncDisposable
             var target = toVersion ?? tail.Events.LastOrDefault(e => e.Kind == RubricVersionEvent.NewVersion && e.Version == active)?.From
                 ?? throw new ArgumentException($"rubric \"{rubricId}\" is at version {active}, the one it was loaded with: nothing to roll back to");
             var rubric = tail.Versions.FirstOrDefault(v => v.Version == target)
-                ?? throw new ArgumentException($"rubric \"{rubricId}\" has no version {target} (it has {string.Join(", ", tail.Versions.Select(v => v.Version))})");
+                ?? throw new ArgumentException(
+                    $"rubric \"{rubricId}\" has no version {target} (it has {string.Join(", ", tail.Versions.Select(v => v.Version))})");
             var e = new RubricVersionEvent(RubricVersionEvent.RolledBack, rubricId, target, active, _time.GetUtcNow(), tail.BaseDigest) { Reason = reason };
             _log.Append(e);
             Note(tail, e);
@@ -327,7 +329,8 @@ public sealed class OnlineRefiner : IAsyncDisposable
             {
                 if (setAside.Add(e.RubricId))
                 {
-                    _warnings.Add($"{log.Path}: rubric \"{e.RubricId}\" changed in the rubrics file since its online versions were written; they are set aside");
+                    _warnings.Add(
+                        $"{log.Path}: rubric \"{e.RubricId}\" changed in the rubrics file since its online versions were written; they are set aside");
                 }
                 continue;
             }

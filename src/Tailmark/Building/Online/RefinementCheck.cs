@@ -47,7 +47,8 @@ public static class RefinementCheck
         {
             if (old[0] is { } oldA && old[1] is { } oldB && rewardB - rewardA <= oldB - oldA + 1e-9)
             {
-                return $"the refined version does not widen the good rollout's lead over the suspected hack ({oldB - oldA:0.###} before, {rewardB - rewardA:0.###} after)";
+                return "the refined version does not widen the good rollout's lead over the suspected hack " +
+                    $"({oldB - oldA:0.###} before, {rewardB - rewardA:0.###} after)";
             }
         }
         else if (Math.Abs(rewardA - rewardB) <= 1e-9)
