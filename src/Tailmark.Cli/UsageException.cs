@@ -10,6 +10,8 @@ internal sealed partial class UsageException(string message) : Exception(message
     private static readonly Dictionary<string, string> Options = new(StringComparer.Ordinal)
     {
         ["MaxRetries"] = "--retries",
+        ["Budget"] = "--refine-budget",
+        ["Cooldown"] = "--refine-cooldown",
         ["MaxConcurrentRequests"] = "--max-concurrent",
         ["Deadline"] = "--deadline-ms",
         ["JudgeErrorRate"] = "--judge-error",

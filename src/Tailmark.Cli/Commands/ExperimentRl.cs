@@ -40,7 +40,7 @@ internal static class ExperimentRl
         var group = new Option<int>("--group")
             { Description = "Rollouts per prompt per step (the GRPO group).", DefaultValueFactory = _ => new RlOptions().Group };
         var budget = new Option<int>("--length-budget")
-            { Description = "Sentences a response has room for.", DefaultValueFactory = _ => new RlOptions().Budget };
+            { Description = "Sentences a response has room for.", DefaultValueFactory = _ => new RlOptions().LengthBudget };
         var rate = new Option<double>("--learning-rate") { Description = "The policy's step size.", DefaultValueFactory = _ => new RlOptions().LearningRate };
         var configs = new Option<string>("--configs")
         {
@@ -72,7 +72,7 @@ internal static class ExperimentRl
             {
                 loop = new RlOptions
                 {
-                    Steps = parse.GetValue(steps), Group = parse.GetValue(group), Budget = parse.GetValue(budget), LearningRate = parse.GetValue(rate),
+                    Steps = parse.GetValue(steps), Group = parse.GetValue(group), LengthBudget = parse.GetValue(budget), LearningRate = parse.GetValue(rate),
                 }.Validated();
                 refine = new OnlineRefineOptions { Cooldown = parse.GetValue(cooldown), Budget = parse.GetValue(refineBudget) ?? 8 * parse.GetValue(tasks) }
                     .Validated();
@@ -100,7 +100,7 @@ internal static class ExperimentRl
                 {
                     ["seeds"] = string.Join(",", seedList), ["tasks"] = parse.GetValue(tasks).ToString(CultureInfo.InvariantCulture),
                     ["steps"] = loop.Steps.ToString(CultureInfo.InvariantCulture), ["group"] = loop.Group.ToString(CultureInfo.InvariantCulture),
-                    ["length_budget"] = loop.Budget.ToString(CultureInfo.InvariantCulture),
+                    ["length_budget"] = loop.LengthBudget.ToString(CultureInfo.InvariantCulture),
                     ["learning_rate"] = loop.LearningRate.ToString(CultureInfo.InvariantCulture),
                     ["mistake_rate"] = world.Mistakes.ToString(CultureInfo.InvariantCulture), ["obey_rate"] = world.Obey.ToString(CultureInfo.InvariantCulture),
                     ["audit_rate"] = share.ToString(CultureInfo.InvariantCulture), ["refine_cooldown"] = refine.Cooldown.ToString(CultureInfo.InvariantCulture),

@@ -136,6 +136,11 @@ internal static class ServeCommand
                 judgeOptions = new JudgeOptions { Mode = JudgeMode.Parse(parse.GetValue(mode)!), MaxTokensPerCriterion = parse.GetValue(budget) }.Validated();
                 AuditShare(parse.GetValue(auditJudge), parse.GetValue(auditRate)); // refused before anything is opened
                 refineOptions = new OnlineRefineOptions { Cooldown = parse.GetValue(cooldown), Budget = parse.GetValue(refineBudget) }.Validated();
+                if (!parse.GetValue(refineOnline) && (Option[])[proposer, refineDir, cooldown, refineBudget] is var refining
+                    && refining.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+                {
+                    throw new UsageException($"{given.Name} is for online refinement: add --refine-online, or leave it out");
+                }
             }
             catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
             {

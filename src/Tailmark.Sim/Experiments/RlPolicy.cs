@@ -7,7 +7,7 @@ namespace Tailmark.Sim.Experiments;
 /// the task's facets and for one artifact, the note to the grader. It starts from a generator's profile and learns
 /// GRPO-style: each rollout's advantage is its reward's z-score within its task's group, and each logit moves by the
 /// mean of advantage × (chosen − probability), the gradient of the Bernoulli log-likelihood. A response has room for
-/// <see cref="RlOptions.Budget"/> sentences: what the policy chooses beyond that is cut, so every sentence it spends on a
+/// <see cref="RlOptions.LengthBudget"/> sentences: what the policy chooses beyond that is cut, so every sentence it spends on a
 /// facet the reward pays for is one it cannot spend on another.
 /// </summary>
 public sealed class RlPolicy
@@ -32,7 +32,7 @@ public sealed class RlPolicy
     {
         var p = Probabilities(task);
         var chosen = p.Select(x => rng.NextDouble() < x).ToArray();
-        var picked = Enumerable.Range(0, chosen.Length).Where(i => chosen[i]).OrderBy(_ => rng.Next()).Take(_options.Budget).ToList();
+        var picked = Enumerable.Range(0, chosen.Length).Where(i => chosen[i]).OrderBy(_ => rng.Next()).Take(_options.LengthBudget).ToList();
         var sentences = picked.Select(i => i < task.Facets.Length
             ? string.Format(CultureInfo.InvariantCulture, SimVocabulary.FacetSentences[rng.Next(SimVocabulary.FacetSentences.Length)], task.Facets[i].Phrase)
             : SimVocabulary.Injection);

@@ -41,7 +41,7 @@ public sealed class RlExperimentTests
     {
         var world = new SimWorld(5, 1);
         var task = world.Tasks[0];
-        var policy = new RlPolicy(world.Tasks, SimGenerators.Find("sim-great")!, new RlOptions { Budget = 3, StartGraderNote = 0.99 });
+        var policy = new RlPolicy(world.Tasks, SimGenerators.Find("sim-great")!, new RlOptions { LengthBudget = 3, StartGraderNote = 0.99 });
         var rng = new Random(1);
         for (var i = 0; i < 50; i++)
         {
