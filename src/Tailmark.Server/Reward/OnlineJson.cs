@@ -63,6 +63,34 @@ public static class OnlineJson
         w.WriteEndArray();
     });
 
+    /// <summary>Events <c>/v1/monitor</c>'s <c>refinement</c> lists at most (the newest).</summary>
+    public const int MonitorEvents = 50;
+
+    /// <summary>
+    /// <c>/v1/monitor</c>'s <c>refinement</c> object (this replica's; a merge over replicas leaves it out): the counts, each
+    /// refined rubric's active version, and the newest events without their pairs.
+    /// </summary>
+    public static void WriteMonitorPart(Utf8JsonWriter w, OnlineRefiner online)
+    {
+        var (running, accepted, rejected, budgetLeft) = online.Counts;
+        w.WriteStartObject("refinement");
+        w.WriteNumber("running", running);
+        w.WriteNumber("accepted", accepted);
+        w.WriteNumber("rejected", rejected);
+        w.WriteNumber("budget_left", budgetLeft);
+        w.WriteStartObject("active_versions");
+        foreach (var (id, version) in online.ActiveVersions()) w.WriteNumber(id, version);
+        w.WriteEndObject();
+        w.WriteStartArray("events");
+        var events = online.Events();
+        foreach (var e in events.Skip(Math.Max(0, events.Count - MonitorEvents)))
+        {
+            RubricVersionLog.Write(w, e with { ResponseA = null, ResponseB = null }, withRubric: false);
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     private static string Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();

@@ -64,9 +64,10 @@ public sealed class RewardMonitor(TimeProvider? time = null)
     }
 
     /// <summary>This replica's monitor as JSON.</summary>
-    public string RenderJson()
+    /// <summary>The monitor's JSON; EXTRA writes more top-level fields (online refinement's state).</summary>
+    public string RenderJson(Action<System.Text.Json.Utf8JsonWriter>? extra = null)
     {
-        lock (_lock) return _table.Render();
+        lock (_lock) return _table.Render(extra);
     }
 
     /// <summary>A copy of this replica's table (for a merge with other replicas').</summary>

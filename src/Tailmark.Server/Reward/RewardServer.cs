@@ -139,7 +139,11 @@ public sealed class RewardServer : IAsyncDisposable
     private static async Task<IResult> Monitor(HttpContext ctx, RewardService service, HttpClient peers)
     {
         var scope = ctx.Request.Query["replicas"].ToString();
-        if (scope.Length == 0) return Results.Text(service.Monitor.RenderJson(), "application/json");
+        if (scope.Length == 0)
+        {
+            return Results.Text(service.Monitor.RenderJson(service.Online is { } online ? w => OnlineJson.WriteMonitorPart(w, online) : null),
+                "application/json");
+        }
         if (scope != "all") throw new HttpProblem(400, $"replicas must be \"all\" (or absent, for this replica alone), not \"{scope}\"", "replicas");
         var options = service.Options;
         // Named by the address it was reached on (not the Host header, which is the balancer's when read through it).

@@ -288,6 +288,17 @@ public sealed class OnlineRefinementTests
         var scrape = await setup.Http.GetStringAsync(new Uri(setup.Server.BaseUrl, "metrics"));
         Assert.Equal(1, Scrape.Value(scrape, "tailmark_refinements_accepted_total"));
         Assert.Equal(0, Scrape.Value(scrape, "tailmark_refine_budget_left"));
+
+        // The monitor carries the replica's refinement state, and the report drawn from it lists the events.
+        var monitorJson = await setup.Http.GetStringAsync(new Uri(setup.Server.BaseUrl, "v1/monitor"));
+        var refinement = JsonDocument.Parse(monitorJson).RootElement.GetProperty("refinement");
+        Assert.Equal(version, refinement.GetProperty("active_versions").GetProperty(rubric.Id).GetInt32());
+        Assert.Equal(1, refinement.GetProperty("accepted").GetInt32());
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("monitor.json"), monitorJson);
+        var report = await Tailmark.Evaluation.Report.RunReport.BuildAsync(dir.Path);
+        var row = Assert.Single(report.Sections.Single(s => s.Title == "Over-optimization monitor").Tables.Single().Rows);
+        Assert.Equal([rubric.Id, "version", "1", $"{version}"], row.Take(4));
     }
 
     [Fact]

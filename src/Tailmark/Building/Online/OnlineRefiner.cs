@@ -66,6 +66,20 @@ public sealed class OnlineRefiner : IAsyncDisposable
         lock (_events) return [.. _events];
     }
 
+    /// <summary>Each rubric with online history and its active version, by id.</summary>
+    public IReadOnlyList<(string RubricId, int Version)> ActiveVersions()
+    {
+        var list = new List<(string, int)>();
+        foreach (var (id, tail) in _tails.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            lock (tail)
+            {
+                if (tail.Events.Count > 0) list.Add((id, tail.Active.Version));
+            }
+        }
+        return list;
+    }
+
     /// <summary>The active version of an instance rubric (the rubric itself when it has no online versions).</summary>
     public Rubric Current(Rubric instance) => _tails.TryGetValue(instance.Id, out var t) ? t.Active : instance;
 

@@ -16,7 +16,22 @@ public static class MonitorSection
     public static async Task<MonitorTable> ReadAsync(string path, CancellationToken ct) =>
         MonitorTable.Parse(await System.IO.File.ReadAllTextAsync(path, ct).ConfigureAwait(false), path);
 
-    public static ReportSection Build(MonitorTable table)
+    /// <summary>
+    /// Online refinement as the saved monitor recorded it (<c>refinement</c>, from a server run with
+    /// <c>--refine-online</c>): one row per event — rubric, what happened, the versions, the trigger, when, why. Empty
+    /// when the monitor has none.
+    /// </summary>
+    public static async Task<IReadOnlyList<IReadOnlyList<string>>> ReadRefinementsAsync(string path, CancellationToken ct)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await System.IO.File.ReadAllBytesAsync(path, ct).ConfigureAwait(false));
+        if (!doc.RootElement.TryGetProperty("refinement", out var refinement) || refinement.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !refinement.TryGetProperty("events", out var events) || events.ValueKind != System.Text.Json.JsonValueKind.Array) return [];
+        string Field(System.Text.Json.JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "";
+        return [.. events.EnumerateArray().Where(e => e.ValueKind == System.Text.Json.JsonValueKind.Object).Select(e => (IReadOnlyList<string>)
+            [Field(e, "rubric_id"), Field(e, "kind"), Field(e, "from"), Field(e, "version"), Field(e, "trigger"), Field(e, "at"), Field(e, "reason")])];
+    }
+
+    public static ReportSection Build(MonitorTable table, IReadOnlyList<IReadOnlyList<string>>? refinements = null)
     {
         // Every prompt's steps pooled: the mean reward of all scored rollouts of a step.
         var pooled = new SortedDictionary<MonitorStepKey, MonitorStep>(MonitorStepKey.Order);
@@ -73,6 +88,15 @@ public static class MonitorSection
                 _ => " Reward-hacking alarm: not enough audited steps yet (3 steps of at least 8 audited rollouts are needed).",
             };
         }
-        return new ReportSection("Over-optimization monitor", description, charts, []);
+        var tables = new List<ReportTable>();
+        if (refinements is { Count: > 0 })
+        {
+            var accepted = refinements.Count(r => r[1] == "version");
+            description += $" Online refinement: {accepted} version(s) swapped in, {refinements.Count(r => r[1] == "rejected")} attempt(s) rejected, " +
+                $"{refinements.Count(r => r[1] == "rollback")} rollback(s) in the latest events.";
+            tables.Add(new ReportTable("Online refinement events, oldest first (kind: version = swapped in, rejected = failed the check, rollback).",
+                ["rubric", "kind", "from version", "version", "trigger", "at", "reason"], refinements));
+        }
+        return new ReportSection("Over-optimization monitor", description, charts, tables);
     }
 }

@@ -55,7 +55,8 @@ public static class RunReport
         }
         if (Find(MonitorSection.File) is { } monitor)
         {
-            sections.Add(MonitorSection.Build(await MonitorSection.ReadAsync(monitor, ct).ConfigureAwait(false)));
+            sections.Add(MonitorSection.Build(await MonitorSection.ReadAsync(monitor, ct).ConfigureAwait(false),
+                await MonitorSection.ReadRefinementsAsync(monitor, ct).ConfigureAwait(false)));
             sources.Add(MonitorSection.File);
         }
         if (Find(Rl.RlFile.Name) is { } rl)
