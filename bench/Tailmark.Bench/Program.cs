@@ -21,7 +21,7 @@ static int Usage()
     Console.Error.WriteLine("       Tailmark.Bench dialects [RESPONSES] [MODES] [DIALECTS]");
     Console.Error.WriteLine("       Tailmark.Bench serve [SECONDS] [CLIENTS]");
     Console.Error.WriteLine("       Tailmark.Bench store [RESPONSES] [CRITERIA] [CONCURRENCY]   (needs PostgreSQL's server: apt-get install postgresql)");
-    Console.Error.WriteLine("       Tailmark.Bench serve-wrk [SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)");
+    Console.Error.WriteLine("       Tailmark.Bench serve-wrk [SECONDS] [CONNECTIONS] [-- SERVE_ARGS]  (needs wrk: apt-get install wrk)");
     Console.Error.WriteLine("       Tailmark.Bench serve-conns [CONNECTIONS] [SECONDS]");
     Console.Error.WriteLine("       Tailmark.Bench serve-soak [MINUTES] [CONNECTIONS]");
     return 2;

@@ -7,7 +7,7 @@ namespace Tailmark.Bench;
 /// <summary>
 /// The reward server with a warm verdict cache, loaded by wrk (Debian's package; C, a few µs of CPU per request) so the
 /// load generator takes as little of the two cores as possible. Modes:
-/// <c>serve-wrk [SECONDS] [CONNECTIONS]</c> — throughput and latency for batches of 1, 16 and 256 at saturation,
+/// <c>serve-wrk [SECONDS] [CONNECTIONS] [-- SERVE_ARGS…]</c> — throughput and latency for batches of 1, 16 and 256 at saturation,
 /// then latency of batch 16 at light load (4 connections);
 /// <c>serve-conns [CONNECTIONS] [SECONDS]</c> — memory with that many open connections (batch 1);
 /// <c>serve-soak [MINUTES] [CONNECTIONS]</c> — batch 16 minute after minute: throughput, p99 and resident memory each minute.
@@ -23,7 +23,11 @@ internal static partial class ServeWrk
             Console.Error.WriteLine("wrk not found: apt-get install wrk");
             return 2;
         }
-        await using var server = await ServeBenchServer.StartAsync();
+        // Arguments after "--" go to `tailmark serve` itself (e.g. -- --refine-online), so a feature's cost is measured the same way.
+        var split = Array.IndexOf(args, "--");
+        var serveArgs = split < 0 ? [] : args[(split + 1)..];
+        if (split >= 0) args = args[..split];
+        await using var server = await ServeBenchServer.StartAsync(serveArgs);
         var work = Directory.CreateTempSubdirectory("tailmark-wrk").FullName;
         try
         {

@@ -364,6 +364,29 @@ public sealed class OnlineRefinementTests
     }
 
     [Fact]
+    public async Task APromptTheProposerCannotImprove_WaitsTwiceAsLongAfterEachRejection()
+    {
+        // Every facet is already a criterion and every rollout gives all the good advice: the best tie at the top, and the
+        // simulated proposer has nothing to add. Cooldown 8: attempts after 8, then 16 and 32 more rollouts (not every 8).
+        await using var sim = await SimServer.StartAsync(World);
+        var task = sim.World.Tasks[0];
+        var rubric = SimFixtures.RubricFor(task);
+        await using var setup = await Setup.StartAsync(sim, rubric, RubricVersionLog.InMemory(), new OnlineRefineOptions { Cooldown = 8, Budget = 20 });
+        var good = task.Facets.Where(f => !f.IsError).Select(f => $"You should {f.Phrase}.").ToList();
+        var attemptsAfter = new List<int>();
+        for (var request = 1; request <= 7; request++)
+        {
+            await setup.RewardAsync(Enumerable.Range(0, 8).Select(i => string.Join(" ", good) + $" Take {request}-{i}."));
+            await setup.Refiner.WhenIdleAsync();
+            attemptsAfter.Add(setup.Refiner.Events().Count);
+        }
+        Assert.Equal([1, 1, 2, 2, 2, 2, 3], attemptsAfter);
+        Assert.All(setup.Refiner.Events(), e => Assert.Equal((RubricVersionEvent.Rejected, "the proposer returned the active version unchanged"),
+            (e.Kind, e.Reason)));
+        Assert.Equal(17, setup.Refiner.Counts.BudgetLeft);
+    }
+
+    [Fact]
     public void Carry_KeepsVetoesAndChecks_ReusesIdsOfKeptTexts_AndGivesNewOnesFreeIds()
     {
         var active = new Rubric

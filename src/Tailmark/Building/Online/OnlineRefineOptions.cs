@@ -12,7 +12,10 @@ public sealed record OnlineRefineOptions
     /// <summary>Most recent distinct rollouts kept per prompt (the order check regrades them).</summary>
     public int RecentKept { get; init; } = 16;
 
-    /// <summary>Graded rollouts of a prompt after its last version (or attempt) before it may be refined again.</summary>
+    /// <summary>
+    /// Graded rollouts of a prompt after its last version (or attempt) before it may be refined again; doubled after each
+    /// rejected attempt in a row (up to 64 times), back to this after a version is accepted or rolled back to.
+    /// </summary>
     public int Cooldown { get; init; } = 64;
 
     /// <summary>Refinement attempts over the whole run (accepted or rejected); none after that.</summary>

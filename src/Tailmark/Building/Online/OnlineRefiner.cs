@@ -114,7 +114,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
             string trigger;
             lock (tail)
             {
-                if (tail.Running || tail.SinceChange < _options.Cooldown || tail.Best.Count < 2) continue;
+                if (tail.Running || tail.SinceChange < tail.Cooldown(_options) || tail.Best.Count < 2) continue;
                 if (Math.Abs(tail.Best[0].Reward - tail.Best[1].Reward) > 1e-9) continue;
                 (a, b) = MostDifferentOfTheTop(tail.Best);
                 if (!TakeBudget()) continue;
@@ -138,7 +138,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
         Rubric active;
         lock (tail)
         {
-            if (tail.Running || tail.SinceChange < _options.Cooldown || !TakeBudget()) return false;
+            if (tail.Running || tail.SinceChange < tail.Cooldown(_options) || !TakeBudget()) return false;
             tail.Running = true;
             active = tail.Active;
         }
@@ -205,7 +205,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
                 next = active with { Criteria = Carry(active, proposed), Version = tail.NextVersion() };
                 List<KeptRollout> recent;
                 lock (tail) recent = [.. tail.Recent];
-                problem = next.Criteria.SequenceEqual(active.Criteria) ? "the proposer returned the active version unchanged"
+                problem = SameCriteria(next, active) ? "the proposer returned the active version unchanged"
                     : await RefinementCheck.RunAsync(_grading, _rubrics, active, next, a, b, recent, _options, preferB: trigger == AuditTrigger,
                     _stop.Token).ConfigureAwait(false);
             }
@@ -237,11 +237,13 @@ public sealed class OnlineRefiner : IAsyncDisposable
             {
                 tail.Versions.Add(next!);
                 Activate(tail, next!);
+                tail.Rejections = 0;
                 Interlocked.Increment(ref _accepted);
             }
             else
             {
-                tail.SinceChange = 0; // the cooldown also follows a rejected attempt
+                tail.SinceChange = 0; // the cooldown also follows a rejected attempt, and doubles with each one in a row
+                tail.Rejections++;
                 Interlocked.Increment(ref _rejected);
             }
             tail.Running = false;
@@ -285,6 +287,10 @@ public sealed class OnlineRefiner : IAsyncDisposable
         return [.. result];
     }
 
+    // What the proposer can change: the texts and weights, in order (the rest of a criterion is carried or defaulted).
+    private static bool SameCriteria(Rubric a, Rubric b) =>
+        a.Criteria.Select(c => (c.Text, c.Weight)).SequenceEqual(b.Criteria.Select(c => (c.Text, c.Weight)));
+
     /// <summary>The versions of a rubric (the file's first), the active one, and every event of its history.</summary>
     public (IReadOnlyList<Rubric> Versions, int Active, IReadOnlyList<RubricVersionEvent> Events)? History(string rubricId)
     {
@@ -325,6 +331,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
         tail.Active = rubric;
         tail.Best.Clear();
         tail.SinceChange = 0;
+        tail.Rejections = 0;
     }
 
     // The log's events for rubrics of this run over the same base; the rest is set aside, with a warning each.
@@ -390,6 +397,15 @@ public sealed class OnlineRefiner : IAsyncDisposable
         public List<KeptRollout> Recent { get; } = [];
         public int SinceChange { get; set; }
         public bool Running { get; set; }
+
+        /// <summary>Attempts rejected in a row since the last accepted version (or rollback).</summary>
+        public int Rejections { get; set; }
+
+        /// <summary>
+        /// The cooldown now: the configured one, doubled for each rejected attempt in a row (at most 64 times), so a prompt
+        /// the proposer cannot improve does not spend the run's budget.
+        /// </summary>
+        public long Cooldown(OnlineRefineOptions options) => (long)options.Cooldown << Math.Min(Rejections, 6);
 
         public int NextVersion()
         {
