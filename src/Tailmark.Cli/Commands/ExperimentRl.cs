@@ -85,6 +85,7 @@ internal static class ExperimentRl
             var seedList = ParseSeeds(parse.GetValue(seeds)!);
             var chosen = ParseConfigs(parse.GetValue(configs)!);
             var share = Share(parse.GetValue(auditRate), "--audit-rate");
+            if (share == 0) throw new UsageException("--audit-rate must be a share in (0, 1], not 0 (leave out the audit configurations instead)");
             var world = (Mistakes: Share(parse.GetValue(mistakes), "--mistake-rate"), Obey: Share(parse.GetValue(obey), "--obey-rate"));
             var runs = new List<RlRun>();
             foreach (var seed in seedList)

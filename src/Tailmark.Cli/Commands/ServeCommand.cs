@@ -218,7 +218,8 @@ internal static class ServeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--refine-dir {directory}: cannot keep rubric versions there ({ex.Message})");
+            throw new UsageException($"--refine-dir {directory}: cannot keep rubric versions there ({ex.Message}); if another tailmark serve " +
+                "uses this directory, give each server its own");
         }
         var refiner = new OnlineRefiner(batch, new ProposerClient(client), index.Rubrics, options, log);
         foreach (var warning in refiner.Warnings) Console.Error.WriteLine($"warning: {warning}");

@@ -70,19 +70,26 @@ public static class OnlineJson
     /// <c>/v1/monitor</c>'s <c>refinement</c> object (this replica's; a merge over replicas leaves it out): the counts, each
     /// refined rubric's active version, and the newest events without their pairs.
     /// </summary>
-    public static void WriteMonitorPart(Utf8JsonWriter w, OnlineRefiner online)
+    public static Action<Utf8JsonWriter> MonitorPart(OnlineRefiner online)
     {
         var (running, accepted, rejected, budgetLeft) = online.Counts;
+        var versions = online.ActiveVersions();
+        var events = online.Events();
+        return w => WriteMonitorPart(w, running, accepted, rejected, budgetLeft, versions, events);
+    }
+
+    private static void WriteMonitorPart(Utf8JsonWriter w, int running, long accepted, long rejected, int budgetLeft,
+        IReadOnlyList<(string RubricId, int Version)> versions, IReadOnlyList<RubricVersionEvent> events)
+    {
         w.WriteStartObject("refinement");
         w.WriteNumber("running", running);
         w.WriteNumber("accepted", accepted);
         w.WriteNumber("rejected", rejected);
         w.WriteNumber("budget_left", budgetLeft);
         w.WriteStartObject("active_versions");
-        foreach (var (id, version) in online.ActiveVersions()) w.WriteNumber(id, version);
+        foreach (var (id, version) in versions) w.WriteNumber(id, version);
         w.WriteEndObject();
         w.WriteStartArray("events");
-        var events = online.Events();
         foreach (var e in events.Skip(Math.Max(0, events.Count - MonitorEvents)))
         {
             RubricVersionLog.Write(w, e with { ResponseA = null, ResponseB = null }, withRubric: false);

@@ -138,16 +138,30 @@ public sealed class RewardAudit : IAsyncDisposable
         lock (_casesLock) return ([.. _disagreements], [.. _good]);
     }
 
-    /// <summary>The latest suspected hack and the latest good rollout of a prompt, when the audit kept both.</summary>
-    public (string Hack, string Good)? PairFor(string promptId)
+    /// <summary>
+    /// A prompt's suspected hack and good rollout from the audits of steps before <paramref name="before"/>: of the
+    /// latest such step that has one, the case with the widest gap (the good one: the highest reference reward), ties by
+    /// text — chosen by content, not by the order the background audits finished in. Cases clipped for memory are left
+    /// out (a refinement needs the whole response). Null unless both exist.
+    /// </summary>
+    public (string Hack, string Good)? PairFor(string promptId, MonitorStepKey before)
     {
+        AuditCase? Pick(IEnumerable<AuditCase> cases, Func<AuditCase, double> score)
+        {
+            var usable = cases.Where(c => c.PromptId == promptId && MonitorStepKey.Order.Compare(c.Key, before) < 0 && !Clipped(c.Response)).ToList();
+            if (usable.Count == 0) return null;
+            var latest = usable.Select(c => c.Key).Max(MonitorStepKey.Order);
+            return usable.Where(c => c.Key == latest).OrderByDescending(score).ThenBy(c => c.Response, StringComparer.Ordinal).First();
+        }
         lock (_casesLock)
         {
-            var hack = _disagreements.LastOrDefault(c => c.PromptId == promptId);
-            var good = _good.LastOrDefault(c => c.PromptId == promptId);
+            var hack = Pick(_disagreements, c => c.Gap);
+            var good = Pick(_good, c => c.Reference);
             return hack is not null && good is not null ? (hack.Response, good.Response) : null;
         }
     }
+
+    private static bool Clipped(string response) => response.Length > CaseCharacters;
 
     /// <summary>Sampled rollouts not yet graded by the reference judge (nor failed, nor dropped).</summary>
     public long Pending

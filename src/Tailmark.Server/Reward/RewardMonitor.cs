@@ -28,7 +28,11 @@ public sealed class RewardMonitor(TimeProvider? time = null)
     /// <summary>An audited rollout, in the row its training reward was recorded in.</summary>
     public void RecordAudit(string promptId, MonitorStepKey key, double training, double reference)
     {
-        lock (_lock) _table.RecordAudit(promptId, key, training, reference);
+        lock (_lock)
+        {
+            _table.RecordAudit(promptId, key, training, reference);
+            _auditVersion++;
+        }
     }
 
     /// <summary>
@@ -55,6 +59,26 @@ public sealed class RewardMonitor(TimeProvider? time = null)
     }
 
     private (AuditAlarm Alarm, double? Gap)? _audit;
+    private long _auditVersion;
+    private (long Version, MonitorStepKey? Before, AuditAlarm Alarm)? _settled;
+
+    /// <summary>
+    /// The alarm over the audited steps before <paramref name="before"/> (all when null): what online refinement acts
+    /// on after a request, so that the audits of the request's own step, which finish in the background, never decide
+    /// it. Recomputed only when an audit was recorded since.
+    /// </summary>
+    public AuditAlarm SettledAuditAlarm(MonitorStepKey? before)
+    {
+        lock (_lock)
+        {
+            if (_settled is { } s && s.Version == _auditVersion && s.Before == before) return s.Alarm;
+            var steps = _table.AuditSteps();
+            if (before is { } b) steps = [.. steps.Where(x => MonitorStepKey.Order.Compare(x.Key, b) < 0)];
+            var alarm = Monitoring.AuditAlarm.Over(steps);
+            _settled = (_auditVersion, before, alarm);
+            return alarm;
+        }
+    }
     private long _auditAt;
 
     /// <summary>How many criteria are saturated in their prompt's latest step, over all prompts.</summary>

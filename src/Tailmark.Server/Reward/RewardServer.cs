@@ -141,8 +141,9 @@ public sealed class RewardServer : IAsyncDisposable
         var scope = ctx.Request.Query["replicas"].ToString();
         if (scope.Length == 0)
         {
-            return Results.Text(service.Monitor.RenderJson(service.Online is { } online ? w => OnlineJson.WriteMonitorPart(w, online) : null),
-                "application/json");
+            // The refinement state is taken first: the monitor's lock is not held while the prompts' locks are.
+            var refinement = service.Online is { } online ? OnlineJson.MonitorPart(online) : null;
+            return Results.Text(service.Monitor.RenderJson(refinement), "application/json");
         }
         if (scope != "all") throw new HttpProblem(400, $"replicas must be \"all\" (or absent, for this replica alone), not \"{scope}\"", "replicas");
         var options = service.Options;
@@ -166,7 +167,8 @@ public sealed class RewardServer : IAsyncDisposable
     {
         int? version = null;
         string? reason = null;
-        if (ctx.Request.ContentLength is not 0 && ctx.Request.HasJsonContentType())
+        // Any body is read as JSON whatever its content type (curl -d sends form encoding); no body means the defaults.
+        if (ctx.Request.ContentLength is not 0)
         {
             using var doc = await RequestJson.ReadAsync(ctx.Request, 64 * 1024, ctx.RequestAborted).ConfigureAwait(false);
             var wire = WireFields.Envelope(doc.RootElement, RewardWireContext.Default.RollbackWire, "{\"version\"?: N, \"reason\"?: \"…\"}");

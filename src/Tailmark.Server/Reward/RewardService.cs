@@ -2,6 +2,7 @@ using Tailmark.Grading;
 using Tailmark.Io;
 using Tailmark.Judging;
 using Tailmark.Llm;
+using Tailmark.Monitoring;
 using Tailmark.Rubrics;
 using Tailmark.Scoring;
 using Tailmark.Server.Reward.Text;
@@ -97,12 +98,17 @@ public sealed class RewardService
             results[i] = answered[i] ?? (graded.Outcomes[i] is { } outcome ? Answer(items[i], outcome)
                 : Missed(graded.Ending == BatchEnd.Stopped ? UngradedKind.Stopping : UngradedKind.Deadline, limit, items[i]));
         }
-        if (Online is { } online && Audit is { } audit && Monitor.AuditAlarm(fresh: true).Firing)
+        if (Online is { } online && Audit is { } audit && items.Count > 0)
         {
-            // The alarm fires: the prompts of this request that the audit caught a suspected hack on are refined with it.
-            foreach (var promptId in results.Where(r => r.Graded is not null).Select(r => r.Graded!.Row.PromptId).Distinct().Order(StringComparer.Ordinal))
+            // The alarm over the steps before this request's: the prompts of this request that the audit caught a suspected
+            // hack on are refined with it (the request's own audits finish in the background and decide nothing yet).
+            var before = items.Select(i => Monitor.KeyFor(i.Step)).Min(MonitorStepKey.Order);
+            if (Monitor.SettledAuditAlarm(before).Firing)
             {
-                if (audit.PairFor(promptId) is { } pair) online.ConsiderPair(promptId, pair.Hack, pair.Good);
+                foreach (var promptId in results.Where(r => r.Graded is not null).Select(r => r.Graded!.Row.PromptId).Distinct().Order(StringComparer.Ordinal))
+                {
+                    if (audit.PairFor(promptId, before) is { } pair) online.ConsiderPair(promptId, pair.Hack, pair.Good);
+                }
             }
         }
         // After the answer is complete, in the request's order: the same rollouts trigger the same refinements however they

@@ -45,6 +45,7 @@ public sealed class ServeRefineOnlineTests
                     if (status.GetProperty("running").GetInt32() == 0) break;
                     await Task.Delay(20);
                 }
+                Assert.True(status.GetProperty("running").GetInt32() == 0, "a refinement was still running after 10 s");
                 if (status.GetProperty("accepted").GetInt32() > 0) break;
             }
             var accepted = status.GetProperty("accepted").GetInt32();

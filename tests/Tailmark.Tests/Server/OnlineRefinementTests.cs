@@ -214,10 +214,17 @@ public sealed class OnlineRefinementTests
             Assert.Equal(HttpStatusCode.BadRequest, bad);
             Assert.Equal("version", badWhy.GetProperty("field").GetString());
 
-            // Forward again to the refined version, by number.
-            var (forward, _) = await setup.SendAsync(HttpMethod.Post, $"v1/rubrics/{rubric.Id}/rollback",
-                $"{{\"version\": {refinedVersion}, \"reason\": \"checked by hand\"}}");
-            Assert.Equal(HttpStatusCode.OK, forward);
+            // Forward again to the refined version, by number — the body read as JSON although sent as a form, as curl -d does.
+            using (var forward = await setup.Http.PostAsync(new Uri(setup.Server.BaseUrl, $"v1/rubrics/{rubric.Id}/rollback"),
+                new StringContent($"{{\"version\": {refinedVersion}, \"reason\": \"checked by hand\"}}", Encoding.UTF8,
+                    "application/x-www-form-urlencoded")))
+            {
+                Assert.Equal(HttpStatusCode.OK, forward.StatusCode);
+            }
+            // Going "back" to the version already active is refused.
+            var (same, sameWhy) = await setup.SendAsync(HttpMethod.Post, $"v1/rubrics/{rubric.Id}/rollback", $"{{\"version\": {refinedVersion}}}");
+            Assert.Equal(HttpStatusCode.Conflict, same);
+            Assert.Contains($"already at version {refinedVersion}", sameWhy.GetProperty("error").GetString());
             var (_, history) = await setup.SendAsync(HttpMethod.Get, $"v1/rubrics/{rubric.Id}/history");
             Assert.Equal(refinedVersion, history.GetProperty("active_version").GetInt32());
             Assert.Equal(["version", "rollback", "rollback"], history.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
@@ -237,9 +244,26 @@ public sealed class OnlineRefinementTests
             Assert.Equal(refinedVersion, answer.GetProperty("results")[0].GetProperty("provenance").GetProperty("rubric_version").GetInt32());
         }
 
-        // A write cut short by a kill leaves a damaged last line: it is named and skipped. A rubric changed in the rubrics
-        // file since does not get the versions written over its old self.
+        // A write cut short by a kill leaves a damaged last line: it is named and skipped, and the next event starts a line
+        // of its own, so it is read after the next restart. One server writes a log at a time.
         await File.AppendAllTextAsync(Path.Combine(dir.Path, RubricVersionLog.FileName), "{\"kind\": \"version\", \"rubric_");
+        using (var reopened = RubricVersionLog.Open(dir.Path))
+        {
+            Assert.Throws<IOException>(() => RubricVersionLog.Open(dir.Path));
+            using var walk0 = Walk.Over(SimFixtures.Judge(sim));
+            await using var refiner = new OnlineRefiner(walk0, new ProposerClient(SimFixtures.Judge(sim, model: SimModels.Proposer)), new RubricSet([rubric]),
+                options, reopened);
+            Assert.Equal([$"{reopened.Path}:4: not JSON"], refiner.Warnings.Select(w => w[..w.IndexOf(" (", StringComparison.Ordinal)]));
+            Assert.Equal(refinedVersion, refiner.Current(rubric).Version);
+            refiner.Rollback(rubric.Id, 1, "after the crash");
+        }
+        using (var afterCrash = RubricVersionLog.Open(dir.Path))
+        {
+            Assert.Equal("after the crash", afterCrash.Events[^1].Reason);
+            Assert.Single(afterCrash.Problems);
+        }
+
+        // A rubric changed in the rubrics file since does not get the versions written over its old self.
         var changed = rubric with { Criteria = [.. rubric.Criteria.Select(c => c.Veto ? c : c with { Weight = 2 })] };
         using var log = RubricVersionLog.Open(dir.Path);
         using var walk = Walk.Over(SimFixtures.Judge(sim));
@@ -384,6 +408,31 @@ public sealed class OnlineRefinementTests
         Assert.All(setup.Refiner.Events(), e => Assert.Equal((RubricVersionEvent.Rejected, "the proposer returned the active version unchanged"),
             (e.Kind, e.Reason)));
         Assert.Equal(17, setup.Refiner.Counts.BudgetLeft);
+    }
+
+    [Fact]
+    public async Task PastTheTrackedPromptLimit_TheLeastRecentlyGradedPromptIsForgotten()
+    {
+        await using var sim = await SimServer.StartAsync(new SimServerOptions { World = new SimOptions { Seed = 23, Tasks = 2, JudgeErrorRate = 0 } });
+        var (first, second) = (Served(sim.World.Tasks[0]), Served(sim.World.Tasks[1]));
+        using var judge = SimFixtures.Judge(sim);
+        using var proposer = SimFixtures.Judge(sim, model: SimModels.Proposer);
+        using var walk = Walk.Over(judge);
+        await using var refiner = new OnlineRefiner(walk, new ProposerClient(proposer), new RubricSet([first, second]),
+            new OnlineRefineOptions { Cooldown = 2, Budget = 5, MaxTrackedPrompts = 1 }, RubricVersionLog.InMemory());
+        // Two tied rollouts of the first prompt, then one of the second: the first's are forgotten, so its tie starts nothing.
+        refiner.Record(first, "a", PromptTraits.None, 1.0);
+        refiner.Record(first, "b", PromptTraits.None, 1.0);
+        refiner.Record(second, "c", PromptTraits.None, 0.5);
+        refiner.Consider([first.Id]);
+        Assert.Equal(0, refiner.Counts.Running + refiner.Counts.Accepted + refiner.Counts.Rejected);
+        Assert.Equal(5, refiner.Counts.BudgetLeft);
+        // Kept again when it comes back: two more tied rollouts, and a refinement is attempted.
+        refiner.Record(first, "d", PromptTraits.None, 1.0);
+        refiner.Record(first, "e", PromptTraits.None, 1.0);
+        refiner.Consider([first.Id]);
+        await refiner.WhenIdleAsync();
+        Assert.Equal(4, refiner.Counts.BudgetLeft);
     }
 
     [Fact]

@@ -60,7 +60,11 @@ public sealed partial class ServeProcess : IDisposable
 
     public void Dispose()
     {
-        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            Process.WaitForExit(TimeSpan.FromSeconds(10)); // gone, with its files and locks released, before the test goes on
+        }
         Process.Dispose();
     }
 

@@ -13,6 +13,12 @@ public sealed record OnlineRefineOptions
     public int RecentKept { get; init; } = 16;
 
     /// <summary>
+    /// Prompts whose rollouts are kept at most; beyond that the least recently graded prompt's are forgotten (it starts
+    /// again when it comes back). Memory: this × (<see cref="TopKept"/> + <see cref="RecentKept"/>) responses at most.
+    /// </summary>
+    public int MaxTrackedPrompts { get; init; } = 10_000;
+
+    /// <summary>
     /// Graded rollouts of a prompt after its last version (or attempt) before it may be refined again; doubled after each
     /// rejected attempt in a row (up to 64 times), back to this after a version is accepted or rolled back to.
     /// </summary>
@@ -42,6 +48,7 @@ public sealed record OnlineRefineOptions
     public OnlineRefineOptions Validated()
     {
         if (TopKept < 2) throw new ArgumentOutOfRangeException(nameof(TopKept), TopKept, "at least 2 (a pair)");
+        if (MaxTrackedPrompts < 1) throw new ArgumentOutOfRangeException(nameof(MaxTrackedPrompts), MaxTrackedPrompts, "at least 1");
         if (RecentKept < 2) throw new ArgumentOutOfRangeException(nameof(RecentKept), RecentKept, "at least 2");
         if (Cooldown < 1) throw new ArgumentOutOfRangeException(nameof(Cooldown), Cooldown, "at least 1 rollout");
         if (Budget < 0) throw new ArgumentOutOfRangeException(nameof(Budget), Budget, "0 or more");

@@ -30,11 +30,15 @@ public sealed class OnlineRefiner : IAsyncDisposable
     private readonly RubricVersionLog _log;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PromptTail> _tails = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PromptTail> _byPromptId = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _parallel;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<RubricVersionEvent> _events = [];
     private readonly List<string> _warnings = [];
+    private readonly Lock _tracking = new();
+    private int _tracked;
+    private long _clock;
     private int _budgetLeft;
     private long _accepted, _rejected;
 
@@ -49,7 +53,11 @@ public sealed class OnlineRefiner : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _parallel = new SemaphoreSlim(_options.Parallel);
         _budgetLeft = _options.Budget;
-        foreach (var r in rubrics.Instances) _tails.TryAdd(r.Id, new PromptTail(r, RubricVersionLog.Digest(r)));
+        foreach (var r in rubrics.Instances)
+        {
+            var tail = new PromptTail(r, RubricVersionLog.Digest(r));
+            if (_tails.TryAdd(r.Id, tail)) _byPromptId.TryAdd(r.PromptId ?? r.Id, tail);
+        }
         Replay(log);
     }
 
@@ -87,21 +95,57 @@ public sealed class OnlineRefiner : IAsyncDisposable
     public void Record(Rubric graded, string response, PromptTraits traits, double reward)
     {
         if (!_tails.TryGetValue(graded.Id, out var tail)) return;
-        lock (tail)
+        var newlyTracked = false;
+        try
         {
-            tail.SinceChange++;
-            if (graded.Version != tail.Active.Version) return; // scored by a version swapped out since: not comparable
-            var kept = new KeptRollout(response, traits, graded.Version, reward);
-            tail.Recent.RemoveAll(r => r.Text == response);
-            tail.Recent.Add(kept);
-            if (tail.Recent.Count > _options.RecentKept) tail.Recent.RemoveAt(0);
-            if (tail.Best.Any(r => r.Text == response)) return;
-            tail.Best.Add(kept);
-            // Highest reward first; equal rewards by text, so the order does not depend on arrival.
-            tail.Best.Sort((x, y) => y.Reward != x.Reward ? y.Reward.CompareTo(x.Reward) : string.CompareOrdinal(x.Text, y.Text));
-            if (tail.Best.Count > _options.TopKept) tail.Best.RemoveAt(tail.Best.Count - 1);
+            lock (tail)
+            {
+                tail.LastSeen = Interlocked.Increment(ref _clock);
+                newlyTracked = !tail.Tracked;
+                tail.Tracked = true;
+                Keep(tail, graded, response, traits, reward);
+            }
+        }
+        finally
+        {
+            if (newlyTracked) Track();
         }
     }
+
+    // Bounded memory over prompts: past the limit, the least recently graded prompt's rollouts are forgotten. Taken
+    // after the recording prompt's lock is released, so locks are only ever nested tracking → prompt.
+    private void Track()
+    {
+        lock (_tracking)
+        {
+            if (++_tracked <= _options.MaxTrackedPrompts) return;
+            var victim = _tails.Values.Where(t => t.Tracked && !t.Running).MinBy(t => t.LastSeen);
+            if (victim is null) return;
+            lock (victim)
+            {
+                victim.Best.Clear();
+                victim.Recent.Clear();
+                victim.Tracked = false;
+            }
+            _tracked--;
+        }
+    }
+
+    // Called under the prompt's lock.
+    private void Keep(PromptTail tail, Rubric graded, string response, PromptTraits traits, double reward)
+    {
+        tail.SinceChange++;
+        if (graded.Version != tail.Active.Version) return; // scored by a version swapped out since: not comparable
+        var kept = new KeptRollout(response, traits, graded.Version, reward);
+        tail.Recent.RemoveAll(r => r.Text == response);
+        tail.Recent.Add(kept);
+        if (tail.Recent.Count > _options.RecentKept) tail.Recent.RemoveAt(0);
+        if (tail.Best.Any(r => r.Text == response)) return;
+        tail.Best.Add(kept);
+        // Highest reward first; equal rewards by text, so the order does not depend on arrival.
+        tail.Best.Sort((x, y) => y.Reward != x.Reward ? y.Reward.CompareTo(x.Reward) : string.CompareOrdinal(x.Text, y.Text));
+    }
+
 
     /// <summary>Starts a refinement for each of these rubrics whose best rollouts are no longer told apart (cooldown and budget permitting).</summary>
     public void Consider(IEnumerable<string> rubricIds)
@@ -133,8 +177,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
     /// </summary>
     public bool ConsiderPair(string promptId, string hack, string good)
     {
-        var tail = _tails.Values.FirstOrDefault(t => (t.Active.PromptId ?? t.Active.Id) == promptId);
-        if (tail is null || hack == good) return false;
+        if (!_byPromptId.TryGetValue(promptId, out var tail) || hack == good) return false;
         Rubric active;
         lock (tail)
         {
@@ -156,7 +199,17 @@ public sealed class OnlineRefiner : IAsyncDisposable
 
     private void Start(PromptTail tail, Rubric active, KeptRollout a, KeptRollout b, string trigger)
     {
-        var run = Task.Run(() => RefineAsync(tail, active, a, b, trigger));
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                await RefineAsync(tail, active, a, b, trigger).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (tail) tail.Running = false; // also when stopping cut it short
+            }
+        });
         _running.TryAdd(run, 0);
         _ = run.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
     }
@@ -186,7 +239,11 @@ public sealed class OnlineRefiner : IAsyncDisposable
     /// <summary>Waits until no refinement is running (the experiment waits between steps; tests wait for a swap).</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
-        while (!_running.IsEmpty) await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (!_running.IsEmpty)
+        {
+            await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false); // finished, but its removal may still be on its way
+        }
     }
 
     private async Task RefineAsync(PromptTail tail, Rubric active, KeptRollout a, KeptRollout b, string trigger)
@@ -220,8 +277,9 @@ public sealed class OnlineRefiner : IAsyncDisposable
         }
         lock (tail)
         {
+            tail.Running = false;
             if (problem is null && tail.Active.Version != active.Version) problem = $"version {active.Version} was replaced while refining (a rollback)";
-            var e = new RubricVersionEvent(problem is null ? RubricVersionEvent.NewVersion : RubricVersionEvent.Rejected, active.Id,
+            RubricVersionEvent Event() => new(problem is null ? RubricVersionEvent.NewVersion : RubricVersionEvent.Rejected, active.Id,
                 problem is null ? next!.Version : active.Version, active.Version, _time.GetUtcNow(), tail.BaseDigest)
             {
                 Trigger = trigger,
@@ -230,8 +288,18 @@ public sealed class OnlineRefiner : IAsyncDisposable
                 ResponseB = Clip(b.Text),
                 Rubric = problem is null ? next : null,
             };
-            // Written to the disk before it is used: a reward scored by a version always finds it in the history.
-            _log.Append(e);
+            var e = Event();
+            try
+            {
+                // Written to the disk before it is used: a reward scored by a version always finds it in the history.
+                _log.Append(e);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not written, so not used: the attempt counts as rejected, with why (a full disk is shown in /v1/refine).
+                problem = $"the version could not be written to {_log.Path}: {ex.Message}";
+                e = Event();
+            }
             Note(tail, e);
             if (problem is null)
             {
@@ -246,7 +314,6 @@ public sealed class OnlineRefiner : IAsyncDisposable
                 tail.Rejections++;
                 Interlocked.Increment(ref _rejected);
             }
-            tail.Running = false;
         }
     }
 
@@ -309,6 +376,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
             var active = tail.Active.Version;
             var target = toVersion ?? tail.Events.LastOrDefault(e => e.Kind == RubricVersionEvent.NewVersion && e.Version == active)?.From
                 ?? throw new ArgumentException($"rubric \"{rubricId}\" is at version {active}, the one it was loaded with: nothing to roll back to");
+            if (target == active) throw new ArgumentException($"rubric \"{rubricId}\" is already at version {active}");
             var rubric = tail.Versions.FirstOrDefault(v => v.Version == target)
                 ?? throw new ArgumentException(
                     $"rubric \"{rubricId}\" has no version {target} (it has {string.Join(", ", tail.Versions.Select(v => v.Version))})");
@@ -397,6 +465,11 @@ public sealed class OnlineRefiner : IAsyncDisposable
         public List<KeptRollout> Recent { get; } = [];
         public int SinceChange { get; set; }
         public bool Running { get; set; }
+
+        /// <summary>Whether its rollouts are kept (see <see cref="OnlineRefineOptions.MaxTrackedPrompts"/>), and when it was last graded.</summary>
+        public bool Tracked { get; set; }
+
+        public long LastSeen { get; set; }
 
         /// <summary>Attempts rejected in a row since the last accepted version (or rollback).</summary>
         public int Rejections { get; set; }

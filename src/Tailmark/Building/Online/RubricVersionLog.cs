@@ -11,7 +11,7 @@ namespace Tailmark.Building.Online;
 /// The online versions of rubrics, kept on disk so that a restarted server goes on with the versions it had: one
 /// JSON line per <see cref="RubricVersionEvent"/>, appended and flushed to the disk before the version is used (a
 /// version a reward was scored with is never lost). Loading replays the lines; a damaged line (a write cut short by a
-/// kill) is reported with its file and line and skipped, and the rest is read.
+/// kill) is reported with its file and line and skipped, and the rest is read. One server writes a log at a time.
 /// </summary>
 public sealed class RubricVersionLog : IDisposable
 {
@@ -65,8 +65,23 @@ public sealed class RubricVersionLog : IDisposable
                 }
             }
         }
-        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var unterminated = File.Exists(path) && new FileInfo(path).Length > 0 && LastByte(path) != (byte)'\n';
+        // One writer per log: a second server on the same directory is refused (it would interleave versions).
+        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
+        if (unterminated)
+        {
+            // A line a kill cut short: end it, so the next event starts a line of its own (the damaged one stays skipped).
+            file.WriteByte((byte)'\n');
+            file.Flush(flushToDisk: true);
+        }
         return new RubricVersionLog(file, events, problems);
+    }
+
+    private static int LastByte(string path)
+    {
+        using var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        read.Seek(-1, SeekOrigin.End);
+        return read.ReadByte();
     }
 
     /// <summary>Appends an event and flushes it to the disk.</summary>
