@@ -154,30 +154,33 @@ internal static class ServeCommand
             if (leaseHold > TimeSpan.Zero
                 && leaseHold < TimeSpan.FromMilliseconds(300)) throw new UsageException("--lease-seconds must be 0 (off) or at least 0.3");
             using var verdictCache = CacheOption.Open(parse.GetValue(cache)!, leaseHold);
-            using var metrics = new RewardMetrics();
-            var grader = new ResponseGrader(new JudgeEngine([client], verdictCache, judgeOptions), new CheckRunner(),
-                new RewardPipeline(ScoringConfigLoader.Load(parse.GetValue(scoring))));
-            using var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = options.GradingSlots, Coalesce = true });
-            var monitor = new RewardMonitor();
-            await using var audit = await AuditAsync(parse.GetValue(auditJudge), parse.GetValue(auditRate), endpoints, verdictCache, judgeOptions,
-                parse.GetValue(scoring), monitor, ct);
-            await using var online = parse.GetValue(refineOnline)
-                ? await OnlineAsync(endpoints, parse.GetValue(proposer)!, parse.GetValue(refineDir)!, batch, index, refineOptions, ct) : null;
-            var scoringName = parse.GetValue(scoring) is { } s ? Path.GetFileName(s) : "default";
-            await using var server = await RewardServer.StartAsync(new RewardService(index, batch, options, metrics, monitor)
-                { Cache = verdictCache, Audit = audit?.Audit, Online = online?.Refiner, JudgeName = client.Endpoint().Model, ScoringName = scoringName },
-                metrics, options, address, parse.GetValue(port), cancellationToken: ct);
+            (Microsoft.Extensions.AI.IChatClient, double)? audit = AuditShare(parse.GetValue(auditJudge), parse.GetValue(auditRate)) is { } share
+                ? (await endpoints.OpenAsync(parse.GetValue(auditJudge)!, SimModels.ReferenceJudge, new EndpointLimits { Concurrency = 16 }, ct), share)
+                : null;
+            using var log = parse.GetValue(refineOnline) ? OpenLog(parse.GetValue(refineDir)!) : null;
+            var proposerClient = log is null ? null : await endpoints.OpenAsync(parse.GetValue(proposer)!, SimModels.Proposer, null, ct);
+            await using var rewards = RewardHost.Create(new RewardHostOptions(index, client, judgeOptions, ScoringConfigLoader.Load(parse.GetValue(scoring)),
+                options)
+            {
+                Cache = verdictCache,
+                ScoringName = parse.GetValue(scoring) is { } s ? Path.GetFileName(s) : "default",
+                Audit = audit,
+                Online = log is null ? null : (proposerClient!, log, refineOptions),
+            });
+            foreach (var warning in rewards.Online?.Warnings ?? []) Console.Error.WriteLine($"warning: {warning}");
+            await using var server = await RewardServer.StartAsync(rewards.Service, rewards.Metrics, options, address, parse.GetValue(port),
+                cancellationToken: ct);
             Console.WriteLine($"Rewards on {server.BaseUrl}v1/reward (OpenRLHF: {server.BaseUrl}get_reward) for {index.Count} rubrics; " +
                 $"judge {client.Endpoint().Name}{(options.Token is null ? "" : "; bearer token required")}");
-            if (audit is not null)
+            if (rewards.Audit is { } running)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Auditing {audit.Audit.Rate:0.###} of graded rollouts with {audit.Audit.Judge} (the gap and the alarm: {server.BaseUrl}v1/monitor)"));
+                    $"Auditing {running.Rate:0.###} of graded rollouts with {running.Judge} (the gap and the alarm: {server.BaseUrl}v1/monitor)"));
             }
-            if (online is not null)
+            if (log is not null)
             {
-                Console.WriteLine($"Refining online with {online.Proposer} (cooldown {refineOptions.Cooldown} rollouts, budget {refineOptions.Budget}); " +
-                    $"versions in {online.Log.Path}");
+                Console.WriteLine($"Refining online with {proposerClient!.Endpoint().Name} (cooldown {refineOptions.Cooldown} rollouts, budget " +
+                    $"{refineOptions.Budget}); versions in {log.Path}");
             }
             if (!IPAddress.IsLoopback(address)) Console.Error.WriteLine("warning: listening beyond loopback; set --token");
             try
@@ -195,43 +198,17 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>The audit's own grading walk and sampler, when --audit-judge is given; --audit-rate alone is a usage error.</summary>
-    private static async Task<AuditParts?> AuditAsync(string? spec, double? rate, Endpoints endpoints, VerdictCache cache, JudgeOptions judging,
-        string? scoring, RewardMonitor monitor, CancellationToken ct)
+    /// <summary>The rubric versions of --refine-online, replayed from DIR; a directory it cannot use is a usage error.</summary>
+    private static RubricVersionLog OpenLog(string directory)
     {
-        if (AuditShare(spec, rate) is not { } share || spec is null) return null;
-        var client = await endpoints.OpenAsync(spec, SimModels.ReferenceJudge, new EndpointLimits { Concurrency = 16 }, ct);
-        var grader = new ResponseGrader(new JudgeEngine([client], cache, judging), new CheckRunner(), new RewardPipeline(ScoringConfigLoader.Load(scoring)));
-        var batch = new BatchGrader(grader, new BatchGraderOptions { Concurrency = 16 });
-        return new AuditParts(new RewardAudit(batch, share, monitor, client.Endpoint().Name), batch);
-    }
-
-    /// <summary>Online refinement over the serving walk, its versions replayed from --refine-dir (what was set aside is said on stderr).</summary>
-    private static async Task<OnlineParts> OnlineAsync(Endpoints endpoints, string proposerSpec, string directory, BatchGrader batch, RubricIndex index,
-        OnlineRefineOptions options, CancellationToken ct)
-    {
-        var client = await endpoints.OpenAsync(proposerSpec, SimModels.Proposer, null, ct);
-        RubricVersionLog log;
         try
         {
-            log = RubricVersionLog.Open(directory);
+            return RubricVersionLog.Open(directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--refine-dir {directory}: cannot keep rubric versions there ({ex.Message}); if another tailmark serve " +
                 "uses this directory, give each server its own");
-        }
-        var refiner = new OnlineRefiner(batch, new ProposerClient(client), index.Rubrics, options, log);
-        foreach (var warning in refiner.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        return new OnlineParts(refiner, log, client.Endpoint().Name);
-    }
-
-    private sealed record OnlineParts(OnlineRefiner Refiner, RubricVersionLog Log, string Proposer) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Refiner.DisposeAsync().ConfigureAwait(false);
-            Log.Dispose();
         }
     }
 
@@ -245,16 +222,6 @@ internal static class ServeCommand
         var share = rate ?? 0.05;
         return share > 0 && share <= 1 ? share
             : throw new UsageException($"--audit-rate must be a share in (0, 1], not {share.ToString(CultureInfo.InvariantCulture)}");
-    }
-
-    private sealed record AuditParts(RewardAudit Audit, BatchGrader Batch) : IAsyncDisposable
-    {
-        // The sampler's worker first, then the walk it grades through.
-        public async ValueTask DisposeAsync()
-        {
-            await Audit.DisposeAsync().ConfigureAwait(false);
-            Batch.Dispose();
-        }
     }
 
     private static TimeSpan Milliseconds(double ms, string option) =>
