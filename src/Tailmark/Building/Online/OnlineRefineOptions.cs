@@ -20,7 +20,7 @@ public sealed record OnlineRefineOptions
 
     /// <summary>
     /// Graded rollouts of a prompt after its last version (or attempt) before it may be refined again; doubled after each
-    /// rejected attempt in a row (up to 64 times), back to this after a version is accepted or rolled back to.
+    /// rejected attempt in a row (up to 64-fold), back to this after a version is accepted or rolled back to.
     /// </summary>
     public int Cooldown { get; init; } = 64;
 
