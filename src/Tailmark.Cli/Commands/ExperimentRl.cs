@@ -58,11 +58,13 @@ internal static class ExperimentRl
             { Description = "Graded rollouts of a prompt between two refinements.", DefaultValueFactory = _ => new OnlineRefineOptions().Cooldown };
         var refineBudget = new Option<int?>("--refine-budget") { Description = "Refinement attempts per run (default: 8 per prompt)." };
         var output = new Option<string?>("--out", "-o") { Description = "Directory to write rl.json into (tailmark report DIR draws it)." };
+        var dialect = new Option<string?>("--sim-dialect")
+            { Description = "How the simulated judge and proposer write, as for `sim serve --dialect` (default clean)." };
         var command = new Command("rl",
             "Train a simulated policy against a real reward server: static prompt-only rubrics, static offline-refined rubrics, online refinement, and " +
             "online refinement with the audit's alarm; gold against proxy per step.")
         {
-            seeds, tasks, steps, group, budget, rate, configs, mistakes, obey, auditRate, cooldown, refineBudget, output,
+            seeds, tasks, steps, group, budget, rate, configs, mistakes, obey, auditRate, cooldown, refineBudget, output, dialect,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -86,7 +88,8 @@ internal static class ExperimentRl
             var chosen = ParseConfigs(parse.GetValue(configs)!);
             var share = Share(parse.GetValue(auditRate), "--audit-rate");
             if (share == 0) throw new UsageException("--audit-rate must be a share in (0, 1], not 0 (leave out the audit configurations instead)");
-            var world = (Mistakes: Share(parse.GetValue(mistakes), "--mistake-rate"), Obey: Share(parse.GetValue(obey), "--obey-rate"));
+            var world = (Mistakes: Share(parse.GetValue(mistakes), "--mistake-rate"), Obey: Share(parse.GetValue(obey), "--obey-rate"),
+                Dialects: SimOptions.ParseDialects(parse.GetValue(dialect)));
             var runs = new List<RlRun>();
             foreach (var seed in seedList)
             {
@@ -116,11 +119,15 @@ internal static class ExperimentRl
         return command;
     }
 
-    private static async Task<IReadOnlyList<RlRun>> RunSeedAsync(int seed, int taskCount, (double Mistakes, double Obey) flaws, IReadOnlyList<string> configs,
-        RlOptions loop, OnlineRefineOptions refine, double auditShare, CancellationToken ct)
+    private static async Task<IReadOnlyList<RlRun>> RunSeedAsync(int seed, int taskCount,
+        (double Mistakes, double Obey, SimPerModel<SimDialect> Dialects) flaws, IReadOnlyList<string> configs, RlOptions loop,
+        OnlineRefineOptions refine, double auditShare, CancellationToken ct)
     {
         var simOptions = new SimServerOptions
-            { World = new SimOptions { Seed = seed, Tasks = taskCount, ProposerMistakeRate = flaws.Mistakes, InjectionShare = flaws.Obey } };
+        {
+            World = new SimOptions
+                { Seed = seed, Tasks = taskCount, ProposerMistakeRate = flaws.Mistakes, InjectionShare = flaws.Obey, Dialects = flaws.Dialects },
+        };
         await using var endpoints = new Endpoints(null, simOptions);
         var limits = new EndpointLimits { Concurrency = 64, Timeout = TimeSpan.FromSeconds(60) };
         var judge = await endpoints.OpenAsync("sim:sim-judge", SimModels.Judge, limits, ct);

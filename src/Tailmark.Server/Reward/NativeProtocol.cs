@@ -102,6 +102,8 @@ public sealed class NativeProtocol : IRewardProtocol
         if (r.FoundBy is not null) w.WriteString("found_by", r.FoundBy);
         if (r.Provenance is { } p)
         {
+            // By hand, as the rest of this answer: the serializer would flush the writer synchronously onto the response.
+            // The names are the snake_case of RewardProvenance's, as slime's answer serializes it (tested alike).
             w.WriteStartObject("provenance");
             w.WriteString("rubric_id", p.RubricId);
             w.WriteNumber("rubric_version", p.RubricVersion);

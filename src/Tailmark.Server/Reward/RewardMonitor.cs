@@ -37,49 +37,46 @@ public sealed class RewardMonitor(TimeProvider? time = null)
 
     /// <summary>
     /// The reward-hacking alarm of the reference-judge audit (not evaluable without one), at most a second old; FRESH
-    /// computes it from every audit recorded so far (what online refinement acts on, so a run replays the same way).
+    /// includes every audit recorded so far (what the experiment reads between steps).
     /// </summary>
-    public AuditAlarm AuditAlarm(bool fresh = false) => AuditNow(fresh).Alarm;
-
-    /// <summary>The latest audited step's gap (training minus reference mean reward), or null; at most a second old.</summary>
-    public double? LatestAuditGap(bool fresh = false) => AuditNow(fresh).Gap;
-
-    // Scrapes and health probes read the audit several times a second; walking every prompt's steps each time would hold
-    // the lock the grading records through, so the figures are computed at most once a second.
-    private (AuditAlarm Alarm, double? Gap) AuditNow(bool fresh)
+    public AuditAlarm AuditAlarm(bool fresh = false)
     {
-        lock (_lock)
-        {
-            if (!fresh && _audit is { } cached && _time.GetElapsedTime(_auditAt) < TimeSpan.FromSeconds(1)) return cached;
-            var steps = _table.AuditSteps();
-            _audit = (Monitoring.AuditAlarm.Over(steps), steps.Count > 0 ? steps[^1].Gap : null);
-            _auditAt = _time.GetTimestamp();
-            return _audit.Value;
-        }
+        lock (_lock) return Monitoring.AuditAlarm.Over(AuditSteps(fresh));
     }
 
-    private (AuditAlarm Alarm, double? Gap)? _audit;
-    private long _auditVersion;
-    private (long Version, MonitorStepKey? Before, AuditAlarm Alarm)? _settled;
+    /// <summary>The latest audited step's gap (training minus reference mean reward), or null; at most a second old unless FRESH.</summary>
+    public double? LatestAuditGap(bool fresh = false)
+    {
+        lock (_lock) return AuditSteps(fresh) is { Count: > 0 } steps ? steps[^1].Gap : null;
+    }
 
     /// <summary>
-    /// The alarm over the audited steps before <paramref name="before"/> (all when null): what online refinement acts
-    /// on after a request, so that the audits of the request's own step, which finish in the background, never decide
-    /// it. Recomputed only when an audit was recorded since.
+    /// The alarm over the audited steps before <paramref name="before"/>: what online refinement acts on after a request,
+    /// so that the audits of the request's own step, which finish in the background, never decide it.
     /// </summary>
-    public AuditAlarm SettledAuditAlarm(MonitorStepKey? before)
+    public AuditAlarm SettledAuditAlarm(MonitorStepKey before)
     {
-        lock (_lock)
-        {
-            if (_settled is { } s && s.Version == _auditVersion && s.Before == before) return s.Alarm;
-            var steps = _table.AuditSteps();
-            if (before is { } b) steps = [.. steps.Where(x => MonitorStepKey.Order.Compare(x.Key, b) < 0)];
-            var alarm = Monitoring.AuditAlarm.Over(steps);
-            _settled = (_auditVersion, before, alarm);
-            return alarm;
-        }
+        lock (_lock) return Monitoring.AuditAlarm.Over([.. AuditSteps(fresh: true).Where(x => MonitorStepKey.Order.Compare(x.Key, before) < 0)]);
     }
-    private long _auditAt;
+
+    // The audit's steps over all prompts, kept while no audit is recorded. Scrapes and health probes read them several
+    // times a second and walking every prompt's steps holds the lock the grading records through, so unless FRESH they
+    // are recomputed at most once a second. Called under the lock.
+    private IReadOnlyList<AuditStep> AuditSteps(bool fresh)
+    {
+        if (_auditSteps is { } cached && (cached.Version == _auditVersion || !fresh && _time.GetElapsedTime(_auditStepsAt) < TimeSpan.FromSeconds(1)))
+        {
+            return cached.Steps;
+        }
+        var steps = _table.AuditSteps();
+        _auditSteps = (_auditVersion, steps);
+        _auditStepsAt = _time.GetTimestamp();
+        return steps;
+    }
+
+    private long _auditVersion;
+    private (long Version, IReadOnlyList<AuditStep> Steps)? _auditSteps;
+    private long _auditStepsAt;
 
     /// <summary>How many criteria are saturated in their prompt's latest step, over all prompts.</summary>
     public int SaturatedCriteria()
@@ -87,8 +84,7 @@ public sealed class RewardMonitor(TimeProvider? time = null)
         lock (_lock) return _table.SaturatedCriteria();
     }
 
-    /// <summary>This replica's monitor as JSON.</summary>
-    /// <summary>The monitor's JSON; EXTRA writes more top-level fields (online refinement's state).</summary>
+    /// <summary>This replica's monitor as JSON; EXTRA writes more top-level fields (online refinement's state).</summary>
     public string RenderJson(Action<System.Text.Json.Utf8JsonWriter>? extra = null)
     {
         lock (_lock) return _table.Render(extra);

@@ -20,8 +20,8 @@ public static class DataSelection
         }).OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
         var means = prompts.Where(p => p.Mean is not null).Select(p => p.Mean!.Value).Order().ToArray();
         if (means.Length == 0) return [.. prompts.Select(p => new SelectionDecision(p.Id, p.Count, null, false, "no scored response"))];
-        var lo = PairEvaluation.Percentile(means, low);
-        var hi = PairEvaluation.Percentile(means, high);
+        var lo = Bootstrap.Percentile(means, low);
+        var hi = Bootstrap.Percentile(means, high);
         string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
         return [.. prompts.Select(p => p.Mean switch
         {

@@ -33,24 +33,8 @@ public static class PairEvaluation
         var credits = outcomes.Select(o => Credit(o, ties)).Where(c => c is not null).Select(c => c!.Value).ToArray();
         var tieCount = outcomes.Count(o => o.Chosen is null || o.Rejected is null || o.Chosen.Value.Equals(o.Rejected.Value));
         if (credits.Length == 0) return new AccuracyWithInterval(name, 0, tieCount, double.NaN, double.NaN, double.NaN);
-        var random = new Random(seed);
-        var stats = new double[resamples];
-        for (var s = 0; s < resamples; s++)
-        {
-            double sum = 0;
-            for (var i = 0; i < credits.Length; i++) sum += credits[random.Next(credits.Length)];
-            stats[s] = sum / credits.Length;
-        }
-        Array.Sort(stats);
-        return new AccuracyWithInterval(name, credits.Length, tieCount, credits.Average(), Percentile(stats, 0.025), Percentile(stats, 0.975));
-    }
-
-    /// <summary>Linear interpolation between order statistics (numpy's default percentile).</summary>
-    public static double Percentile(double[] sorted, double q)
-    {
-        var pos = q * (sorted.Length - 1);
-        var lo = (int)Math.Floor(pos);
-        var hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        var stats = Bootstrap.SortedMeans(credits, resamples, seed);
+        return new AccuracyWithInterval(name, credits.Length, tieCount, credits.Average(), Bootstrap.Percentile(stats, 0.025),
+            Bootstrap.Percentile(stats, 0.975));
     }
 }

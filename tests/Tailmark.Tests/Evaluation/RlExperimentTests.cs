@@ -86,7 +86,7 @@ public sealed class RlExperimentTests
         using var dir = new TempDir();
         string[] Args(string output) =>
             ["experiment", "rl", "--seeds", "3", "--tasks", "2", "--steps", "8", "--group", "6", "--refine-cooldown", "12", "--configs",
-                "prompt-only,online,online-audit", "--audit-rate", "1", "--out", output];
+                "prompt-only,online,online-audit", "--audit-rate", "1", "--sim-dialect", "mixed", "--out", output];
         var first = CliProcess.Run(Args(dir.File("a")));
         Assert.True(first.ExitCode == 0, first.All);
         var second = CliProcess.Run(Args(dir.File("b")));

@@ -26,7 +26,10 @@ namespace Tailmark.Tests.Server;
 [Trait("Tier", "Integration")]
 public sealed class OnlineRefinementTests
 {
-    private static readonly SimServerOptions World = new() { World = new SimOptions { Seed = 23, Tasks = 1, JudgeErrorRate = 0 } };
+    // The judge and the proposer answer in the mixed dialect of served models (reasoning blocks, fences, prose, keyed
+    // verdicts, …; sim.md): online refinement reads them as every other path does.
+    private static readonly SimServerOptions World =
+        new() { World = new SimOptions { Seed = 23, Tasks = 1, JudgeErrorRate = 0, Dialects = SimOptions.ParseDialects("mixed") } };
 
     /// <summary>Basic facets as advice, plus a veto on the task's first error, which no rollout here commits.</summary>
     internal static Rubric Served(SimTask task) => new()
@@ -301,6 +304,8 @@ public sealed class OnlineRefinementTests
         var (slimeStatus, answer) = await setup.SendAsync(HttpMethod.Post, "slime", slime.ToJsonString());
         Assert.Equal(HttpStatusCode.OK, slimeStatus);
         var provenance = answer.GetProperty("provenance");
+        // The native answer writes provenance by hand, slime's through the serializer: the same fields and values.
+        Assert.Equal(provenance.ToString(), native.GetProperty("results")[0].GetProperty("provenance").ToString());
         Assert.Equal(version, provenance.GetProperty("rubric_version").GetInt32());
         Assert.Equal(rubric.Id, provenance.GetProperty("rubric_id").GetString());
         Assert.Equal("default", provenance.GetProperty("scoring").GetString());

@@ -136,7 +136,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
     {
         tail.SinceChange++;
         if (graded.Version != tail.Active.Version) return; // scored by a version swapped out since: not comparable
-        var kept = new KeptRollout(response, traits, graded.Version, reward);
+        var kept = new KeptRollout(response, traits, reward);
         tail.Recent.RemoveAll(r => r.Text == response);
         tail.Recent.Add(kept);
         if (tail.Recent.Count > _options.RecentKept) tail.Recent.RemoveAt(0);
@@ -185,7 +185,7 @@ public sealed class OnlineRefiner : IAsyncDisposable
             tail.Running = true;
             active = tail.Active;
         }
-        Start(tail, active, new KeptRollout(hack, PromptTraits.None, active.Version, 0), new KeptRollout(good, PromptTraits.None, active.Version, 0),
+        Start(tail, active, new KeptRollout(hack, PromptTraits.None, 0), new KeptRollout(good, PromptTraits.None, 0),
             AuditTrigger);
         return true;
     }
