@@ -13,7 +13,9 @@ public static class PairAccuracy
     public static IReadOnlyList<PairEvaluation.Outcome> Outcomes(IEnumerable<Scored> responses)
     {
         var outcomes = new List<PairEvaluation.Outcome>();
-        foreach (var group in responses.GroupBy(r => r.PromptId))
+        // Prompts in a fixed order: the bootstrap resamples by position, so an order that followed the grading's
+        // completion would give other intervals on every run.
+        foreach (var group in responses.GroupBy(r => r.PromptId).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var ranked = group.OrderByDescending(r => r.Gold).ThenBy(r => r.ResponseId, StringComparer.Ordinal).ToList();
             var upper = ranked.Take(ranked.Count / 2).Select(r => r.ResponseId).ToHashSet();

@@ -247,9 +247,9 @@ public static partial class YamlJson
             w.WriteStringValue(text);
             return;
         }
-        if (text is "" or "~" or "null" or "Null" or "NULL") w.WriteNullValue();
-        else if (text is "true" or "True" or "TRUE") w.WriteBooleanValue(true);
-        else if (text is "false" or "False" or "FALSE") w.WriteBooleanValue(false);
+        if (IsNullWord(text)) w.WriteNullValue();
+        else if (IsTrueWord(text)) w.WriteBooleanValue(true);
+        else if (IsFalseWord(text)) w.WriteBooleanValue(false);
         else if (IntPattern().IsMatch(text)
             && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) w.WriteNumberValue(l);
         // A number JSON can spell is kept as written (1e400 stays 1e400, which a number field reads as infinite and
@@ -261,11 +261,31 @@ public static partial class YamlJson
             else w.WriteStringValue(d > 0 ? "Infinity" : "-Infinity");
         }
         // JSON cannot hold NaN or infinity: keep the name as a string, which number readers understand.
-        else if (text is ".nan" or ".NaN" or ".NAN") w.WriteStringValue("NaN");
-        else if (text is ".inf" or ".Inf" or ".INF" or "+.inf") w.WriteStringValue("Infinity");
-        else if (text is "-.inf" or "-.Inf" or "-.INF") w.WriteStringValue("-Infinity");
+        else if (SpecialFloat(text) is { } name) w.WriteStringValue(name);
         else w.WriteStringValue(text);
     }
+
+    /// <summary>
+    /// Whether <paramref name="text"/>, written as a plain (unquoted) scalar, reads back as that same string: not a
+    /// null, boolean or number of the core schema. <see cref="JsonYaml"/> quotes every other string.
+    /// </summary>
+    internal static bool PlainReadsAsItself(string text) =>
+        !IsNullWord(text) && !IsTrueWord(text) && !IsFalseWord(text) && SpecialFloat(text) is null
+        && !IntPattern().IsMatch(text) && !JsonNumberPattern().IsMatch(text) && !FloatPattern().IsMatch(text);
+
+    private static bool IsNullWord(string text) => text is "" or "~" or "null" or "Null" or "NULL";
+
+    private static bool IsTrueWord(string text) => text is "true" or "True" or "TRUE";
+
+    private static bool IsFalseWord(string text) => text is "false" or "False" or "FALSE";
+
+    private static string? SpecialFloat(string text) => text switch
+    {
+        ".nan" or ".NaN" or ".NAN" => "NaN",
+        ".inf" or ".Inf" or ".INF" or "+.inf" => "Infinity",
+        "-.inf" or "-.Inf" or "-.INF" => "-Infinity",
+        _ => null,
+    };
 
     /// <summary>An explicit tag other than the core schema's null, bool, int and float makes the scalar a string.</summary>
     private static bool IsStringTag(TagName tag) =>

@@ -206,6 +206,24 @@ public sealed class BuildingTests
         var regions = PairAccuracy.Outcomes(scored).GroupBy(o => o.Region).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(new Dictionary<string, int> { ["high"] = 1, ["low"] = 1, ["mixed"] = 4 }, regions);
     }
+
+    [Fact]
+    public void PairAccuracy_IntervalsDoNotDependOnTheOrderResponsesArrive()
+    {
+        // Twelve prompts of eight responses with seeded proxies: 336 pairs, whose credits a resample draws by position.
+        var random = new Random(5);
+        var scored = new List<PairAccuracy.Scored>();
+        for (var p = 0; p < 12; p++)
+        {
+            for (var i = 0; i < 8; i++) scored.Add(new($"p{p:00}", $"p{p:00}-r{i}", 8 - i, Math.Round(random.NextDouble(), 1)));
+        }
+        var expected = PairAccuracy.Compute(scored);
+        // Arrival orders as concurrent grading produces them: prompts interleaved and reversed.
+        var reversed = Enumerable.Reverse(scored).ToList();
+        var interleaved = scored.OrderBy(s => s.ResponseId[^1]).ThenByDescending(s => s.PromptId, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, PairAccuracy.Compute(reversed));
+        Assert.Equal(expected, PairAccuracy.Compute(interleaved));
+    }
 }
 
 public sealed class InspectAndImportTests

@@ -27,6 +27,9 @@ public static class IfEvalEvaluator
     /// </summary>
     public static IfEvalResult Loose(IfEvalResult strict)
     {
+        // Most responses follow everything strictly: then there is nothing to retry, and the seven variants (a few
+        // copies of the response each) are not built.
+        if (!strict.Followed.Contains(false)) return new IfEvalResult(strict.Item, strict.Response, strict.Followed);
         var others = LooseVariants(strict.Response)[1..]
             .Where(v => v != strict.Response && PyText.Strip(v).Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         return new IfEvalResult(strict.Item, strict.Response,

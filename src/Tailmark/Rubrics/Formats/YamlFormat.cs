@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Tailmark.Io;
-using YamlDotNet.Serialization;
 
 namespace Tailmark.Rubrics.Formats;
 
@@ -50,36 +49,19 @@ public sealed class YamlFormat : IRubricFormat
 
     public async Task<IReadOnlyList<string>> WriteAsync(IAsyncEnumerable<Rubric> rubrics, string path, CancellationToken cancellationToken = default)
     {
-        // Serialize through JSON so the YAML holds exactly the native fields, in the native order.
-        var list = new List<object?>();
-        await foreach (var r in rubrics.WithCancellation(cancellationToken).ConfigureAwait(false))
+        // Written through JSON so the YAML holds exactly the native fields, in the native order.
+        var docs = new List<JsonDocument>();
+        try
         {
-            using var doc = JsonDocument.Parse(RubricJsonWriter.ToJson(r), InputLimits.Written);
-            list.Add(ToPlain(doc.RootElement));
+            await foreach (var r in rubrics.WithCancellation(cancellationToken).ConfigureAwait(false))
+                docs.Add(JsonDocument.Parse(RubricJsonWriter.ToJson(r), InputLimits.Written));
+            var yaml = docs.Count == 1 ? JsonYaml.ToYaml(docs[0].RootElement) : JsonYaml.ToYamlList(docs.Select(d => d.RootElement));
+            await JsonRowSink.WriteTextAsync(path, yaml, cancellationToken).ConfigureAwait(false);
         }
-        // Input may nest InputLimits.MaxDepth levels (in metadata), each a dictionary and its entry to the serializer.
-        var yaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().WithMaximumRecursion(4 * InputLimits.MaxDepth + 16).Build()
-            .Serialize(list.Count == 1 ? list[0] : list);
-        await JsonRowSink.WriteTextAsync(path, yaml, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            foreach (var d in docs) d.Dispose();
+        }
         return [];
-    }
-
-    private static object? ToPlain(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Object => Plain(e),
-        JsonValueKind.Array => e.EnumerateArray().Select(ToPlain).ToList(),
-        JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => null,
-    };
-
-    // A key given twice (kept in pass-through JSON) keeps its last value, as every reader reads it.
-    private static Dictionary<string, object?> Plain(JsonElement obj)
-    {
-        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var p in obj.EnumerateObject()) map[p.Name] = ToPlain(p.Value);
-        return map;
     }
 }
