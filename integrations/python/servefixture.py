@@ -32,14 +32,16 @@ RUBRICS = [
 ]
 
 
-def cli_dll():
+def cli_command():
+    """The CLI to run: TAILMARK_CLI (the built Tailmark.Cli.dll, or an installed `tailmark` program, which .ci/run
+    uses: the Native AOT tool that ships), else the newest build in the source tree."""
     path = os.environ.get("TAILMARK_CLI")
     if path:
-        return path
+        return ["dotnet", path] if path.endswith(".dll") else [path]
     found = sorted(glob.glob(os.path.join(ROOT, "src", "Tailmark.Cli", "bin", "*", "net10.0", "Tailmark.Cli.dll")), key=os.path.getmtime)
     if not found:
         raise RuntimeError("build Tailmark first (dotnet build) or set TAILMARK_CLI")
-    return found[-1]
+    return ["dotnet", found[-1]]
 
 
 class Serve:
@@ -51,7 +53,7 @@ class Serve:
         with open(rubrics, "w", encoding="utf-8") as f:
             for r in RUBRICS:
                 f.write(json.dumps(r) + "\n")
-        args = ["dotnet", cli_dll(), "serve", "--rubrics", rubrics, "--judge", "sim", "--port", "0",
+        args = cli_command() + ["serve", "--rubrics", rubrics, "--judge", "sim", "--port", "0",
                 "--cache", os.path.join(self.tmp.name, "cache.sqlite"), "--drain-seconds", "2"]
         if slow_judge:
             args += ["--sim-faults", "hang=1"]
