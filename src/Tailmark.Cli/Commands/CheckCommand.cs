@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using Spectre.Console;
 using Tailmark.Checks.IfEval;
 using Tailmark.Checks.Language;
@@ -39,21 +38,14 @@ internal static class CheckCommand
             using var strictFile = StagedFile.For(Path.Combine(dir, "eval_results_strict.jsonl"));
             using var looseFile = StagedFile.For(Path.Combine(dir, "eval_results_loose.jsonl"));
             await Task.WhenAll(
-                Task.Run(() => JsonRowSink.WriteTextAsync(strictFile.Path, Lines(strict), ct), ct),
-                Task.Run(() => JsonRowSink.WriteTextAsync(looseFile.Path, Lines(loose), ct), ct));
+                Task.Run(() => IfEvalResultWriter.WriteFile(strictFile.Path, strict), ct),
+                Task.Run(() => IfEvalResultWriter.WriteFile(looseFile.Path, loose), ct));
             strictFile.Commit();
             looseFile.Commit();
             Print(IfEvalAccuracy.Of(strict), IfEvalAccuracy.Of(loose), items.Count, dir);
             return CommandRunner.Ok;
         });
         return new Command("check", "Run verifiable checks over responses.") { ifeval };
-    }
-
-    private static string Lines(IEnumerable<IfEvalResult> results)
-    {
-        var sb = new StringBuilder();
-        foreach (var r in results) sb.Append(IfEvalResultWriter.Line(r)).Append('\n');
-        return sb.ToString();
     }
 
     private static void Print(IfEvalAccuracy strict, IfEvalAccuracy loose, int prompts, string dir)

@@ -57,11 +57,15 @@ public sealed class IfEvalParityTests
         var items = await IfEvalInput.ReadItemsAsync(TestPaths.IfEval("input_data.jsonl"));
         var responses = await IfEvalInput.ReadResponsesAsync(TestPaths.IfEval("input_response_data_gpt4_20231107_145030.jsonl"));
         var (strict, loose) = IfEvalEvaluator.RunBoth(IfEvalEvaluator.Match(items, responses, "input", "responses"));
+        using var dir = new TempDir();
         foreach (var (mode, ours) in new[] { ("strict", strict), ("loose", loose) })
         {
-            var reference = File.ReadAllLines(TestPaths.IfEval($"eval_results_{mode}.jsonl"));
-            // Every line is the reference's (the two random letter_frequency verdicts happen to agree in these files).
-            Assert.Equal(reference, ours.Select(IfEvalResultWriter.Line));
+            var reference = TestPaths.IfEval($"eval_results_{mode}.jsonl");
+            // Every line is the reference's (the two random letter_frequency verdicts happen to agree in these files),
+            // and the file the command writes is the reference's byte for byte.
+            Assert.Equal(File.ReadAllLines(reference), ours.Select(IfEvalResultWriter.Line));
+            IfEvalResultWriter.WriteFile(dir.File(mode), ours);
+            Assert.Equal(File.ReadAllBytes(reference), File.ReadAllBytes(dir.File(mode)));
         }
     }
 }

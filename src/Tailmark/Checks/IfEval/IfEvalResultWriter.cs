@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Tailmark.Io;
 
 namespace Tailmark.Checks.IfEval;
 
@@ -8,45 +10,83 @@ namespace Tailmark.Checks.IfEval;
 /// </summary>
 public static class IfEvalResultWriter
 {
-    public static string Line(IfEvalResult r)
+    /// <summary>
+    /// Writes every result, a line each, straight to the file (atomically). Not built as one string first: each line
+    /// holds the whole prompt and response, so a file is a few copies of the input, which a short command would
+    /// otherwise spend its time allocating.
+    /// </summary>
+    public static void WriteFile(string path, IEnumerable<IfEvalResult> results)
     {
-        var sb = new StringBuilder(r.Response.Length + r.Item.Prompt.Length + 256);
-        sb.Append("{\"follow_all_instructions\": ").Append(r.FollowedAll ? "true" : "false");
-        sb.Append(", \"follow_instruction_list\": [").AppendJoin(", ", r.Followed.Select(f => f ? "true" : "false")).Append(']');
-        sb.Append(", \"instruction_id_list\": [");
-        for (var i = 0; i < r.Item.InstructionIds.Length; i++)
+        using var output = AtomicFile.Create(path, out var commit);
+        using (var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true))
         {
-            if (i > 0) sb.Append(", ");
-            PyString(sb, r.Item.InstructionIds[i]);
+            foreach (var r in results)
+            {
+                Write(writer, r);
+                writer.Write('\n');
+            }
         }
-        sb.Append("], \"prompt\": ");
-        PyString(sb, r.Item.Prompt);
-        sb.Append(", \"response\": ");
-        PyString(sb, r.Response);
-        return sb.Append('}').ToString();
+        output.Flush();
+        commit();
     }
 
-    /// <summary>A JSON string as Python's json.dumps(ensure_ascii=True) writes it.</summary>
-    public static void PyString(StringBuilder sb, string s)
+    public static string Line(IfEvalResult r)
     {
-        sb.Append('"');
-        foreach (var c in s)
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        Write(writer, r);
+        return writer.ToString();
+    }
+
+    private static void Write(TextWriter w, IfEvalResult r)
+    {
+        w.Write("{\"follow_all_instructions\": ");
+        w.Write(r.FollowedAll ? "true" : "false");
+        w.Write(", \"follow_instruction_list\": [");
+        for (var i = 0; i < r.Followed.Length; i++)
         {
+            if (i > 0) w.Write(", ");
+            w.Write(r.Followed[i] ? "true" : "false");
+        }
+        w.Write("], \"instruction_id_list\": [");
+        for (var i = 0; i < r.Item.InstructionIds.Length; i++)
+        {
+            if (i > 0) w.Write(", ");
+            PyString(w, r.Item.InstructionIds[i]);
+        }
+        w.Write("], \"prompt\": ");
+        PyString(w, r.Item.Prompt);
+        w.Write(", \"response\": ");
+        PyString(w, r.Response);
+        w.Write('}');
+    }
+
+    /// <summary>A JSON string as Python's json.dumps(ensure_ascii=True) writes it: runs of printable ASCII as they are.</summary>
+    public static void PyString(TextWriter w, string s)
+    {
+        w.Write('"');
+        var run = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c is >= ' ' and <= '~' and not '"' and not '\\') continue;
+            w.Write(s.AsSpan(run, i - run));
+            run = i + 1;
             switch (c)
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
+                case '"': w.Write("\\\""); break;
+                case '\\': w.Write("\\\\"); break;
+                case '\n': w.Write("\\n"); break;
+                case '\r': w.Write("\\r"); break;
+                case '\t': w.Write("\\t"); break;
+                case '\b': w.Write("\\b"); break;
+                case '\f': w.Write("\\f"); break;
                 default:
-                    if (c < ' ' || c > '~') sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    else sb.Append(c);
+                    w.Write("\\u");
+                    w.Write(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
             }
         }
-        sb.Append('"');
+        w.Write(s.AsSpan(run));
+        w.Write('"');
     }
 }

@@ -31,7 +31,7 @@ internal sealed class DetectorWorkspace
 
     private readonly int[] _stamp;
     private readonly int[] _slot;
-    private double[] _vectors;
+    private readonly double[] _vectors;
     private int _generation = 1;
     private int _used;
 
@@ -40,8 +40,10 @@ internal sealed class DetectorWorkspace
         Profiles = profiles;
         Languages = profiles.Languages.Length;
         _stamp = new int[profiles.Capacity];
-        _slot = new int[profiles.Capacity];
-        _vectors = new double[Languages * 256];
+        // Neither is read before it is written (a slot only under a current stamp, a vector only once filled), so
+        // neither is cleared: the pages a short run never uses are never touched, nor copied by growing.
+        _slot = GC.AllocateUninitializedArray<int>(profiles.Capacity);
+        _vectors = GC.AllocateUninitializedArray<double>(Languages * MaxVectors);
         Probability = new double[Languages];
         Average = new double[Languages];
     }
@@ -180,7 +182,6 @@ internal sealed class DetectorWorkspace
                 _generation++;
                 _used = 0;
             }
-            if ((_used + 1) * Languages > _vectors.Length) Array.Resize(ref _vectors, _vectors.Length * 2);
             _stamp[gram] = _generation;
             _slot[gram] = _used++;
             Profiles.Probabilities(gram, _vectors.AsSpan(_slot[gram] * Languages, Languages));
