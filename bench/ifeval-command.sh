@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Wall time of the whole `tailmark check ifeval` command (process start included) on the 541 GPT-4 responses,
-# strict plus loose, with the build we ship for speed: self-contained, ReadyToRun composite. Usage: bench/ifeval-command.sh [RUNS]
+# strict plus loose, with the build that ships for the platform that packs: Native AOT (needs clang and zlib).
+# AOT=false publishes the self-contained ReadyToRun composite build instead (what ships for the other platforms).
+# Usage: [AOT=false] bench/ifeval-command.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-dotnet publish -c Release src/Tailmark.Cli -r linux-x64 --self-contained true \
-  -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$out/bin" >/dev/null
+rid=$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')
+if [ "${AOT:-true}" = false ]; then
+  dotnet publish -c Release src/Tailmark.Cli -r "$rid" --self-contained true \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$out/bin" >/dev/null
+else
+  dotnet publish -c Release src/Tailmark.Cli -r "$rid" -p:PublishAot=true -p:PublishReadyToRun=false -o "$out/bin" >/dev/null
+fi
 data=tests/data/ifeval
 cmd=("$out/bin/Tailmark.Cli" check ifeval --input "$data/input_data.jsonl"
      --responses "$data/input_response_data_gpt4_20231107_145030.jsonl" --out "$out/results")
