@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-10}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-rid=$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')
+rid=$(dotnet msbuild src/Tailmark.Cli -getProperty:TailmarkAotRid) # the SDK's portable RID
 if [ "${AOT:-true}" = false ]; then
   dotnet publish -c Release src/Tailmark.Cli -r "$rid" --self-contained true \
     -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$out/bin" >/dev/null

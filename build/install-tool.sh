@@ -6,10 +6,11 @@
 # Usage: build/install-tool.sh DIR [extra dotnet pack arguments]
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: build/install-tool.sh DIR [dotnet pack arguments]" >&2; exit 2; }
-dir=$1
+dir=$(realpath -m "$1")
 shift
 cd "$(dirname "$0")/.."
-rid=$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')
+# The SDK's portable RID (linux-x64), the one the package list names, not a distribution's own.
+rid=$(dotnet msbuild src/Tailmark.Cli -getProperty:TailmarkAotRid)
 version="0.0.0-local.$(date +%s%N)"
 pkg=$(mktemp -d)
 trap 'rm -rf "$pkg"' EXIT

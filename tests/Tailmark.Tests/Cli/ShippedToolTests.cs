@@ -17,10 +17,13 @@ public sealed class ShippedToolTests(ShippedTool tool) : IClassFixture<ShippedTo
     {
         var files = Directory.GetFiles(tool.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         // No managed assemblies, no runtime beside it, no debug symbols: one native program and SQLite's native library.
-        Assert.Equal(["DotnetToolSettings.xml", "Tailmark.Cli", "libe_sqlite3.so"], files);
-        var head = new byte[4];
-        using (var program = File.OpenRead(Path.Combine(tool.Folder, "Tailmark.Cli"))) program.ReadExactly(head);
-        Assert.Equal("\u007fELF"u8.ToArray(), head);
+        var (program, sqlite, magic) = OperatingSystem.IsWindows() ? ("Tailmark.Cli.exe", "e_sqlite3.dll", "MZ"u8.ToArray())
+            : OperatingSystem.IsMacOS() ? ("Tailmark.Cli", "libe_sqlite3.dylib", new byte[] { 0xCF, 0xFA, 0xED, 0xFE })
+            : ("Tailmark.Cli", "libe_sqlite3.so", "\u007fELF"u8.ToArray());
+        Assert.Equal(new[] { "DotnetToolSettings.xml", program, sqlite }.Order(StringComparer.Ordinal), files);
+        var head = new byte[magic.Length];
+        using (var stream = File.OpenRead(Path.Combine(tool.Folder, program))) stream.ReadExactly(head);
+        Assert.Equal(magic, head);
     }
 
     [Fact]

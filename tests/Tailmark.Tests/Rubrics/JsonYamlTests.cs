@@ -34,6 +34,23 @@ public sealed class JsonYamlTests
     }
 
     [Fact]
+    public void LongTextAndLongKeys_ReadBackWhole()
+    {
+        // The emitter folds text past 80 columns and writes keys past 128 characters as explicit keys ("? ").
+        var sentence = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"word{i}"));
+        var obj = new JsonObject
+        {
+            ["plain"] = sentence,
+            ["spaces"] = "  " + sentence.Replace(" ", "   ", StringComparison.Ordinal) + "  ",
+            ["quoted"] = "123 " + sentence,
+            ["lines"] = sentence + "\n\n" + sentence + "\n",
+            [sentence] = "a long key",
+            ["x" + new string('y', 300)] = new JsonArray(sentence, sentence + "\n"),
+        };
+        AssertRoundTrip(obj);
+    }
+
+    [Fact]
     public void NumbersBooleansNullsAndEmptyContainers_KeepTheirKinds()
     {
         var json = """{"i": 3, "neg": -40, "big": 12345678901234, "f": 0.25, "e": 1.5e-7, "t": true, "f2": false, "n": null, "ea": [], "eo": {}, "nested": [[1, [2]], {"x": {"y": []}}]}""";

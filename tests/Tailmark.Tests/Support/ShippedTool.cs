@@ -37,8 +37,9 @@ public sealed class ShippedTool : IDisposable
     /// <summary>The installed <c>tailmark</c> command (a link into the tool store).</summary>
     public string Command { get; }
 
-    /// <summary>The folder the command's files were installed in.</summary>
-    public string Folder => Path.GetDirectoryName(Path.GetFullPath(new FileInfo(Command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Command))!;
+    /// <summary>The folder the command's files were installed in (the installed command links to its program there).</summary>
+    public string Folder => Path.GetDirectoryName(new FileInfo(Command).ResolveLinkTarget(returnFinalTarget: true)?.FullName
+        ?? throw new InvalidOperationException($"{Command} is not a link into the tool store: this tool was not installed as a native program"))!;
 
     public CliProcess.Result Run(string workingDirectory, params string[] args)
     {

@@ -179,7 +179,13 @@ internal sealed class DetectorWorkspace
         {
             if (_used == MaxVectors)
             {
-                _generation++;
+                // After 2^32 generations the stamps would match again: then they are cleared, so a slot is never read
+                // unwritten.
+                if (++_generation == 0)
+                {
+                    Array.Clear(_stamp);
+                    _generation = 1;
+                }
                 _used = 0;
             }
             _stamp[gram] = _generation;

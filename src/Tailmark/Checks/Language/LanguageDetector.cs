@@ -108,9 +108,10 @@ public static class LanguageDetector
 
     /// <summary>
     /// The averaged language probabilities of <see cref="Trials"/> sampled naive Bayes trials. This and the other
-    /// hot methods of the detector are compiled fully optimised at once: their vector code cannot be precompiled
-    /// (ReadyToRun does not know the machine's vector width), and a short command such as <c>check ifeval</c> would
-    /// otherwise spend its first tenth of a second in unoptimised code before tiering replaces it.
+    /// hot methods of the detector are compiled fully optimised at once: under the JIT (ReadyToRun cannot precompile
+    /// their vector code, not knowing the machine's vector width) a short command such as <c>check ifeval</c> would
+    /// otherwise spend its first tenth of a second in unoptimised code before tiering replaces it. Native AOT compiles
+    /// them ahead for a fixed width; the results are the same either way (see <see cref="Normalize"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Estimate(DetectorWorkspace workspace, int seed)
@@ -139,10 +140,11 @@ public static class LanguageDetector
         Span<double> p = probability;
         var width = Vector<double>.Count;
         var whole = Vector.IsHardwareAccelerated ? p.Length - p.Length % width : 0;
-        var sums = Vector<double>.Zero;
-        for (var i = 0; i < whole; i += width) sums += new Vector<double>(p[i..]);
-        var sum = Vector.Sum(sums);
-        for (var i = whole; i < p.Length; i++) sum += p[i];
+        // The sum in order, as langdetect's sum(prob): a sum in vector lanes would round differently with each vector
+        // width (the JIT uses the machine's, Native AOT a fixed one), and so could end a trial at another step.
+        // Division and maximum are exact element by element, so they stay vectors.
+        var sum = 0.0;
+        foreach (var x in p) sum += x;
 
         var divisor = new Vector<double>(sum);
         var maxima = Vector<double>.Zero;
