@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall time of the whole `tailmark check ifeval` command (process start included) on the 541 GPT-4 responses,
-# strict plus loose, with the build that ships for the platform that packs: Native AOT (needs clang and zlib).
+# strict plus loose, with the build a release ships for this platform: Native AOT (needs clang and zlib).
 # AOT=false publishes the self-contained ReadyToRun composite build instead (what ships for the other platforms).
 # Usage: [AOT=false] bench/ifeval-command.sh [RUNS]
 set -euo pipefail

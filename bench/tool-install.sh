@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `tailmark check ifeval` on the 541 GPT-4 responses (strict plus loose) through the tool as users install it: packed
 # and installed by build/install-tool.sh (`dotnet pack`, then `dotnet tool install --tool-path`). Three packagings:
-#   aot: what ships for the platform that packs — Native AOT
+#   aot: what ships — packed for this platform alone: Native AOT
 #   r2r: the same package without Native AOT (-p:TailmarkAot=false): self-contained ReadyToRun composite, what shipped
 #        before and what the other platforms get
 #   fd:  the framework-dependent, platform-agnostic package (`any`, and what `dotnet pack` made before either)
