@@ -17,12 +17,7 @@ public static class JsonYaml
     public static string ToYaml(JsonElement json) => Document(emitter => Write(emitter, json));
 
     /// <summary>One YAML document holding a list of <paramref name="items"/>.</summary>
-    public static string ToYamlList(IEnumerable<JsonElement> items) => Document(emitter =>
-    {
-        emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Any));
-        foreach (var item in items) Write(emitter, item);
-        emitter.Emit(new SequenceEnd());
-    });
+    public static string ToYamlList(IEnumerable<JsonElement> items) => Document(emitter => Sequence(emitter, items));
 
     private static string Document(Action<Emitter> body)
     {
@@ -53,9 +48,7 @@ public static class JsonYaml
                 emitter.Emit(new MappingEnd());
                 break;
             case JsonValueKind.Array:
-                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Any));
-                foreach (var item in json.EnumerateArray()) Write(emitter, item);
-                emitter.Emit(new SequenceEnd());
+                Sequence(emitter, json.EnumerateArray());
                 break;
             case JsonValueKind.String:
                 Text(emitter, json.GetString()!, isKey: false);
@@ -73,6 +66,13 @@ public static class JsonYaml
                 Plain(emitter, "null");
                 break;
         }
+    }
+
+    private static void Sequence(Emitter emitter, IEnumerable<JsonElement> items)
+    {
+        emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Any));
+        foreach (var item in items) Write(emitter, item);
+        emitter.Emit(new SequenceEnd());
     }
 
     private static void Text(Emitter emitter, string text, bool isKey) =>

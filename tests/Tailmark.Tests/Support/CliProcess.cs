@@ -17,15 +17,32 @@ public static class CliProcess
     public static Result RunIn(string? workingDirectory, params string[] args) => RunWith(workingDirectory, null, args);
 
     /// <summary>Runs with extra environment variables (an API key, say).</summary>
-    public static Result RunWith(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Result RunWith(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Finish(Start(workingDirectory, environment, args), TimeSpan.FromMinutes(3), $"tailmark {string.Join(' ', args)}");
+
+    /// <summary>Runs any program (an installed tool, a script) to its end, its output kept.</summary>
+    public static Result RunProgram(string program, string workingDirectory, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(workingDirectory, environment, args);
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        return Finish(process, timeout, $"{program} {string.Join(' ', args)}");
+    }
+
+    private static Result Finish(Process started, TimeSpan timeout, string what)
+    {
+        using var process = started;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"tailmark {string.Join(' ', args)} did not finish");
+            throw new TimeoutException($"{what} did not finish in {timeout}");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

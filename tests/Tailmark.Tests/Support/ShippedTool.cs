@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Tailmark.Tests.Support;
 
 /// <summary>
@@ -19,19 +17,10 @@ public sealed class ShippedTool : IDisposable
             return;
         }
         _installed = new TempDir();
-        var script = Path.Combine(TestPaths.RepoRoot, "build", "install-tool.sh");
-        var start = new ProcessStartInfo(script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(_installed.Path);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("build/install-tool.sh did not finish in 20 minutes");
-        }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"build/install-tool.sh failed:\n{stderr.Result}");
-        Command = stdout.Result.Trim();
+        var install = CliProcess.RunProgram(Path.Combine(TestPaths.RepoRoot, "build", "install-tool.sh"), TestPaths.RepoRoot,
+            TimeSpan.FromMinutes(20), _installed.Path);
+        if (install.ExitCode != 0) throw new InvalidOperationException($"build/install-tool.sh failed:\n{install.Stderr}");
+        Command = install.Stdout.Trim();
     }
 
     /// <summary>The installed <c>tailmark</c> command (a link into the tool store).</summary>
@@ -41,25 +30,8 @@ public sealed class ShippedTool : IDisposable
     public string Folder => Path.GetDirectoryName(new FileInfo(Command).ResolveLinkTarget(returnFinalTarget: true)?.FullName
         ?? throw new InvalidOperationException($"{Command} is not a link into the tool store: this tool was not installed as a native program"))!;
 
-    public CliProcess.Result Run(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(Command)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"tailmark {string.Join(' ', args)} did not finish");
-        }
-        return new CliProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    public CliProcess.Result Run(string workingDirectory, params string[] args) =>
+        CliProcess.RunProgram(Command, workingDirectory, TimeSpan.FromMinutes(3), args);
 
     public void Dispose() => _installed?.Dispose();
 }
