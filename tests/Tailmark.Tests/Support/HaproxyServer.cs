@@ -121,8 +121,24 @@ public sealed class HaproxyServer : IAsyncDisposable
     /// <summary>Sends one command to the admin socket and returns HAProxy's answer.</summary>
     public async Task<string> CommandAsync(string command)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(AdminSocket));
+        // Right after start, and on a loaded machine, the admin socket can refuse a connection for a moment
+        // (seen once in CI: "Cannot assign requested address"): retry, with a new socket each time, for up to ten seconds.
+        Socket socket;
+        for (var attempt = 1; ; attempt++)
+        {
+            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(AdminSocket));
+                break;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                socket.Dispose();
+                await Task.Delay(100);
+            }
+        }
+        using var connected = socket;
         await socket.SendAsync(Encoding.ASCII.GetBytes(command + "\n"));
         var answer = new StringBuilder();
         var buffer = new byte[8192];
